@@ -1,0 +1,171 @@
+package ecsapi
+
+// The typed view of ECS objects that the provider works with. Fields hold the
+// API's values as they are (status strings, time strings in the API's format),
+// so the provider decides how to present them.
+
+// Instance status values (the API's).
+const (
+	StatusPending  = "Pending"
+	StatusStarting = "Starting"
+	StatusRunning  = "Running"
+	StatusStopping = "Stopping"
+	StatusStopped  = "Stopped"
+)
+
+// Snapshot and snapshot group status values (the API's).
+const (
+	SnapshotProgressing  = "progressing"
+	SnapshotAccomplished = "accomplished"
+	SnapshotFailed       = "failed"
+)
+
+// Instance is one ECS instance as DescribeInstances reports it.
+type Instance struct {
+	ID                      string
+	Name                    string
+	Description             string
+	HostName                string
+	Status                  string
+	ImageID                 string
+	InstanceType            string
+	RegionID                string
+	ZoneID                  string
+	VpcID                   string
+	VSwitchID               string
+	SecurityGroupIDs        []string
+	PrivateIP               string // first private IP of the VPC attributes
+	PublicIP                string // first public IP, "" when none
+	KeyPairName             string
+	InternetMaxBandwidthOut int
+	CreationTime            string // API format yyyy-MM-ddTHH:mmZ
+	AutoReleaseTime         string // API format yyyy-MM-ddTHH:mmZ, "" when none is scheduled
+	DeletionProtection      bool
+	StoppedMode             string
+	InstanceChargeType      string
+	CPU                     int
+	MemoryMiB               int
+	GPUAmount               int
+	GPUSpec                 string
+	Tags                    map[string]string
+}
+
+// SystemDiskSpec describes the system disk of a new instance.
+type SystemDiskSpec struct {
+	Category string // "" = service default
+	Size     int    // GiB, 0 = service default
+}
+
+// DataDiskSpec describes one data disk of a new instance.
+type DataDiskSpec struct {
+	Size               int
+	Category           string
+	DeleteWithInstance bool
+}
+
+// RunInstanceInput creates exactly one instance (Amount=1).
+type RunInstanceInput struct {
+	// ClientToken makes the call idempotent: a retry with the same token
+	// returns the instance the first attempt created.
+	ClientToken             string
+	ImageID                 string
+	InstanceType            string
+	VSwitchID               string
+	ZoneID                  string
+	SecurityGroupIDs        []string
+	Name                    string
+	Description             string
+	HostName                string
+	KeyPairName             string
+	UserData                string // already base64
+	Password                string // never logged
+	SystemDisk              SystemDiskSpec
+	DataDisks               []DataDiskSpec
+	InternetMaxBandwidthOut int
+	DeletionProtection      bool
+	Tags                    map[string]string
+}
+
+// ModifyInstanceInput changes attributes in place; nil fields are left alone.
+type ModifyInstanceInput struct {
+	Name               *string
+	Description        *string
+	HostName           *string
+	Password           *string // never logged
+	DeletionProtection *bool
+}
+
+// StopInput controls StopInstance.
+type StopInput struct {
+	ForceStop   bool
+	StoppedMode string // "", "KeepCharging" or "StopCharging"
+}
+
+// InstanceFilter selects instances for ListInstances; empty fields do not filter.
+type InstanceFilter struct {
+	IDs       []string
+	Name      string // the API's InstanceName filter, "*" is a wildcard
+	Status    string
+	VSwitchID string
+	Tags      map[string]string
+}
+
+// Disk is one disk as DescribeDisks reports it.
+type Disk struct {
+	ID         string
+	InstanceID string
+	Type       string // "system" or "data"
+	Category   string
+	Size       int
+	Status     string
+	Device     string
+}
+
+// SnapshotGroupInput creates a snapshot group of an instance's disks.
+type SnapshotGroupInput struct {
+	ClientToken string
+	InstanceID  string
+	DiskIDs     []string // empty = every disk of the instance
+	Name        string
+	Description string
+	Tags        map[string]string
+}
+
+// SnapshotGroup is one snapshot group as DescribeSnapshotGroups reports it.
+type SnapshotGroup struct {
+	ID           string
+	Name         string
+	Description  string
+	InstanceID   string
+	Status       string
+	CreationTime string
+	Tags         map[string]string
+	Snapshots    []Snapshot
+}
+
+// Snapshot is one disk snapshot; the group call gives the first fields,
+// DescribeSnapshots the rest.
+type Snapshot struct {
+	ID             string
+	SourceDiskID   string
+	SourceDiskType string // "system" or "data"
+	SourceDiskSize int    // GiB
+	Progress       string // e.g. "100%"
+	Status         string
+	RetentionDays  int // 0 = kept until deleted
+}
+
+// SnapshotGroupFilter selects snapshot groups; empty fields do not filter.
+type SnapshotGroupFilter struct {
+	IDs        []string
+	InstanceID string
+	Name       string
+	Statuses   []string
+}
+
+// ModifySnapshotInput changes one snapshot's attributes; nil fields are left alone.
+type ModifySnapshotInput struct {
+	Name          *string
+	Description   *string
+	RetentionDays *int
+}
