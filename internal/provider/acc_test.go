@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
+)
+
+// accEnv is one in-process ECS emulator served over real HTTP, with the
+// provider configured against it. Each acceptance test gets its own, so
+// tests never see each other's instances.
+type accEnv struct {
+	t      *testing.T
+	emu    *emulator.Emulator
+	server *httptest.Server
+	clock  clock.Clock
+}
+
+const (
+	accRegion    = "cn-hangzhou"
+	accAccessKey = "emulator"
+	accSecretKey = "emulator-secret"
+)
+
+// newAccEnv starts an emulator for one test. Transition times default to 0.
+func newAccEnv(t *testing.T, opts emulator.Options) *accEnv {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run with TF_ACC=1 (make testacc)")
+	}
+	emu, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("starting the emulator: %v", err)
+	}
+	server := httptest.NewServer(emu)
+	t.Cleanup(func() {
+		server.Close()
+		_ = emu.Close()
+	})
+	return &accEnv{t: t, emu: emu, server: server, clock: clock.Real{}}
+}
+
+// providerConfig is the provider block every test configuration starts with.
+func (e *accEnv) providerConfig() string {
+	return fmt.Sprintf(`
+provider "aliecs" {
+  region     = %q
+  endpoint   = %q
+  access_key = %q
+  secret_key = %q
+}
+`, accRegion, e.server.URL, accAccessKey, accSecretKey)
+}
+
+// config prepends the provider block to a test configuration.
+func (e *accEnv) config(body string) string { return e.providerConfig() + body }
+
+// factories attaches the provider under test by reattach: no registry, no network.
+func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"aliecs": providerserver.NewProtocol6WithError(newWithClock("test", e.clock)()),
+	}
+}

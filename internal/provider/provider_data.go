@@ -1,0 +1,33 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+)
+
+// providerData is what the provider hands to every resource and data source.
+type providerData struct {
+	client *ecsapi.Client
+	clock  clock.Clock
+	region string
+}
+
+// providerDataFrom unpacks the value a resource's or data source's Configure
+// receives. It returns nil without a diagnostic while Terraform validates a
+// configuration before the provider is configured.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		return nil
+	}
+	return data
+}
