@@ -38,7 +38,9 @@ func (v resourceIDValidator) Description(context.Context) string {
 	return fmt.Sprintf("must be an %s: %q followed by lowercase letters and digits", v.kind, v.prefix)
 }
 
-func (v resourceIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v resourceIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v resourceIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
