@@ -1,0 +1,120 @@
+package ecsapi
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// batchFetch reads many ids in one call. It returns the found objects by id;
+// an id left out of the map does not exist. requestID names the call that
+// answered, for the not-found errors.
+type batchFetch[T any] func(ctx context.Context, ids []string) (found map[string]T, requestID string, err error)
+
+// batcher coalesces concurrent single-id reads into one call: the first
+// read opens a batch, later reads join it, and the batch is sent when its
+// window ends or it is full. Each caller gets its own object (or learns
+// that it is missing); an error of the call reaches only that batch's
+// callers. A caller whose context ends stops waiting, but the batch goes on
+// for the others; it is cancelled only when every caller has left.
+type batcher[T any] struct {
+	window  time.Duration
+	maxSize int
+	fetch   batchFetch[T]
+
+	mu      sync.Mutex
+	pending *batch[T]
+}
+
+type batch[T any] struct {
+	ids     []string
+	seen    map[string]bool
+	waiters int
+	ctx     context.Context // values of the first caller, no cancellation
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	sent    bool
+
+	done      chan struct{}
+	found     map[string]T
+	requestID string
+	err       error
+}
+
+func newBatcher[T any](window time.Duration, maxSize int, fetch batchFetch[T]) *batcher[T] {
+	return &batcher[T]{window: window, maxSize: maxSize, fetch: fetch}
+}
+
+// get returns the object with id; ok is false when the call did not return it.
+func (b *batcher[T]) get(ctx context.Context, id string) (obj T, ok bool, requestID string, err error) {
+	if err := ctx.Err(); err != nil {
+		return obj, false, "", err
+	}
+	bt := b.join(ctx, id)
+	select {
+	case <-bt.done:
+		obj, ok = bt.found[id]
+		return obj, ok, bt.requestID, bt.err
+	case <-ctx.Done():
+		b.leave(bt)
+		return obj, false, "", ctx.Err()
+	}
+}
+
+func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bt := b.pending
+	if bt == nil {
+		// The batch outlives any one caller: keep the first caller's values
+		// (loggers) but not its cancellation.
+		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{})}
+		b.pending = bt
+		bt.timer = time.AfterFunc(b.window, func() { b.send(bt) })
+	}
+	bt.waiters++
+	if !bt.seen[id] {
+		bt.seen[id] = true
+		bt.ids = append(bt.ids, id)
+	}
+	if len(bt.ids) >= b.maxSize {
+		bt.timer.Stop()
+		go b.send(bt)
+		b.pending = nil
+	}
+	return bt
+}
+
+// leave records that a caller stopped waiting; the last one cancels the call.
+func (b *batcher[T]) leave(bt *batch[T]) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bt.waiters--
+	if bt.waiters == 0 {
+		if b.pending == bt {
+			b.pending = nil
+			bt.timer.Stop()
+		}
+		bt.cancel()
+	}
+}
+
+// send performs the batch's call once and releases its callers.
+func (b *batcher[T]) send(bt *batch[T]) {
+	b.mu.Lock()
+	if bt.sent {
+		b.mu.Unlock()
+		return
+	}
+	bt.sent = true
+	if b.pending == bt {
+		b.pending = nil
+	}
+	ids := append([]string(nil), bt.ids...)
+	b.mu.Unlock()
+
+	defer bt.cancel()
+	bt.found, bt.requestID, bt.err = b.fetch(bt.ctx, ids)
+	close(bt.done)
+}

@@ -1,0 +1,123 @@
+package ecsapi
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+)
+
+// Client makes typed ECS calls. It is safe for concurrent use: the SDK
+// client is not, so every attempt gets a fresh *ecs.Client over one shared
+// HTTP transport.
+type Client struct {
+	cfg        Config
+	clock      clock.Clock
+	credential auth.Credential
+	transport  http.RoundTripper
+	redactor   redactor
+	limiter    *tokenBucket
+
+	instanceBatcher *batcher[Instance]
+	groupBatcher    *batcher[SnapshotGroup]
+
+	// jitter picks the actual backoff in [0, d]; tests replace it.
+	jitter func(d time.Duration) time.Duration
+}
+
+// initEndpointMap builds the SDK's lazily initialised global endpoint map
+// once, before any concurrent use (its first use is a data race otherwise).
+var initEndpointMap sync.Once
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	initEndpointMap.Do(func() { _ = ecs.GetEndpointMap() })
+
+	var cred auth.Credential
+	if cfg.SecurityToken != "" {
+		cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
+	} else {
+		cred = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
+	}
+	c := &Client{
+		cfg:        cfg,
+		clock:      cfg.Clock,
+		credential: cred,
+		transport:  cfg.Transport,
+		redactor:   newRedactor(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken),
+		limiter:    newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
+		jitter:     fullJitter,
+	}
+	if c.transport == nil {
+		c.transport = newSharedTransport(cfg.ConnectTimeout)
+	}
+	c.instanceBatcher = newBatcher(cfg.BatchWindow, cfg.InstanceBatchSize, c.describeInstancesByID)
+	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
+	return c, nil
+}
+
+// newSharedTransport is the one transport every per-call SDK client uses.
+// The connect timeout lives here because the SDK only sets it on a
+// *http.Transport it owns, and mutating a shared one would race.
+func newSharedTransport(connectTimeout time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	t.Proxy = http.ProxyFromEnvironment
+	return t
+}
+
+// ctxTransport attaches the call's context to each HTTP request, so the
+// SDK (which has no context parameter) is cancelled with the caller. It is
+// deliberately not an *http.Transport: the SDK then leaves it unmodified.
+type ctxTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(req.WithContext(t.ctx))
+}
+
+// newSDKClient returns a fresh SDK client for one attempt.
+func (c *Client) newSDKClient(ctx context.Context) (*ecs.Client, error) {
+	conf := sdk.NewConfig()
+	conf.AutoRetry = false // retries are ours (see retry.go)
+	conf.Scheme = c.cfg.Scheme
+	conf.UserAgent = c.cfg.UserAgent
+	conf.Transport = ctxTransport{ctx: ctx, base: c.transport}
+	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, c.credential)
+	if err != nil {
+		return nil, err
+	}
+	if c.cfg.Endpoint != "" {
+		cl.Domain = c.cfg.Endpoint
+	}
+	if c.cfg.ReadTimeout > 0 {
+		cl.SetReadTimeout(c.cfg.ReadTimeout)
+	}
+	return cl, nil
+}
+
+// prepare sets what every request needs: the scheme (the SDK's default is
+// HTTP) and the endpoint.
+func (c *Client) prepare(req requests.AcsRequest) {
+	req.SetScheme(c.cfg.Scheme)
+	if c.cfg.Endpoint != "" {
+		req.SetDomain(c.cfg.Endpoint)
+	}
+}

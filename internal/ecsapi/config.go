@@ -1,0 +1,162 @@
+package ecsapi
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+)
+
+// Defaults applied by New when a Config field is left at its zero value.
+const (
+	DefaultMaxRetries     = 5
+	DefaultRetryBaseDelay = 200 * time.Millisecond
+	DefaultRetryMaxDelay  = 20 * time.Second
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultBatchWindow    = 5 * time.Millisecond
+	// MaxInstanceBatch is DescribeInstances' limit on InstanceIds.
+	MaxInstanceBatch = 100
+	// MaxSnapshotGroupBatch is DescribeSnapshotGroups' limit on SnapshotGroupId.N.
+	MaxSnapshotGroupBatch = 10
+	// DefaultWaitMinDelay is the first poll's delay after an action: early,
+	// because a state change should be noticed soon after it happens.
+	DefaultWaitMinDelay = 500 * time.Millisecond
+	// DefaultWaitMaxDelay caps the growing poll interval. 2 s keeps the
+	// lateness after a typical 5 s boot near 1 s; batched reads keep the
+	// call count low when many waiters poll at once.
+	DefaultWaitMaxDelay = 2 * time.Second
+	// DefaultWaitGrowth multiplies the poll interval after each poll.
+	DefaultWaitGrowth = 1.5
+)
+
+// Config configures a Client. Only RegionID and the access key pair are
+// required; every other zero value means "use the default".
+type Config struct {
+	RegionID        string
+	AccessKeyID     string
+	AccessKeySecret string
+	SecurityToken   string // STS; "" = plain access key
+
+	// Endpoint is host[:port]; "" uses the SDK's regional endpoint.
+	Endpoint string
+	// Scheme is "http" or "https" (default https: the SDK alone would use HTTP).
+	Scheme string
+
+	// MaxRetries is the number of retries after the first attempt:
+	// 0 = no retries, negative = DefaultMaxRetries.
+	MaxRetries int
+	// RetryBaseDelay and RetryMaxDelay shape the exponential backoff
+	// (full jitter). Zero = defaults (200 ms, 20 s).
+	RetryBaseDelay time.Duration
+	RetryMaxDelay  time.Duration
+
+	// RequestsPerSecond limits every attempt of every call of this Client;
+	// 0 = unlimited. Burst is the bucket size (default 1).
+	RequestsPerSecond float64
+	Burst             int
+
+	// Clock is used for backoff, rate limiting and waiter sleeps; nil = clock.Real{}.
+	Clock clock.Clock
+
+	// UserAgent is appended to the SDK's User-Agent.
+	UserAgent string
+
+	// DisableBatching makes every GetInstance/GetSnapshotGroup its own call.
+	DisableBatching bool
+	// BatchWindow is how long a batch collects ids before it is sent
+	// (default 5 ms); a batch is sent at once when it is full.
+	BatchWindow time.Duration
+	// InstanceBatchSize (≤100) and SnapshotGroupBatchSize (≤10) cap a batch; 0 = the API's limit.
+	InstanceBatchSize      int
+	SnapshotGroupBatchSize int
+
+	// ConnectTimeout and ReadTimeout override the SDK's timeouts (connect 5 s;
+	// read per API, e.g. 86 s for RunInstances). Zero = SDK defaults.
+	ConnectTimeout time.Duration
+	ReadTimeout    time.Duration
+
+	// WaitMinDelay, WaitMaxDelay and WaitGrowth shape waiter polling:
+	// first poll after WaitMinDelay, each next interval ×WaitGrowth, capped.
+	WaitMinDelay time.Duration
+	WaitMaxDelay time.Duration
+	WaitGrowth   float64
+
+	// Transport replaces the shared HTTP transport (tests); nil = a tuned
+	// clone of http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+var regionIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// withDefaults validates cfg and fills in defaults.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.RegionID == "" {
+		return cfg, fmt.Errorf("ecsapi: region id is required")
+	}
+	if !regionIDPattern.MatchString(cfg.RegionID) {
+		return cfg, fmt.Errorf("ecsapi: region id %q may contain only letters, digits, '-' and '_'", cfg.RegionID)
+	}
+	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
+		return cfg, fmt.Errorf("ecsapi: access key id and access key secret are required")
+	}
+	switch strings.ToLower(cfg.Scheme) {
+	case "", "https":
+		cfg.Scheme = "HTTPS"
+	case "http":
+		cfg.Scheme = "HTTP"
+	default:
+		return cfg, fmt.Errorf("ecsapi: scheme %q is not allowed: use \"http\" or \"https\"", cfg.Scheme)
+	}
+	if strings.Contains(cfg.Endpoint, "/") {
+		return cfg, fmt.Errorf("ecsapi: endpoint %q must be host[:port] without a scheme or path", cfg.Endpoint)
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.RetryBaseDelay <= 0 {
+		cfg.RetryBaseDelay = DefaultRetryBaseDelay
+	}
+	if cfg.RetryMaxDelay <= 0 {
+		cfg.RetryMaxDelay = DefaultRetryMaxDelay
+	}
+	if cfg.RetryMaxDelay < cfg.RetryBaseDelay {
+		cfg.RetryMaxDelay = cfg.RetryBaseDelay
+	}
+	if cfg.RequestsPerSecond < 0 {
+		return cfg, fmt.Errorf("ecsapi: requests per second must be ≥ 0 (0 = unlimited), got %v", cfg.RequestsPerSecond)
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.BatchWindow <= 0 {
+		cfg.BatchWindow = DefaultBatchWindow
+	}
+	if cfg.InstanceBatchSize <= 0 || cfg.InstanceBatchSize > MaxInstanceBatch {
+		cfg.InstanceBatchSize = MaxInstanceBatch
+	}
+	if cfg.SnapshotGroupBatchSize <= 0 || cfg.SnapshotGroupBatchSize > MaxSnapshotGroupBatch {
+		cfg.SnapshotGroupBatchSize = MaxSnapshotGroupBatch
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.WaitMinDelay <= 0 {
+		cfg.WaitMinDelay = DefaultWaitMinDelay
+	}
+	if cfg.WaitMaxDelay <= 0 {
+		cfg.WaitMaxDelay = DefaultWaitMaxDelay
+	}
+	if cfg.WaitMaxDelay < cfg.WaitMinDelay {
+		cfg.WaitMaxDelay = cfg.WaitMinDelay
+	}
+	if cfg.WaitGrowth < 1 {
+		cfg.WaitGrowth = DefaultWaitGrowth
+	}
+	return cfg, nil
+}

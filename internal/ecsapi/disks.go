@@ -1,0 +1,51 @@
+package ecsapi
+
+import (
+	"context"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// ListDisks returns every disk attached to the instance (every page).
+func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+	var (
+		all       []Disk
+		nextToken string
+	)
+	for page := 0; page < maxPages; page++ {
+		var resp *ecs.DescribeDisksResponse
+		err := c.do(ctx, call{action: "DescribeDisks", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+			req := ecs.CreateDescribeDisksRequest()
+			c.prepare(req)
+			req.InstanceId = instanceID
+			req.MaxResults = requests.NewInteger(pageSize)
+			req.NextToken = nextToken
+			var err error
+			resp, err = cl.DescribeDisks(req)
+			if err != nil {
+				return "", err
+			}
+			return resp.RequestId, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range resp.Disks.Disk {
+			all = append(all, Disk{
+				ID:         d.DiskId,
+				InstanceID: d.InstanceId,
+				Type:       d.Type,
+				Category:   d.Category,
+				Size:       d.Size,
+				Status:     d.Status,
+				Device:     d.Device,
+			})
+		}
+		if resp.NextToken == "" || resp.NextToken == nextToken {
+			break
+		}
+		nextToken = resp.NextToken
+	}
+	return all, nil
+}

@@ -1,0 +1,451 @@
+package ecsapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// pageSize is the page size of every listing (the API's maximum).
+const pageSize = 100
+
+// maxPages guards against a service that keeps returning a NextToken.
+const maxPages = 10000
+
+// RunInstance creates one instance (Amount=1) and returns its id. The
+// ClientToken is required and sent unchanged on every retry, so a retry
+// after a lost answer returns the instance the first attempt created.
+func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, error) {
+	if in.ClientToken == "" {
+		return "", errors.New("ecsapi: RunInstance needs a ClientToken so that retries cannot create a second instance")
+	}
+	var id string
+	err := c.do(ctx, call{action: "RunInstances", kind: kindIdempotent, secrets: []string{in.Password}}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateRunInstancesRequest()
+		c.prepare(req)
+		req.Amount = requests.NewInteger(1)
+		req.ClientToken = in.ClientToken
+		req.ImageId = in.ImageID
+		req.InstanceType = in.InstanceType
+		req.VSwitchId = in.VSwitchID
+		req.ZoneId = in.ZoneID
+		switch len(in.SecurityGroupIDs) {
+		case 0:
+		case 1:
+			req.SecurityGroupId = in.SecurityGroupIDs[0]
+		default:
+			ids := append([]string(nil), in.SecurityGroupIDs...)
+			req.SecurityGroupIds = &ids
+		}
+		req.InstanceName = in.Name
+		req.Description = in.Description
+		req.HostName = in.HostName
+		req.KeyPairName = in.KeyPairName
+		req.UserData = in.UserData
+		req.Password = in.Password
+		req.SystemDiskCategory = in.SystemDisk.Category
+		if in.SystemDisk.Size > 0 {
+			req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
+		}
+		if len(in.DataDisks) > 0 {
+			disks := make([]ecs.RunInstancesDataDisk, 0, len(in.DataDisks))
+			for _, d := range in.DataDisks {
+				disks = append(disks, ecs.RunInstancesDataDisk{
+					Size:               strconv.Itoa(d.Size),
+					Category:           d.Category,
+					DeleteWithInstance: strconv.FormatBool(d.DeleteWithInstance),
+				})
+			}
+			req.DataDisk = &disks
+		}
+		if in.InternetMaxBandwidthOut > 0 {
+			req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
+		}
+		if in.DeletionProtection {
+			req.DeletionProtection = requests.NewBoolean(true)
+		}
+		if len(in.Tags) > 0 {
+			tags := make([]ecs.RunInstancesTag, 0, len(in.Tags))
+			for _, k := range sortedKeys(in.Tags) {
+				tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
+			}
+			req.Tag = &tags
+		}
+		resp, err := cl.RunInstances(req)
+		if err != nil {
+			return "", err
+		}
+		if len(resp.InstanceIdSets.InstanceIdSet) == 0 {
+			return resp.RequestId, &APIError{Action: "RunInstances", Message: "the response names no instance id", RequestID: resp.RequestId}
+		}
+		id = resp.InstanceIdSets.InstanceIdSet[0]
+		return resp.RequestId, nil
+	})
+	return id, err
+}
+
+// GetInstance returns the instance, or an error that IsNotFound recognises
+// when DescribeInstances does not return it. Concurrent calls are batched.
+func (c *Client) GetInstance(ctx context.Context, id string) (*Instance, error) {
+	if id == "" {
+		return nil, errors.New("ecsapi: GetInstance needs an instance id")
+	}
+	var (
+		found     map[string]Instance
+		requestID string
+		err       error
+	)
+	if c.cfg.DisableBatching {
+		found, requestID, err = c.describeInstancesByID(ctx, []string{id})
+	} else {
+		var inst Instance
+		var ok bool
+		inst, ok, requestID, err = c.instanceBatcher.get(ctx, id)
+		if err == nil && ok {
+			return &inst, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inst, ok := found[id]; ok {
+		return &inst, nil
+	}
+	return nil, notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance", id, requestID)
+}
+
+// describeInstancesByID is the batch read: one DescribeInstances for ≤100 ids.
+func (c *Client) describeInstancesByID(ctx context.Context, ids []string) (map[string]Instance, string, error) {
+	idsJSON, _ := json.Marshal(ids)
+	list, requestID, err := c.describeInstances(ctx, func(req *ecs.DescribeInstancesRequest) {
+		req.InstanceIds = string(idsJSON)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	found := make(map[string]Instance, len(list))
+	for _, inst := range list {
+		found[inst.ID] = inst
+	}
+	return found, requestID, nil
+}
+
+// ListInstances returns every instance that matches the filter (every page).
+func (c *Client) ListInstances(ctx context.Context, f InstanceFilter) ([]Instance, error) {
+	setFilter := func(req *ecs.DescribeInstancesRequest) {
+		req.InstanceName = f.Name
+		req.Status = f.Status
+		req.VSwitchId = f.VSwitchID
+		if len(f.Tags) > 0 {
+			tags := make([]ecs.DescribeInstancesTag, 0, len(f.Tags))
+			for _, k := range sortedKeys(f.Tags) {
+				tags = append(tags, ecs.DescribeInstancesTag{Key: k, Value: f.Tags[k]})
+			}
+			req.Tag = &tags
+		}
+	}
+	if len(f.IDs) == 0 {
+		list, _, err := c.describeInstances(ctx, setFilter)
+		return list, err
+	}
+	var all []Instance
+	for _, chunk := range chunks(f.IDs, MaxInstanceBatch) {
+		idsJSON, _ := json.Marshal(chunk)
+		list, _, err := c.describeInstances(ctx, func(req *ecs.DescribeInstancesRequest) {
+			setFilter(req)
+			req.InstanceIds = string(idsJSON)
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list...)
+	}
+	return all, nil
+}
+
+// describeInstances pages through DescribeInstances (NextToken, 100 a page).
+func (c *Client) describeInstances(ctx context.Context, setup func(*ecs.DescribeInstancesRequest)) ([]Instance, string, error) {
+	var (
+		all       []Instance
+		nextToken string
+		requestID string
+	)
+	for page := 0; page < maxPages; page++ {
+		var resp *ecs.DescribeInstancesResponse
+		err := c.do(ctx, call{action: "DescribeInstances", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+			req := ecs.CreateDescribeInstancesRequest()
+			c.prepare(req)
+			setup(req)
+			req.MaxResults = requests.NewInteger(pageSize)
+			req.NextToken = nextToken
+			var err error
+			resp, err = cl.DescribeInstances(req)
+			if err != nil {
+				return "", err
+			}
+			return resp.RequestId, nil
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		if requestID == "" {
+			requestID = resp.RequestId
+		}
+		for _, raw := range resp.Instances.Instance {
+			all = append(all, instanceFromSDK(raw))
+		}
+		if resp.NextToken == "" || resp.NextToken == nextToken {
+			break
+		}
+		nextToken = resp.NextToken
+	}
+	return all, requestID, nil
+}
+
+// StartInstance starts a stopped instance. After a lost answer, a retry
+// that finds the instance in a wrong state (already Starting or Running)
+// means the first attempt took effect: that counts as success.
+func (c *Client) StartInstance(ctx context.Context, id string) error {
+	return c.do(ctx, call{action: "StartInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateStartInstanceRequest()
+		c.prepare(req)
+		req.InstanceId = id
+		resp, err := cl.StartInstance(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// StopInstance stops a running instance; the same rule as StartInstance
+// applies to a retry that finds it already Stopping or Stopped.
+func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) error {
+	return c.do(ctx, call{action: "StopInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateStopInstanceRequest()
+		c.prepare(req)
+		req.InstanceId = id
+		if in.ForceStop {
+			req.ForceStop = requests.NewBoolean(true)
+		}
+		req.StoppedMode = in.StoppedMode
+		resp, err := cl.StopInstance(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// DeleteInstance releases an instance (force releases a running one). A
+// retry after a lost answer that finds the instance gone means the first
+// attempt released it: success.
+func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) error {
+	return c.do(ctx, call{action: "DeleteInstance", kind: kindAmbiguous, settled: IsNotFound}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateDeleteInstanceRequest()
+		c.prepare(req)
+		req.InstanceId = id
+		if force {
+			req.Force = requests.NewBoolean(true)
+		}
+		resp, err := cl.DeleteInstance(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// ModifyInstanceAttribute changes the non-nil fields; with none it makes no call.
+func (c *Client) ModifyInstanceAttribute(ctx context.Context, id string, in ModifyInstanceInput) error {
+	if in.Name == nil && in.Description == nil && in.HostName == nil && in.Password == nil && in.DeletionProtection == nil {
+		return nil
+	}
+	var secrets []string
+	if in.Password != nil {
+		secrets = append(secrets, *in.Password)
+	}
+	return c.do(ctx, call{action: "ModifyInstanceAttribute", kind: kindIdempotent, secrets: secrets}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateModifyInstanceAttributeRequest()
+		c.prepare(req)
+		req.InstanceId = id
+		// Set through the query map so that an explicit "" (clear the
+		// description) is sent; the SDK drops empty struct fields.
+		q := req.GetQueryParams()
+		setOptional(q, "InstanceName", in.Name)
+		setOptional(q, "Description", in.Description)
+		setOptional(q, "HostName", in.HostName)
+		setOptional(q, "Password", in.Password)
+		if in.DeletionProtection != nil {
+			req.DeletionProtection = requests.NewBoolean(*in.DeletionProtection)
+		}
+		resp, err := cl.ModifyInstanceAttribute(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// maxTagsPerCall is TagResources' and UntagResources' limit.
+const maxTagsPerCall = 20
+
+// UpdateInstanceTags removes the keys in remove, then sets the tags in set
+// (so a key in both ends up set).
+func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[string]string, remove []string) error {
+	for _, keys := range chunks(remove, maxTagsPerCall) {
+		err := c.do(ctx, call{action: "UntagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
+			req := ecs.CreateUntagResourcesRequest()
+			c.prepare(req)
+			req.ResourceType = "instance"
+			req.ResourceId = &[]string{id}
+			k := append([]string(nil), keys...)
+			req.TagKey = &k
+			resp, err := cl.UntagResources(req)
+			if err != nil {
+				return "", err
+			}
+			return resp.RequestId, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, keys := range chunks(sortedKeys(set), maxTagsPerCall) {
+		err := c.do(ctx, call{action: "TagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
+			req := ecs.CreateTagResourcesRequest()
+			c.prepare(req)
+			req.ResourceType = "instance"
+			req.ResourceId = &[]string{id}
+			tags := make([]ecs.TagResourcesTag, 0, len(keys))
+			for _, k := range keys {
+				tags = append(tags, ecs.TagResourcesTag{Key: k, Value: set[k]})
+			}
+			req.Tag = &tags
+			resp, err := cl.TagResources(req)
+			if err != nil {
+				return "", err
+			}
+			return resp.RequestId, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ModifyInstanceAutoReleaseTime schedules the release at releaseTime
+// (yyyy-MM-ddTHH:mm:ssZ); "" cancels the schedule, which the API expresses
+// by the absence of AutoReleaseTime.
+func (c *Client) ModifyInstanceAutoReleaseTime(ctx context.Context, id, releaseTime string) error {
+	return c.do(ctx, call{action: "ModifyInstanceAutoReleaseTime", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateModifyInstanceAutoReleaseTimeRequest()
+		c.prepare(req)
+		req.InstanceId = id
+		req.AutoReleaseTime = releaseTime // the SDK sends nothing for ""
+		resp, err := cl.ModifyInstanceAutoReleaseTime(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// instanceFromSDK maps the SDK's view of an instance to ours.
+func instanceFromSDK(raw ecs.Instance) Instance {
+	inst := Instance{
+		ID:                      raw.InstanceId,
+		Name:                    raw.InstanceName,
+		Description:             raw.Description,
+		HostName:                raw.HostName,
+		Status:                  raw.Status,
+		ImageID:                 raw.ImageId,
+		InstanceType:            raw.InstanceType,
+		RegionID:                raw.RegionId,
+		ZoneID:                  raw.ZoneId,
+		VpcID:                   raw.VpcAttributes.VpcId,
+		VSwitchID:               raw.VpcAttributes.VSwitchId,
+		SecurityGroupIDs:        append([]string(nil), raw.SecurityGroupIds.SecurityGroupId...),
+		KeyPairName:             raw.KeyPairName,
+		InternetMaxBandwidthOut: raw.InternetMaxBandwidthOut,
+		CreationTime:            raw.CreationTime,
+		AutoReleaseTime:         raw.AutoReleaseTime,
+		DeletionProtection:      raw.DeletionProtection,
+		StoppedMode:             raw.StoppedMode,
+		InstanceChargeType:      raw.InstanceChargeType,
+		CPU:                     raw.Cpu,
+		MemoryMiB:               raw.Memory,
+		GPUAmount:               raw.GPUAmount,
+		GPUSpec:                 raw.GPUSpec,
+	}
+	if inst.HostName == "" {
+		inst.HostName = raw.Hostname
+	}
+	if inst.CPU == 0 {
+		inst.CPU = raw.CPU
+	}
+	switch {
+	case len(raw.VpcAttributes.PrivateIpAddress.IpAddress) > 0:
+		inst.PrivateIP = raw.VpcAttributes.PrivateIpAddress.IpAddress[0]
+	case len(raw.InnerIpAddress.IpAddress) > 0:
+		inst.PrivateIP = raw.InnerIpAddress.IpAddress[0]
+	}
+	switch {
+	case len(raw.PublicIpAddress.IpAddress) > 0:
+		inst.PublicIP = raw.PublicIpAddress.IpAddress[0]
+	default:
+		inst.PublicIP = raw.EipAddress.IpAddress
+	}
+	inst.Tags = tagsFromSDK(raw.Tags.Tag)
+	return inst
+}
+
+// tagsFromSDK reads TagKey/TagValue (Describe* responses) or Key/Value.
+func tagsFromSDK(tags []ecs.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		k, v := t.TagKey, t.TagValue
+		if k == "" {
+			k, v = t.Key, t.Value
+		}
+		if k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// setOptional puts *v into the query when v is not nil, "" included.
+func setOptional(q map[string]string, key string, v *string) {
+	if v != nil {
+		q[key] = *v
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// chunks splits list into slices of at most n.
+func chunks(list []string, n int) [][]string {
+	var out [][]string
+	for len(list) > n {
+		out = append(out, list[:n])
+		list = list[n:]
+	}
+	if len(list) > 0 {
+		out = append(out, list)
+	}
+	return out
+}

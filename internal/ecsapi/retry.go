@@ -1,0 +1,141 @@
+package ecsapi
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// callKind says which failures of a call may be retried.
+//
+// Throttling is retried for every kind: the service refused the request
+// before acting on it. Transient errors (5xx, transport errors, timeouts)
+// leave it unknown whether the call acted, so they are retried only when
+// acting twice is harmless.
+type callKind int
+
+const (
+	// kindRead: Describe* calls.
+	kindRead callKind = iota
+	// kindIdempotent: writes whose repetition has the same effect (Modify*,
+	// Tag/Untag, ModifyInstanceAutoReleaseTime) or that carry a ClientToken
+	// (RunInstances, CreateSnapshotGroup: the same token on every attempt
+	// returns what the first attempt created).
+	kindIdempotent
+	// kindAmbiguous: Start/Stop/Delete. Repeating one is harmless, but if an
+	// earlier attempt took effect, the repeat is refused (the instance is
+	// already Starting/Stopping, or already gone). call.settled recognises
+	// that refusal, which then counts as success; waiters confirm the state.
+	kindAmbiguous
+	// kindUnsafe: a write that must not be repeated after a transient error.
+	kindUnsafe
+)
+
+// call describes one typed ECS call for the retry loop.
+type call struct {
+	action string
+	kind   callKind
+	// settled recognises, for kindAmbiguous, the error a repeat returns when
+	// an earlier attempt (whose answer was lost) already took effect.
+	settled func(error) bool
+	// secrets are redacted from this call's errors and logs in addition to
+	// the client's credentials (e.g. an instance password).
+	secrets []string
+}
+
+// attemptFunc performs one attempt with a fresh SDK client and returns the
+// response's request id.
+type attemptFunc func(cl *ecs.Client) (requestID string, err error)
+
+// do runs attempt with rate limiting, retries and logging. It retries at
+// most MaxRetries times, never sleeps past ctx's deadline and checks ctx
+// between attempts.
+func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
+	r := c.redactor.with(spec.secrets...)
+	var lastErr *APIError
+	unsure := false // an earlier attempt may have acted without us seeing the answer
+	for try := 0; ; try++ {
+		if try > 0 {
+			delay := c.backoff(try)
+			if deadline, ok := ctx.Deadline(); ok && c.clock.Now().Add(delay).After(deadline) {
+				c.logGiveUp(ctx, spec.action, try, "the next attempt would start after the context deadline")
+				return lastErr
+			}
+			c.logRetry(ctx, spec.action, try, delay, lastErr)
+			select {
+			case <-ctx.Done():
+				return lastErr
+			case <-c.clock.After(delay):
+			}
+		}
+		if err := c.limiter.Wait(ctx); err != nil {
+			if lastErr != nil {
+				return lastErr
+			}
+			return &APIError{Action: spec.action, Message: "request not sent: " + err.Error(), cause: contextCause(ctx, err)}
+		}
+		sdkClient, err := c.newSDKClient(ctx)
+		if err != nil {
+			return toAPIError(spec.action, err, r)
+		}
+		start := time.Now()
+		requestID, err := attempt(sdkClient)
+		apiErr := toAPIError(spec.action, err, r)
+		c.logAttempt(ctx, spec.action, try+1, time.Since(start), requestID, apiErr)
+		if apiErr == nil {
+			return nil
+		}
+		if unsure && spec.settled != nil && spec.settled(apiErr) {
+			c.logSettled(ctx, spec.action, apiErr)
+			return nil
+		}
+		lastErr = apiErr
+		if apiErr.cause != nil || ctx.Err() != nil {
+			return apiErr
+		}
+		if !c.retryable(spec.kind, apiErr) || try >= c.cfg.MaxRetries {
+			return apiErr
+		}
+		if IsTransient(apiErr) {
+			unsure = true
+		}
+	}
+}
+
+func (c *Client) retryable(kind callKind, err *APIError) bool {
+	if IsThrottling(err) {
+		return true
+	}
+	return IsTransient(err) && kind != kindUnsafe
+}
+
+// backoff is the delay before retry number try (1-based): exponential from
+// RetryBaseDelay, capped at RetryMaxDelay, with full jitter so that many
+// throttled callers do not come back in lockstep.
+func (c *Client) backoff(try int) time.Duration {
+	d := c.cfg.RetryBaseDelay
+	for i := 1; i < try && d < c.cfg.RetryMaxDelay; i++ {
+		d *= 2
+	}
+	if d > c.cfg.RetryMaxDelay {
+		d = c.cfg.RetryMaxDelay
+	}
+	return c.jitter(d)
+}
+
+// fullJitter returns a uniformly random duration in [0, d].
+func fullJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d) + 1))
+}
+
+func contextCause(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return context.DeadlineExceeded // the limiter refused because of the deadline
+}

@@ -1,0 +1,329 @@
+package ecsapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// maxSnapshotIDs is DescribeSnapshots' limit on SnapshotIds.
+const maxSnapshotIDs = 100
+
+// CreateSnapshotGroup snapshots an instance's disks and returns the group
+// id. With a ClientToken a lost answer is retried safely; without one,
+// transient errors are not retried (a repeat could make a second group).
+func (c *Client) CreateSnapshotGroup(ctx context.Context, in SnapshotGroupInput) (string, error) {
+	kind := kindIdempotent
+	if in.ClientToken == "" {
+		kind = kindUnsafe
+	}
+	var id string
+	err := c.do(ctx, call{action: "CreateSnapshotGroup", kind: kind}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateCreateSnapshotGroupRequest()
+		c.prepare(req)
+		req.ClientToken = in.ClientToken
+		req.InstanceId = in.InstanceID
+		if len(in.DiskIDs) > 0 {
+			disks := append([]string(nil), in.DiskIDs...)
+			req.DiskId = &disks
+		}
+		req.Name = in.Name
+		req.Description = in.Description
+		if len(in.Tags) > 0 {
+			tags := make([]ecs.CreateSnapshotGroupTag, 0, len(in.Tags))
+			for _, k := range sortedKeys(in.Tags) {
+				tags = append(tags, ecs.CreateSnapshotGroupTag{Key: k, Value: in.Tags[k]})
+			}
+			req.Tag = &tags
+		}
+		resp, err := cl.CreateSnapshotGroup(req)
+		if err != nil {
+			return "", err
+		}
+		if resp.SnapshotGroupId == "" {
+			return resp.RequestId, &APIError{Action: "CreateSnapshotGroup", Message: "the response names no snapshot group id", RequestID: resp.RequestId}
+		}
+		id = resp.SnapshotGroupId
+		return resp.RequestId, nil
+	})
+	return id, err
+}
+
+// GetSnapshotGroup returns the group with each snapshot's size, retention
+// and status filled in from DescribeSnapshots, or an error that IsNotFound
+// recognises. Concurrent calls are batched (up to 10 groups a call).
+func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGroup, error) {
+	if id == "" {
+		return nil, errors.New("ecsapi: GetSnapshotGroup needs a snapshot group id")
+	}
+	var (
+		found     map[string]SnapshotGroup
+		requestID string
+		err       error
+	)
+	if c.cfg.DisableBatching {
+		found, requestID, err = c.describeSnapshotGroupsByID(ctx, []string{id})
+	} else {
+		var g SnapshotGroup
+		var ok bool
+		g, ok, requestID, err = c.groupBatcher.get(ctx, id)
+		if err == nil && ok {
+			g.Snapshots = append([]Snapshot(nil), g.Snapshots...) // callers may share a batch
+			return &g, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if g, ok := found[id]; ok {
+		return &g, nil
+	}
+	return nil, notFoundError("DescribeSnapshotGroups", "InvalidSnapshotGroupId.NotFound", "snapshot group", id, requestID)
+}
+
+// describeSnapshotGroupsByID is the batch read for ≤10 group ids.
+func (c *Client) describeSnapshotGroupsByID(ctx context.Context, ids []string) (map[string]SnapshotGroup, string, error) {
+	groups, requestID, err := c.describeSnapshotGroups(ctx, func(req *ecs.DescribeSnapshotGroupsRequest) {
+		list := append([]string(nil), ids...)
+		req.SnapshotGroupId = &list
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := c.fillSnapshotDetails(ctx, groups); err != nil {
+		return nil, "", err
+	}
+	found := make(map[string]SnapshotGroup, len(groups))
+	for _, g := range groups {
+		found[g.ID] = g
+	}
+	return found, requestID, nil
+}
+
+// ListSnapshotGroups returns every group that matches the filter, with
+// snapshot details filled in.
+func (c *Client) ListSnapshotGroups(ctx context.Context, f SnapshotGroupFilter) ([]SnapshotGroup, error) {
+	setFilter := func(req *ecs.DescribeSnapshotGroupsRequest) {
+		req.InstanceId = f.InstanceID
+		req.Name = f.Name
+		if len(f.Statuses) > 0 {
+			statuses := append([]string(nil), f.Statuses...)
+			req.Status = &statuses
+		}
+	}
+	var all []SnapshotGroup
+	if len(f.IDs) == 0 {
+		groups, _, err := c.describeSnapshotGroups(ctx, setFilter)
+		if err != nil {
+			return nil, err
+		}
+		all = groups
+	}
+	for _, chunk := range chunks(f.IDs, MaxSnapshotGroupBatch) {
+		groups, _, err := c.describeSnapshotGroups(ctx, func(req *ecs.DescribeSnapshotGroupsRequest) {
+			setFilter(req)
+			list := append([]string(nil), chunk...)
+			req.SnapshotGroupId = &list
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, groups...)
+	}
+	if err := c.fillSnapshotDetails(ctx, all); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// describeSnapshotGroups pages through DescribeSnapshotGroups.
+func (c *Client) describeSnapshotGroups(ctx context.Context, setup func(*ecs.DescribeSnapshotGroupsRequest)) ([]SnapshotGroup, string, error) {
+	var (
+		all       []SnapshotGroup
+		nextToken string
+		requestID string
+	)
+	for page := 0; page < maxPages; page++ {
+		var resp *ecs.DescribeSnapshotGroupsResponse
+		err := c.do(ctx, call{action: "DescribeSnapshotGroups", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+			req := ecs.CreateDescribeSnapshotGroupsRequest()
+			c.prepare(req)
+			setup(req)
+			req.MaxResults = requests.NewInteger(pageSize)
+			req.NextToken = nextToken
+			var err error
+			resp, err = cl.DescribeSnapshotGroups(req)
+			if err != nil {
+				return "", err
+			}
+			return resp.RequestId, nil
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		if requestID == "" {
+			requestID = resp.RequestId
+		}
+		for _, raw := range resp.SnapshotGroups.SnapshotGroup {
+			all = append(all, snapshotGroupFromSDK(raw))
+		}
+		if resp.NextToken == "" || resp.NextToken == nextToken {
+			break
+		}
+		nextToken = resp.NextToken
+	}
+	return all, requestID, nil
+}
+
+// fillSnapshotDetails completes the groups' snapshots from DescribeSnapshots
+// (the group call has no size, retention or status per snapshot).
+func (c *Client) fillSnapshotDetails(ctx context.Context, groups []SnapshotGroup) error {
+	var ids []string
+	for _, g := range groups {
+		for _, s := range g.Snapshots {
+			ids = append(ids, s.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	details := make(map[string]ecs.Snapshot, len(ids))
+	for _, chunk := range chunks(ids, maxSnapshotIDs) {
+		idsJSON, _ := json.Marshal(chunk)
+		nextToken := ""
+		for page := 0; page < maxPages; page++ {
+			var resp *ecs.DescribeSnapshotsResponse
+			err := c.do(ctx, call{action: "DescribeSnapshots", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+				req := ecs.CreateDescribeSnapshotsRequest()
+				c.prepare(req)
+				req.SnapshotIds = string(idsJSON)
+				req.MaxResults = requests.NewInteger(pageSize)
+				req.NextToken = nextToken
+				var err error
+				resp, err = cl.DescribeSnapshots(req)
+				if err != nil {
+					return "", err
+				}
+				return resp.RequestId, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, s := range resp.Snapshots.Snapshot {
+				details[s.SnapshotId] = s
+			}
+			if resp.NextToken == "" || resp.NextToken == nextToken {
+				break
+			}
+			nextToken = resp.NextToken
+		}
+	}
+	for gi := range groups {
+		for si := range groups[gi].Snapshots {
+			s := &groups[gi].Snapshots[si]
+			d, ok := details[s.ID]
+			if !ok {
+				continue
+			}
+			s.SourceDiskSize, _ = strconv.Atoi(d.SourceDiskSize)
+			s.RetentionDays = d.RetentionDays
+			s.Status = d.Status
+			if s.Progress == "" {
+				s.Progress = d.Progress
+			}
+			if s.SourceDiskID == "" {
+				s.SourceDiskID = d.SourceDiskId
+			}
+			if s.SourceDiskType == "" {
+				s.SourceDiskType = d.SourceDiskType
+			}
+		}
+	}
+	return nil
+}
+
+// ModifySnapshotGroup changes the name and/or description; nil leaves a
+// field alone, "" clears it. With both nil it makes no call.
+func (c *Client) ModifySnapshotGroup(ctx context.Context, id string, name, description *string) error {
+	if name == nil && description == nil {
+		return nil
+	}
+	return c.do(ctx, call{action: "ModifySnapshotGroup", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateModifySnapshotGroupRequest()
+		c.prepare(req)
+		req.SnapshotGroupId = id
+		q := req.GetQueryParams()
+		setOptional(q, "Name", name)
+		setOptional(q, "Description", description)
+		resp, err := cl.ModifySnapshotGroup(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// ModifySnapshotAttribute changes one snapshot's non-nil fields.
+func (c *Client) ModifySnapshotAttribute(ctx context.Context, snapshotID string, in ModifySnapshotInput) error {
+	if in.Name == nil && in.Description == nil && in.RetentionDays == nil {
+		return nil
+	}
+	return c.do(ctx, call{action: "ModifySnapshotAttribute", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateModifySnapshotAttributeRequest()
+		c.prepare(req)
+		req.SnapshotId = snapshotID
+		q := req.GetQueryParams()
+		setOptional(q, "SnapshotName", in.Name)
+		setOptional(q, "Description", in.Description)
+		if in.RetentionDays != nil {
+			req.RetentionDays = requests.NewInteger(*in.RetentionDays)
+		}
+		resp, err := cl.ModifySnapshotAttribute(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+// DeleteSnapshotGroup deletes a group and its snapshots. A retry after a
+// lost answer that finds the group gone counts as success.
+func (c *Client) DeleteSnapshotGroup(ctx context.Context, id string) error {
+	return c.do(ctx, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateDeleteSnapshotGroupRequest()
+		c.prepare(req)
+		req.SnapshotGroupId = id
+		resp, err := cl.DeleteSnapshotGroup(req)
+		if err != nil {
+			return "", err
+		}
+		return resp.RequestId, nil
+	})
+}
+
+func snapshotGroupFromSDK(raw ecs.SnapshotGroup) SnapshotGroup {
+	g := SnapshotGroup{
+		ID:           raw.SnapshotGroupId,
+		Name:         raw.Name,
+		Description:  raw.Description,
+		InstanceID:   raw.InstanceId,
+		Status:       raw.Status,
+		CreationTime: raw.CreationTime,
+		Tags:         tagsFromSDK(raw.Tags.Tag),
+	}
+	for _, s := range raw.Snapshots.Snapshot {
+		g.Snapshots = append(g.Snapshots, Snapshot{
+			ID:             s.SnapshotId,
+			SourceDiskID:   s.SourceDiskId,
+			SourceDiskType: s.SourceDiskType,
+			Progress:       s.Progress,
+			Status:         s.Status,
+			RetentionDays:  s.RetentionDays,
+		})
+	}
+	return g
+}

@@ -1,0 +1,188 @@
+package ecsapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// pollResult is what one poll of a waiter saw.
+type pollResult[T any] struct {
+	value  T
+	status string
+	gone   bool // the resource does not exist
+}
+
+// waitSpec describes one wait. poll reads the resource; done says whether
+// the wait is over (successfully); fail returns a non-nil error when the
+// resource reached a state it will not leave for the target.
+type waitSpec[T any] struct {
+	what string
+	poll func(ctx context.Context) (pollResult[T], error)
+	done func(pollResult[T]) bool
+	fail func(pollResult[T]) error
+}
+
+// waitFor polls until spec.done, spec.fail, a permanent poll error or ctx's
+// deadline. The first poll comes WaitMinDelay after the call (an action's
+// effect is rarely visible sooner); each interval then grows by WaitGrowth
+// up to WaitMaxDelay. Throttling and transient poll errors (already retried
+// by the client) do not end the wait. Time is measured on the Client's
+// clock, so tests never sleep.
+func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error) {
+	var (
+		zero       T
+		lastStatus string
+		lastErr    error
+	)
+	start := c.clock.Now()
+	delay := c.cfg.WaitMinDelay
+	timeout := func(cause error) error {
+		return &WaitTimeoutError{What: spec.what, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastErr: lastErr, cause: cause}
+	}
+	for {
+		if deadline, ok := ctx.Deadline(); ok {
+			remaining := deadline.Sub(c.clock.Now())
+			if remaining <= 0 {
+				return zero, timeout(context.DeadlineExceeded)
+			}
+			if delay > remaining {
+				// One last look just before the deadline rather than none.
+				delay = remaining - remaining/10
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return zero, timeout(ctx.Err())
+		case <-c.clock.After(delay):
+		}
+		delay = nextPollDelay(delay, c.cfg.WaitGrowth, c.cfg.WaitMaxDelay)
+
+		res, err := spec.poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return zero, timeout(ctx.Err())
+			}
+			if IsThrottling(err) || IsTransient(err) {
+				lastErr = err
+				continue
+			}
+			return zero, err
+		}
+		lastErr = nil
+		lastStatus = res.status
+		if res.gone {
+			lastStatus = "gone"
+		}
+		if spec.done(res) {
+			return res.value, nil
+		}
+		if spec.fail != nil {
+			if err := spec.fail(res); err != nil {
+				return res.value, err
+			}
+		}
+	}
+}
+
+func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {
+	next := time.Duration(float64(d) * growth)
+	if next > limit {
+		return limit
+	}
+	if next < d {
+		return d
+	}
+	return next
+}
+
+// pollInstance reads an instance for a waiter; NotFound becomes gone.
+func (c *Client) pollInstance(id string) func(context.Context) (pollResult[*Instance], error) {
+	return func(ctx context.Context) (pollResult[*Instance], error) {
+		inst, err := c.GetInstance(ctx, id)
+		if IsNotFound(err) {
+			return pollResult[*Instance]{gone: true}, nil
+		}
+		if err != nil {
+			return pollResult[*Instance]{}, err
+		}
+		return pollResult[*Instance]{value: inst, status: inst.Status}, nil
+	}
+}
+
+// WaitInstanceStatus waits until the instance reports status. It fails at
+// once if the instance disappears.
+func (c *Client) WaitInstanceStatus(ctx context.Context, id, status string) (*Instance, error) {
+	return waitFor(ctx, c, waitSpec[*Instance]{
+		what: fmt.Sprintf("instance %s to reach status %s", id, status),
+		poll: c.pollInstance(id),
+		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		fail: func(r pollResult[*Instance]) error {
+			if r.gone {
+				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
+					id, "")
+			}
+			return nil
+		},
+	})
+}
+
+// WaitInstanceGone waits until DescribeInstances no longer returns the instance.
+func (c *Client) WaitInstanceGone(ctx context.Context, id string) error {
+	_, err := waitFor(ctx, c, waitSpec[*Instance]{
+		what: fmt.Sprintf("instance %s to be released", id),
+		poll: c.pollInstance(id),
+		done: func(r pollResult[*Instance]) bool { return r.gone },
+	})
+	return err
+}
+
+// pollSnapshotGroup reads a snapshot group for a waiter; NotFound becomes gone.
+func (c *Client) pollSnapshotGroup(id string) func(context.Context) (pollResult[*SnapshotGroup], error) {
+	return func(ctx context.Context) (pollResult[*SnapshotGroup], error) {
+		g, err := c.GetSnapshotGroup(ctx, id)
+		if IsNotFound(err) {
+			return pollResult[*SnapshotGroup]{gone: true}, nil
+		}
+		if err != nil {
+			return pollResult[*SnapshotGroup]{}, err
+		}
+		return pollResult[*SnapshotGroup]{value: g, status: g.Status}, nil
+	}
+}
+
+// WaitSnapshotGroupDone waits until the group is accomplished. A failed
+// group returns a *SnapshotFailedError at once; a group that disappears
+// returns a NotFound error.
+func (c *Client) WaitSnapshotGroupDone(ctx context.Context, id string) (*SnapshotGroup, error) {
+	return waitFor(ctx, c, waitSpec[*SnapshotGroup]{
+		what: fmt.Sprintf("snapshot group %s to be accomplished", id),
+		poll: c.pollSnapshotGroup(id),
+		done: func(r pollResult[*SnapshotGroup]) bool { return !r.gone && r.status == SnapshotAccomplished },
+		fail: func(r pollResult[*SnapshotGroup]) error {
+			switch {
+			case r.gone:
+				return notFoundError("DescribeSnapshotGroups", "InvalidSnapshotGroupId.NotFound", "snapshot group", id, "")
+			case r.status == SnapshotFailed:
+				failed := &SnapshotFailedError{SnapshotGroupID: id}
+				for _, s := range r.value.Snapshots {
+					if s.Status == SnapshotFailed {
+						failed.FailedSnapshotIDs = append(failed.FailedSnapshotIDs, s.ID)
+					}
+				}
+				return failed
+			}
+			return nil
+		},
+	})
+}
+
+// WaitSnapshotGroupGone waits until the group no longer exists.
+func (c *Client) WaitSnapshotGroupGone(ctx context.Context, id string) error {
+	_, err := waitFor(ctx, c, waitSpec[*SnapshotGroup]{
+		what: fmt.Sprintf("snapshot group %s to be deleted", id),
+		poll: c.pollSnapshotGroup(id),
+		done: func(r pollResult[*SnapshotGroup]) bool { return r.gone },
+	})
+	return err
+}
