@@ -1,0 +1,92 @@
+// Command aliecs-bench measures the provider end to end: terraform apply, a
+// no-op plan (refresh) and destroy of N instances, each with an auto-release
+// schedule, against the ECS emulator with realistic transition times. For
+// each scenario it reports wall time, API calls per action (from the
+// emulator's /_emulator/calls) and the provider's peak memory, with batched
+// reads on and off side by side.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	var (
+		sizes      = flag.String("n", "1,10,100", "comma-separated instance counts")
+		bootTime   = flag.Duration("boot-time", 5*time.Second, "emulator boot time of an instance")
+		stopTime   = flag.Duration("stop-time", 2*time.Second, "emulator stop time of an instance")
+		throttleN  = flag.Int("throttle-n", 200, "instance count of the throttled run (0 skips it)")
+		throttleP  = flag.Float64("throttle-probability", 0.3, "share of calls the emulator throttles in the throttled run")
+		throttleRP = flag.Float64("throttle-rps", 20, "provider max_requests_per_second in the throttled run")
+		out        = flag.String("out", "", "also write the markdown report to this file")
+	)
+	flag.Parse()
+
+	counts, err := parseCounts(*sizes)
+	if err != nil {
+		fail(err)
+	}
+	work, err := os.MkdirTemp("", "aliecs-bench-")
+	if err != nil {
+		fail(err)
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+
+	bins, err := buildBinaries(work)
+	if err != nil {
+		fail(err)
+	}
+
+	var results []result
+	for _, n := range counts {
+		for _, batching := range []bool{true, false} {
+			r, err := runScenario(bins, work, scenario{
+				n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime,
+			})
+			if err != nil {
+				fail(fmt.Errorf("N=%d batching=%v: %w", n, batching, err))
+			}
+			results = append(results, r...)
+		}
+	}
+	var throttled []result
+	if *throttleN > 0 {
+		throttled, err = runScenario(bins, work, scenario{
+			n: *throttleN, batching: true, bootTime: *bootTime, stopTime: *stopTime,
+			throttleProbability: *throttleP, requestsPerSecond: *throttleRP,
+		})
+		if err != nil {
+			fail(fmt.Errorf("throttled run: %w", err))
+		}
+	}
+
+	report := renderReport(results, throttled, *bootTime, *stopTime, *throttleP, *throttleRP)
+	fmt.Print(report)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func parseCounts(s string) ([]int, error) {
+	var counts []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-n: %q is not a positive count", f)
+		}
+		counts = append(counts, n)
+	}
+	return counts, nil
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "aliecs-bench:", err)
+	os.Exit(1)
+}

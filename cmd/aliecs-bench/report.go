@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+func renderReport(results, throttled []result, boot, stop time.Duration, throttleP, throttleRPS float64) string {
+	var b strings.Builder
+	host, _ := os.Hostname()
+	fmt.Fprintf(&b, "## Benchmark: terraform against the ECS emulator\n\n")
+	fmt.Fprintf(&b, "Measured %s on %s (%s/%s, %d CPUs), terraform default parallelism (10), emulator boot time %s, stop time %s.\n",
+		time.Now().UTC().Format("2006-01-02"), host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), boot, stop)
+	fmt.Fprintf(&b, "Each instance has an `aliecs_auto_release_schedule` too. \"plan\" is a no-op plan that refreshes everything.\n\n")
+	fmt.Fprintf(&b, "| N | phase | wall (batched) | wall (unbatched) | API calls (batched) | API calls (unbatched) | read calls (batched) | read calls (unbatched) | read-call ratio | provider peak RSS (batched) |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
+	type key struct {
+		n     int
+		phase string
+	}
+	byKey := map[key][2]*result{}
+	var keys []key
+	for i := range results {
+		r := &results[i]
+		k := key{r.n, r.phase}
+		pair, seen := byKey[k]
+		if !seen {
+			keys = append(keys, k)
+		}
+		if r.batching {
+			pair[0] = r
+		} else {
+			pair[1] = r
+		}
+		byKey[k] = pair
+	}
+	phaseOrder := map[string]int{"apply": 0, "plan": 1, "destroy": 2}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if keys[i].n != keys[j].n {
+			return keys[i].n < keys[j].n
+		}
+		return phaseOrder[keys[i].phase] < phaseOrder[keys[j].phase]
+	})
+	for _, k := range keys {
+		on, off := byKey[k][0], byKey[k][1]
+		if on == nil || off == nil {
+			continue
+		}
+		ratio := "-"
+		if on.readCalls() > 0 {
+			ratio = fmt.Sprintf("%.1f×", float64(off.readCalls())/float64(on.readCalls()))
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %d | %d | %d | %d | %s | %.0f MiB |\n",
+			k.n, k.phase, round(on.wall), round(off.wall), on.totalCalls(), off.totalCalls(),
+			on.readCalls(), off.readCalls(), ratio, float64(on.peakRSSKiB)/1024)
+	}
+	fmt.Fprintf(&b, "\nCalls per action, batched:\n\n")
+	for _, k := range keys {
+		if on := byKey[k][0]; on != nil {
+			fmt.Fprintf(&b, "- N=%d %s: %s\n", k.n, k.phase, formatCalls(on.calls))
+		}
+	}
+	if len(throttled) > 0 {
+		fmt.Fprintf(&b, "\n### Throttled run\n\nN=%d, the emulator answers `Throttling.User` to %.0f%% of all calls, provider `max_requests_per_second = %g`.\n\n",
+			throttled[0].n, throttleP*100, throttleRPS)
+		fmt.Fprintf(&b, "| phase | wall | API calls (incl. throttled) | resources in state after |\n|---|---|---|---|\n")
+		for _, r := range throttled {
+			fmt.Fprintf(&b, "| %s | %s | %d | %d |\n", r.phase, round(r.wall), r.totalCalls(), r.resourcesOK)
+		}
+		fmt.Fprintf(&b, "\nEvery phase succeeded: no resource failed.\n")
+	}
+	return b.String()
+}
+
+func formatCalls(calls map[string]int) string {
+	var names []string
+	for a := range calls {
+		names = append(names, a)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, a := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", a, calls[a]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func round(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
