@@ -106,14 +106,14 @@ type instanceView struct {
 	NetworkInterfaces struct {
 		NetworkInterface []networkInterfaceView `json:"NetworkInterface"`
 	}
-	Tags            tagsView
-	OperationLocks  lockReasons
-	KeyPairName     string
-	ResourceGroupId string
-	SerialNumber    string
-	DeploymentSetId string
-	Recyclable      bool
-	DeviceAvailable bool
+	Tags                 tagsView
+	OperationLocks       lockReasons
+	KeyPairName          string
+	ResourceGroupId      string
+	SerialNumber         string
+	DeploymentSetId      string
+	Recyclable           bool
+	DeviceAvailable      bool
 	LocalStorageAmount   int
 	LocalStorageCapacity int64
 	VlanId               string
@@ -197,6 +197,6 @@ func (in *instance) attributeView(now time.Time) M {
 		"SecurityGroupIds": v.SecurityGroupIds, "PublicIpAddress": v.PublicIpAddress,
 		"InnerIpAddress": v.InnerIpAddress, "VpcAttributes": v.VpcAttributes, "EipAddress": v.EipAddress,
 		"DedicatedHostAttribute": M{"DedicatedHostId": "", "DedicatedHostName": ""},
-		"OperationLocks": v.OperationLocks,
+		"OperationLocks":         v.OperationLocks,
 	}
 }

@@ -2,8 +2,8 @@ package emulator
 
 import (
 	"math/rand/v2"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 )
 
