@@ -55,7 +55,7 @@ func imageView(img catalogImage) M {
 		"IsPublic": true, "IsSupportIoOptimized": true, "IsSupportCloudinit": img.OSType == "linux",
 		"BootMode": "BIOS", "ImageFamily": "", "ImageVersion": "",
 		"DiskDeviceMappings": M{"DiskDeviceMapping": []M{{"SnapshotId": "", "Size": itoa(img.Size), "Device": "/dev/xvda", "Type": "system"}}},
-		"Tags": tagsView{Tag: []tagView{}},
+		"Tags":               tagsView{Tag: []tagView{}},
 	}
 }
 
