@@ -119,8 +119,12 @@ func (retentionDaysExtendOnly) PlanModifyInt64(_ context.Context, req planmodifi
 // saved copy of an instance this resource released, or of an instance that
 // no longer exists, since the new snapshot could not be taken.
 func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return // create or destroy
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	if req.State.Raw.IsNull() {
+		r.warnReleaseOfUnknownInstance(ctx, req, resp)
+		return
 	}
 	var state, plan snapshotResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -186,4 +190,21 @@ func snapshotReplaceReasons(ctx context.Context, state, plan snapshotResourceMod
 	}
 	sort.Strings(reasons)
 	return reasons
+}
+
+// warnReleaseOfUnknownInstance warns, at creation, about a release of an
+// instance whose id is not known yet: usually an aliecs_instance of the same
+// configuration, which will want to create a new instance after the release.
+func (r *snapshotResource) warnReleaseOfUnknownInstance(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan snapshotResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !plan.ReleaseInstanceAfterSnapshot.ValueBool() || !plan.InstanceID.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(pathRelease, "The instance to release is managed in this configuration",
+		"release_instance_after_snapshot = true, and instance_id is not known yet, so it probably refers to an "+
+			"aliecs_instance of this configuration. After this apply releases that instance, the next plan will want "+
+			"to create a new instance, and will refuse to replace this snapshot. To release an aliecs_instance after "+
+			"a snapshot, prefer its final_snapshot attribute and remove the instance from the configuration; see the "+
+			"aliecs_snapshot documentation for the steps if you keep this configuration.")
 }
