@@ -486,7 +486,8 @@ resource "aliecs_snapshot" "test" {
 					},
 					{
 						// The snapshot is in state (tainted) and in the emulator; the instance still exists.
-						RefreshState: true,
+						RefreshState:       true,
+						ExpectNonEmptyPlan: true,
 						Check: resource.ComposeAggregateTestCheckFunc(
 							checkSnapshotMatchesEmulator(env, "aliecs_snapshot.test", inst.id, inst.disks),
 							resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_released", "false"),
@@ -536,7 +537,8 @@ resource "aliecs_snapshot" "test" {
 `, inst.id)),
 			ExpectError: regexp.MustCompile(`(?s)Snapshot saved, instance not released.*deletion protection`),
 		}, {
-			RefreshState: true,
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkSnapshotMatchesEmulator(env, "aliecs_snapshot.test", inst.id, inst.disks),
 				checkInstanceStatus(env, inst.id, "Running"),
