@@ -701,3 +701,98 @@ func TestAccSnapshot_importBadID(t *testing.T) {
 		}},
 	})
 }
+
+func TestAccSnapshot_replaceGuards(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	inst := accCreateInstance(t, env)
+	cfg := func(body string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "test" {
+  instance_id = %q
+  %s
+}
+`, inst.id, body))
+	}
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(""),
+				Check: func(s *terraform.State) error {
+					firstID = s.RootModule().Resources["aliecs_snapshot.test"].Primary.ID
+					return nil
+				},
+			},
+			{
+				// stop_before_snapshot only acts at creation: an in-place no-op.
+				Config: cfg("stop_before_snapshot = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &firstID),
+			},
+			{
+				// Turning the release on takes a fresh snapshot, then releases.
+				Config: cfg("stop_before_snapshot = true\n  release_instance_after_snapshot = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSnapshotMatchesEmulator(env, "aliecs_snapshot.test", inst.id, inst.disks),
+					resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_released", "true"),
+					checkInstanceStatus(env, inst.id, ""),
+					func(*terraform.State) error {
+						if _, ok := accSnapshotGroup(env, firstID); ok {
+							return fmt.Errorf("the replaced group %s is still in the emulator", firstID)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccSnapshot_refuseReplaceWhenInstanceGone(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	inst := accCreateInstance(t, env)
+	cfg := func(tag string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "test" {
+  instance_id = %q
+  tags        = { v = %q }
+}
+`, inst.id, tag))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("1")},
+			{
+				// The instance is released elsewhere: the plan stays clean...
+				PreConfig: func() {
+					client := accSDKClient(t, env)
+					req := ecs.CreateDeleteInstanceRequest()
+					req.Scheme = "http"
+					req.InstanceId = inst.id
+					req.Force = requests.NewBoolean(true)
+					if _, err := client.DeleteInstance(req); err != nil {
+						t.Fatalf("DeleteInstance: %v", err)
+					}
+				},
+				Config:   cfg("1"),
+				PlanOnly: true,
+			},
+			{
+				// ...and a change that would replace the snapshot is refused.
+				Config:      cfg("2"),
+				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of an instance that no longer exists`),
+			},
+		},
+	})
+}
