@@ -101,8 +101,8 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional:    true,
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Only groups with these ids (`ssg-…`). After the read, the ids of the groups " +
-					"found, oldest first.",
+				MarkdownDescription: "Only groups with these ids (`ssg-…`). When not set, the ids of the groups " +
+					"found, oldest first; when set, it keeps the ids given, and `groups` lists those that exist.",
 				Validators: []validator.List{listvalidator.ValueStringsAre(snapshotGroupIDValidator)},
 			},
 			"name_regex": schema.StringAttribute{
