@@ -163,3 +163,15 @@ func TestReadPathActions(t *testing.T) {
 	_, err = c.DescribeUserData(ud)
 	wantCode(t, err, 404, "InvalidInstanceId.NotFound")
 }
+
+// The catalog ids are a contract: users write them in their configuration.
+func TestCatalogIDsAreStable(t *testing.T) {
+	rc := buildRegion("cn-hangzhou")
+	if rc.VpcID != "vpc-bp1oma2qwm06cv2xgujw" || rc.VSwitches[0].ID != "vsw-bp1ybfpozawwsfamc57q" ||
+		rc.VSwitches[0].ZoneID != "cn-hangzhou-h" || rc.SecurityGroups[0].ID != "sg-bp1qp2oi3e696ugzabhe" {
+		t.Fatalf("cn-hangzhou catalog changed: %+v", rc)
+	}
+	if id := buildRegion("ap-southeast-1").VSwitches[2].ID; id != "vsw-t4n2crus751tsndxcugf" {
+		t.Fatalf("ap-southeast-1 vswitch changed: %s", id)
+	}
+}
