@@ -148,7 +148,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 }
 
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewAutoReleaseScheduleResource,
+	}
 }
 
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
