@@ -17,6 +17,8 @@ import (
 // it nor lose it when the schedule drifts.
 const privateResolvedKey = "resolved_release_time"
 
+var pathEffective = path.Root("effective_release_time")
+
 type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
@@ -99,6 +101,12 @@ func judgeDrift(desired, effective string, w releaseWindow) scheduleDrift {
 // schedule is being set or changed; never on an unchanged schedule (time
 // passing must not break plans) and never on destroy.
 func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.modifyPlanWithPrivate(ctx, req, resp, req.Private)
+}
+
+// modifyPlanWithPrivate is ModifyPlan with the private state as an interface,
+// so unit tests can pass their own.
+func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, private privateGetter) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: cancelling a schedule is always allowed
 	}
@@ -121,11 +129,11 @@ func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resour
 	}
 	if scheduleChanged(plan, state) {
 		resp.Diagnostics.Append(planReleaseTimeDiagnostics(plan, w)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_release_time"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, types.StringUnknown())...)
 		return
 	}
 
-	resolved, diags := resolvedReleaseTime(ctx, req.Private)
+	resolved, diags := resolvedReleaseTime(ctx, private)
 	resp.Diagnostics.Append(diags...)
 	desired := desiredReleaseTime(state, resolved)
 	effective := state.EffectiveReleaseTime.ValueString()
@@ -150,7 +158,7 @@ func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resour
 				"time, %s, can no longer be scheduled: %s Set a new release_time or release_after to schedule the "+
 				"release again.", plan.InstanceID.ValueString(), what, desired, w.describe()))
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_release_time"), planned)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, planned)...)
 }
 
 // planReleaseTimeDiagnostics checks a release_time being set or changed.
