@@ -37,6 +37,7 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	)
 	start := c.clock.Now()
 	delay := c.cfg.WaitMinDelay
+	lastLook := false // the deadline-shortened final poll has been made
 	timeout := func(cause error) error {
 		return &WaitTimeoutError{What: spec.what, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastErr: lastErr, cause: cause}
 	}
@@ -47,8 +48,12 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 				return zero, timeout(context.DeadlineExceeded)
 			}
 			if delay > remaining {
+				if lastLook {
+					return zero, timeout(context.DeadlineExceeded)
+				}
 				// One last look just before the deadline rather than none.
 				delay = remaining - remaining/10
+				lastLook = true
 			}
 		}
 		select {
