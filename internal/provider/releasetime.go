@@ -265,27 +265,31 @@ func resolveReleaseAfter(now time.Time, d time.Duration) time.Time {
 
 // releaseTimeDiagnostics applies the window rules to a release time that is
 // being set or changed: an error outside the window, a warning near either
-// end, a warning when the seconds will be truncated. atApply words the error
-// for a plan that was applied too late.
+// end, a warning when the seconds will be truncated. atApply leaves the
+// warnings out: the plan has shown them.
 func releaseTimeDiagnostics(p path.Path, attr, value string, t time.Time, w releaseWindow, atApply bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	e := effectiveReleaseTime(t)
-	late := ""
-	if atApply {
-		late = " The window is checked again when a plan is applied, before any change is made: a saved plan, or a run " +
-			"that waited for approval, fails here when too much time has passed since the plan was made. Nothing was " +
-			"changed. Choose a new time and plan again, or use release_after, which is resolved when the plan is applied."
+	// ModifyPlan runs again while a saved plan is applied, so the same
+	// words serve a plan made now and a plan applied late.
+	late := " The window is checked against the current time when the plan is made and again when it is applied, " +
+		"before any change: a saved plan, or a run that waited for approval, fails here when too much time has " +
+		"passed since it was planned. Nothing was changed. Choose a new time and plan again, or use release_after, " +
+		"which is resolved when the plan is applied."
+	applied := ""
+	if formatReleaseTime(e) != value {
+		applied = " (applied as " + formatReleaseTime(e) + ")"
 	}
 	switch w.check(t) {
 	case windowTooSoon:
 		diags.AddAttributeError(p, attr+" is too soon",
-			fmt.Sprintf("%s %q (applied as %s) is before the earliest allowed release time, %s. %s%s",
-				attr, value, formatReleaseTime(e), formatReleaseTime(w.Earliest.Truncate(time.Second)), w.describe(), late))
+			fmt.Sprintf("%s %q%s is before the earliest allowed release time, %s. %s%s",
+				attr, value, applied, formatReleaseTime(w.Earliest.Truncate(time.Second)), w.describe(), late))
 		return diags
 	case windowTooLate:
 		diags.AddAttributeError(p, attr+" is too far ahead",
-			fmt.Sprintf("%s %q (applied as %s) is after the latest allowed release time, %s. %s%s",
-				attr, value, formatReleaseTime(e), formatReleaseTime(w.Latest.Truncate(time.Second)), w.describe(), late))
+			fmt.Sprintf("%s %q%s is after the latest allowed release time, %s. %s%s",
+				attr, value, applied, formatReleaseTime(w.Latest.Truncate(time.Second)), w.describe(), late))
 		return diags
 	}
 	if !atApply && w.nearEdge(t) {
