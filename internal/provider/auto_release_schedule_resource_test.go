@@ -599,3 +599,39 @@ func TestAccAutoReleaseSchedule_missingInstance(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAutoReleaseSchedule_unknownAtPlan: a time unknown at plan
+// (timestamp()) is checked when applied.
+func TestAccAutoReleaseSchedule_unknownAtPlan(t *testing.T) {
+	env := newScheduleEnv(t)
+	id := env.runInstance()
+	config := func(offset string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id  = %q
+  release_time = timeadd(timestamp(), %q)
+}
+`, id, offset))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkCancelled(id),
+		Steps: []resource.TestStep{
+			{
+				Config:      config("10m"),
+				ExpectError: expectWords("release_time is too soon"),
+			},
+			{
+				Config: config("2h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(scheduleAddr, tfjsonpath.New("release_time")),
+				}},
+				// timestamp() changes on every run, so the next plan has a diff.
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+	if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"]; n < 1 {
+		t.Errorf("ModifyInstanceAutoReleaseTime calls = %d, want the 2h schedule applied", n)
+	}
+}
