@@ -28,15 +28,42 @@ const scheduleAddr = "aliecs_auto_release_schedule.test"
 // (or only the provider's, to apply a saved plan "late").
 type scheduleEnv struct {
 	*accEnv
-	fake *clock.Fake
+	fake *clock.Fake // nil when the provider runs on the real clock
 	sdk  *ecs.Client
 }
 
 func newScheduleEnv(t *testing.T) *scheduleEnv {
 	t.Helper()
+	env := newScheduleEnvRealClock(t)
+	env.fake = clock.NewFake(env.emu.Now())
+	env.clock = env.fake
+	return env
+}
+
+// config is accEnv.config with the client-side rate limit off: ecsapi
+// measures context deadlines with the injected clock, so a fake clock moved
+// ahead of the wall clock must never make it wait for a token.
+func (e *scheduleEnv) config(body string) string {
+	if e.fake == nil {
+		return e.accEnv.config(body)
+	}
+	return fmt.Sprintf(`
+provider "aliecs" {
+  region                  = %q
+  endpoint                = %q
+  access_key              = %q
+  secret_key              = %q
+  max_requests_per_second = 0
+}
+`, accRegion, e.server.URL, accAccessKey, accSecretKey) + body
+}
+
+// newScheduleEnvRealClock leaves the provider on the wall clock, for tests
+// that also run aliecs_instance, whose waiters need a clock that agrees
+// with their context deadlines.
+func newScheduleEnvRealClock(t *testing.T) *scheduleEnv {
+	t.Helper()
 	env := newAccEnv(t, emulator.Options{})
-	fake := clock.NewFake(env.emu.Now())
-	env.clock = fake
 	u, err := url.Parse(env.server.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -48,13 +75,16 @@ func newScheduleEnv(t *testing.T) *scheduleEnv {
 		t.Fatal(err)
 	}
 	sdk.Domain = u.Host
-	return &scheduleEnv{accEnv: env, fake: fake, sdk: sdk}
+	return &scheduleEnv{accEnv: env, sdk: sdk}
 }
 
-// advance moves the emulator's and the provider's clocks forward together.
+// advance moves the emulator's and the provider's clocks forward together
+// (only the emulator's when the provider runs on the real clock).
 func (e *scheduleEnv) advance(d time.Duration) {
 	e.emu.AdvanceClock(d)
-	e.fake.Set(e.emu.Now())
+	if e.fake != nil {
+		e.fake.Set(e.emu.Now())
+	}
 }
 
 // runInstance creates a pay-as-you-go instance outside Terraform, through the SDK.
@@ -550,10 +580,16 @@ func TestAccAutoReleaseSchedule_released(t *testing.T) {
 				Config:             env.config(scheduleConfig(id, "release_after", "40m")),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionCreate),
+				}},
 			},
 			{
 				// Removing it from the configuration: nothing left to do.
 				Config: env.config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
 			},
 		},
 	})
