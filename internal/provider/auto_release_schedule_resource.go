@@ -219,11 +219,10 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 
 	id := plan.InstanceID.ValueString()
 	plan.ID = types.StringValue(id)
-	// A change that leaves the applied time as it is (timeouts, or seconds
-	// that the service truncates anyway) needs no API call.
-	if !scheduleChanged(plan, state) && !state.EffectiveReleaseTime.IsNull() &&
-		state.EffectiveReleaseTime.ValueString() == desiredReleaseTime(state, resolved) {
-		plan.EffectiveReleaseTime = state.EffectiveReleaseTime
+	// ModifyPlan leaves effective_release_time known unless the schedule is
+	// changed or must be applied again after drift: anything else (timeouts)
+	// needs no API call and no window check.
+	if !scheduleChanged(plan, state) && !plan.EffectiveReleaseTime.IsUnknown() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}

@@ -671,3 +671,46 @@ resource "aliecs_auto_release_schedule" "test" {
 		t.Errorf("ModifyInstanceAutoReleaseTime calls = %d, want the 2h schedule applied", n)
 	}
 }
+
+// TestAccAutoReleaseSchedule_driftTooLateToRestore: a schedule cancelled
+// outside whose time can no longer be set gets a warning, not an error, and
+// an unrelated change (timeouts) still applies.
+func TestAccAutoReleaseSchedule_driftTooLateToRestore(t *testing.T) {
+	env := newScheduleEnv(t)
+	id := env.runInstance()
+	when := env.at(45 * time.Minute)
+	withTimeouts := fmt.Sprintf(`
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id  = %q
+  release_time = %q
+  timeouts = {
+    update = "10m"
+  }
+}
+`, id, when)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkCancelled(id),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(scheduleConfig(id, "release_time", when)),
+			},
+			{
+				PreConfig: func() {
+					env.setOutside(id, "")
+					env.advance(20 * time.Minute) // 25 minutes left: too soon to set again
+				},
+				Config:   env.config(scheduleConfig(id, "release_time", when)),
+				PlanOnly: true,
+			},
+			{
+				Config: env.config(withTimeouts),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("effective_release_time"), knownvalue.Null()),
+				}},
+				Check: env.checkAPI(id, func() string { return "" }),
+			},
+		},
+	})
+}
