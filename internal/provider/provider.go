@@ -150,11 +150,14 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAutoReleaseScheduleResource,
+		NewSnapshotResource,
 	}
 }
 
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewSnapshotsDataSource,
+	}
 }
 
 // attributePath names a provider attribute in diagnostics.
