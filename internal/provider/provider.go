@@ -149,6 +149,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewAutoReleaseScheduleResource,
 		NewSnapshotResource,
 	}
 }
