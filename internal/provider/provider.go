@@ -134,7 +134,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		Scheme:            settings.endpointScheme,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
-		Clock:             p.clock,
+		// Network waits (backoff, rate limit, polling) run on the wall
+		// clock: context deadlines are wall-clock times. The injected clock
+		// is for the time rules of the resources.
 		UserAgent:         "terraform-provider-aliecs/" + p.version,
 		DisableBatching:   settings.disableBatching,
 	})
