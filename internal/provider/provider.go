@@ -125,6 +125,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// ecsapi's waits (backoff, rate limit, polling) run on the wall clock,
+	// because context deadlines are wall-clock times; the injected clock is
+	// for the resources' time rules.
 	client, err := ecsapi.New(ecsapi.Config{
 		RegionID:          settings.region,
 		AccessKeyID:       settings.accessKey,
@@ -134,9 +137,6 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		Scheme:            settings.endpointScheme,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
-		// Network waits (backoff, rate limit, polling) run on the wall
-		// clock: context deadlines are wall-clock times. The injected clock
-		// is for the time rules of the resources.
 		UserAgent:         "terraform-provider-aliecs/" + p.version,
 		DisableBatching:   settings.disableBatching,
 	})
