@@ -10,7 +10,7 @@ import (
 
 func TestClassification(t *testing.T) {
 	cases := []struct {
-		err                                      error
+		err                                       error
 		notFound, wrongState, throttle, transient bool
 	}{
 		{err: &APIError{Code: "InvalidInstanceId.NotFound", HTTPStatus: 404}, notFound: true},

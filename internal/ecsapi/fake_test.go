@@ -156,3 +156,12 @@ func describeInstancesFrom(instances map[string]string) func(c fakeCall) (int, a
 		return ok(map[string]any{"Instances": map[string]any{"Instance": list}, "NextToken": ""})
 	}
 }
+
+// httpHandlerFunc answers every request with success and reports whether it came over TLS.
+func httpHandlerFunc(seen func(tls bool)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen(r.TLS != nil)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"RequestId":"REQ-TLS"}`))
+	})
+}
