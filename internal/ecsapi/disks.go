@@ -2,6 +2,7 @@ package ecsapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -9,6 +10,10 @@ import (
 
 // ListDisks returns every disk attached to the instance (every page).
 func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+	if instanceID == "" {
+		// Without the filter DescribeDisks would list every disk of the region.
+		return nil, errors.New("ecsapi: ListDisks needs an instance id")
+	}
 	var (
 		all       []Disk
 		nextToken string

@@ -37,4 +37,22 @@
 //	// error classification
 //	IsNotFound(err), IsWrongState(err), IsThrottling(err), IsTransient(err) bool
 //	ErrorCode(err) string
+//
+// Additions beyond that list:
+//
+//	Config fields: Burst, RetryBaseDelay/RetryMaxDelay, BatchWindow,
+//	  InstanceBatchSize/SnapshotGroupBatchSize, WaitMinDelay/WaitMaxDelay/WaitGrowth, Transport
+//	DefaultMaxRetries (Config.MaxRetries < 0 selects it; 0 = no retries)
+//	*APIError{Action, Code, Message, RequestID, HTTPStatus, Transport, Timeout}
+//	*SnapshotFailedError{SnapshotGroupID, FailedSnapshotIDs}   // from WaitSnapshotGroupDone
+//	*WaitTimeoutError{What, LastStatus, Waited, LastErr}       // unwraps to context.DeadlineExceeded
+//	Redact(s string) string                                   // strips secret query values
+//
+// Retry policy: throttling is retried for every call; transient errors (HTTP
+// ≥ 500, ServiceUnavailable, InternalError, transport errors, timeouts) for
+// reads, idempotent writes and ClientToken calls. Start/Stop/Delete are
+// retried too, and when a retry after a lost answer is refused with
+// IncorrectInstanceStatus (Start/Stop) or NotFound (Delete), the first
+// attempt took effect and the call succeeds; the waiters confirm the state.
+// CreateSnapshotGroup without a ClientToken is not retried on transient errors.
 package ecsapi

@@ -165,3 +165,13 @@ func httpHandlerFunc(seen func(tls bool)) http.Handler {
 		_, _ = w.Write([]byte(`{"RequestId":"REQ-TLS"}`))
 	})
 }
+
+// httpHandlerFuncCtx signals entered when a request arrives and aborted
+// when the client gives the request up.
+func httpHandlerFuncCtx(entered, aborted chan struct{}) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-r.Context().Done()
+		close(aborted)
+	})
+}

@@ -1,0 +1,224 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"regexp"
+	"strings"
+)
+
+// The seeded catalog. Ids are derived from names with a hash, so they are
+// stable across runs and versions and look like real ids.
+
+type catalogRegion struct {
+	RegionId       string `json:"RegionId"`
+	LocalName      string `json:"LocalName"`
+	RegionEndpoint string `json:"RegionEndpoint"`
+	Status         string `json:"Status"`
+	idPrefix       string
+}
+
+type catalogZone struct {
+	ZoneId    string `json:"ZoneId"`
+	RegionId  string `json:"RegionId"`
+	LocalName string `json:"LocalName"`
+}
+
+type catalogImage struct {
+	ImageId      string `json:"ImageId"`
+	ImageName    string `json:"ImageName"`
+	OSType       string `json:"OSType"`
+	OSName       string `json:"OSName"`
+	OSNameEn     string `json:"OSNameEn"`
+	Platform     string `json:"Platform"`
+	Architecture string `json:"Architecture"`
+	Size         int    `json:"Size"`
+	Description  string `json:"Description"`
+	GPUReady     bool   `json:"GPUReady"`
+}
+
+type catalogInstanceType struct {
+	InstanceTypeId     string `json:"InstanceTypeId"`
+	InstanceTypeFamily string `json:"InstanceTypeFamily"`
+	CpuCoreCount       int    `json:"CpuCoreCount"`
+	MemorySize         int    `json:"MemoryMiB"`
+	GPUAmount          int    `json:"GPUAmount"`
+	GPUSpec            string `json:"GPUSpec"`
+}
+
+type catalogVSwitch struct {
+	ID        string `json:"id"`
+	ZoneID    string `json:"zone_id"`
+	VpcID     string `json:"vpc_id"`
+	RegionID  string `json:"region_id"`
+	CidrBlock string `json:"cidr_block"`
+	ipBase    [3]byte
+}
+
+type catalogSecurityGroup struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	VpcID    string `json:"vpc_id"`
+	RegionID string `json:"region_id"`
+}
+
+// regionCatalog is everything the emulator knows about one region.
+type regionCatalog struct {
+	Region         catalogRegion
+	Zones          []catalogZone
+	VpcID          string
+	VSwitches      []catalogVSwitch
+	SecurityGroups []catalogSecurityGroup
+}
+
+var seededRegions = []catalogRegion{
+	{RegionId: "cn-hangzhou", LocalName: "华东1（杭州）", idPrefix: "bp1"},
+	{RegionId: "cn-shanghai", LocalName: "华东2（上海）", idPrefix: "uf6"},
+	{RegionId: "cn-beijing", LocalName: "华北2（北京）", idPrefix: "2ze"},
+	{RegionId: "ap-southeast-1", LocalName: "新加坡", idPrefix: "t4n"},
+	{RegionId: "us-west-1", LocalName: "美国（硅谷）", idPrefix: "rj9"},
+}
+
+var seededZoneLetters = map[string][]string{
+	"cn-hangzhou":    {"h", "i", "j"},
+	"cn-shanghai":    {"e", "f", "g"},
+	"cn-beijing":     {"g", "h", "i"},
+	"ap-southeast-1": {"a", "b", "c"},
+	"us-west-1":      {"a", "b"},
+}
+
+var catalogImages = []catalogImage{
+	{ImageId: "ubuntu_22_04_x64_20G_alibase_20240101.vhd", ImageName: "ubuntu_22_04_x64_20G_alibase_20240101.vhd",
+		OSType: "linux", OSName: "Ubuntu  22.04 64位", OSNameEn: "Ubuntu  22.04 64 bit", Platform: "Ubuntu",
+		Architecture: "x86_64", Size: 20, Description: "Ubuntu 22.04 LTS"},
+	{ImageId: "aliyun_3_x64_20G_alibase_20240101.vhd", ImageName: "aliyun_3_x64_20G_alibase_20240101.vhd",
+		OSType: "linux", OSName: "Alibaba Cloud Linux  3.2104 LTS 64位", OSNameEn: "Alibaba Cloud Linux  3.2104 LTS 64 bit",
+		Platform: "Aliyun", Architecture: "x86_64", Size: 20, Description: "Alibaba Cloud Linux 3"},
+	{ImageId: "debian_12_x64_20G_alibase_20240101.vhd", ImageName: "debian_12_x64_20G_alibase_20240101.vhd",
+		OSType: "linux", OSName: "Debian  12 64位", OSNameEn: "Debian  12 64 bit", Platform: "Debian",
+		Architecture: "x86_64", Size: 20, Description: "Debian 12"},
+	{ImageId: "ubuntu_22_04_x64_20G_gpu_cuda12_alibase_20240101.vhd", ImageName: "ubuntu_22_04_x64_20G_gpu_cuda12_alibase_20240101.vhd",
+		OSType: "linux", OSName: "Ubuntu  22.04 64位 (GPU, CUDA 12)", OSNameEn: "Ubuntu  22.04 64 bit (GPU, CUDA 12)",
+		Platform: "Ubuntu", Architecture: "x86_64", Size: 40, Description: "Ubuntu 22.04 with NVIDIA driver 535 and CUDA 12.2", GPUReady: true},
+	{ImageId: "win2022_21H2_x64_dtc_en-us_40G_alibase_20240101.vhd", ImageName: "win2022_21H2_x64_dtc_en-us_40G_alibase_20240101.vhd",
+		OSType: "windows", OSName: "Windows Server  2022 数据中心版 64位英文版", OSNameEn: "Windows Server  2022 Data Center Edition 64bit English Edition",
+		Platform: "Windows Server 2022", Architecture: "x86_64", Size: 40, Description: "Windows Server 2022"},
+}
+
+var catalogInstanceTypes = []catalogInstanceType{
+	{"ecs.t6-c1m2.large", "ecs.t6", 2, 4096, 0, ""},
+	{"ecs.g7.large", "ecs.g7", 2, 8192, 0, ""},
+	{"ecs.g7.xlarge", "ecs.g7", 4, 16384, 0, ""},
+	{"ecs.g7.2xlarge", "ecs.g7", 8, 32768, 0, ""},
+	{"ecs.c7.large", "ecs.c7", 2, 4096, 0, ""},
+	{"ecs.c7.xlarge", "ecs.c7", 4, 8192, 0, ""},
+	{"ecs.r7.large", "ecs.r7", 2, 16384, 0, ""},
+	{"ecs.gn6i-c4g1.xlarge", "ecs.gn6i", 4, 15360, 1, "NVIDIA T4"},
+	{"ecs.gn7i-c8g1.2xlarge", "ecs.gn7i", 8, 30720, 1, "NVIDIA A10"},
+	{"ecs.gn7i-c16g1.4xlarge", "ecs.gn7i", 16, 61440, 1, "NVIDIA A10"},
+	{"ecs.gn7i-c32g1.8xlarge", "ecs.gn7i", 32, 131072, 1, "NVIDIA A10"},
+	{"ecs.gn7i-2x.8xlarge", "ecs.gn7i", 32, 131072, 2, "NVIDIA A10"},
+}
+
+var diskCategories = []string{"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"}
+
+func findImage(id string) *catalogImage {
+	for i := range catalogImages {
+		if catalogImages[i].ImageId == id {
+			return &catalogImages[i]
+		}
+	}
+	return nil
+}
+
+func findInstanceType(id string) *catalogInstanceType {
+	for i := range catalogInstanceTypes {
+		if catalogInstanceTypes[i].InstanceTypeId == id {
+			return &catalogInstanceTypes[i]
+		}
+	}
+	return nil
+}
+
+// hashID derives a stable id: prefix + region prefix + base36 hash chars, 20 chars after "prefix-".
+func hashID(kind, regionPrefix, name string) string {
+	sum := sha256.Sum256([]byte(kind + "/" + name))
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('-')
+	b.WriteString(regionPrefix)
+	for i := 0; b.Len() < len(kind)+1+20; i++ {
+		b.WriteByte(idAlphabet[int(sum[i%len(sum)])%len(idAlphabet)])
+	}
+	return b.String()
+}
+
+var regionIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`)
+
+// validRegionID accepts any plausible region id (the catalog generates
+// unknown ones on demand).
+func validRegionID(id string) bool { return len(id) <= 64 && regionIDPattern.MatchString(id) }
+
+// buildRegion returns the catalog of a region: the seeded one, or a generated
+// one (zones <region>-a, -b, -c) for any other valid region id.
+func buildRegion(id string) *regionCatalog {
+	reg := catalogRegion{RegionId: id, LocalName: id, idPrefix: ""}
+	letters := []string{"a", "b", "c"}
+	seeded := false
+	for _, r := range seededRegions {
+		if r.RegionId == id {
+			reg, letters, seeded = r, seededZoneLetters[id], true
+		}
+	}
+	if !seeded {
+		reg.idPrefix = hashID("x", "", id)[2:5]
+	}
+	reg.RegionEndpoint = "ecs." + id + ".aliyuncs.com"
+	reg.Status = "available"
+	rc := &regionCatalog{Region: reg}
+	rc.VpcID = hashID("vpc", reg.idPrefix, id)
+	sep := "-"
+	if strings.HasPrefix(id, "ap-southeast-") || strings.HasPrefix(id, "us-") {
+		sep = ""
+	}
+	for i, l := range letters {
+		zid := id + sep + l
+		rc.Zones = append(rc.Zones, catalogZone{ZoneId: zid, RegionId: id, LocalName: zid})
+		rc.VSwitches = append(rc.VSwitches, catalogVSwitch{
+			ID: hashID("vsw", reg.idPrefix, zid), ZoneID: zid, VpcID: rc.VpcID, RegionID: id,
+			CidrBlock: "172.16." + itoa(i*16) + ".0/20", ipBase: [3]byte{172, 16, byte(i * 16)},
+		})
+	}
+	for _, name := range []string{"default", "web"} {
+		rc.SecurityGroups = append(rc.SecurityGroups, catalogSecurityGroup{
+			ID: hashID("sg", reg.idPrefix, id+"/"+name), Name: name, VpcID: rc.VpcID, RegionID: id,
+		})
+	}
+	return rc
+}
+
+func (rc *regionCatalog) zone(id string) *catalogZone {
+	for i := range rc.Zones {
+		if rc.Zones[i].ZoneId == id {
+			return &rc.Zones[i]
+		}
+	}
+	return nil
+}
+
+func (rc *regionCatalog) vswitch(id string) *catalogVSwitch {
+	for i := range rc.VSwitches {
+		if rc.VSwitches[i].ID == id {
+			return &rc.VSwitches[i]
+		}
+	}
+	return nil
+}
+
+func (rc *regionCatalog) securityGroup(id string) *catalogSecurityGroup {
+	for i := range rc.SecurityGroups {
+		if rc.SecurityGroups[i].ID == id {
+			return &rc.SecurityGroups[i]
+		}
+	}
+	return nil
+}

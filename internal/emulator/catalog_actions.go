@@ -1,0 +1,175 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Read-only catalog actions: regions, zones, images, instance types,
+// security groups.
+
+func describeRegions(c *call) (M, *apiError) {
+	switch c.p.str("AcceptLanguage") {
+	case "", "zh-CN", "en-US", "ja":
+	default:
+		return nil, newErr(http.StatusNotFound, "InvalidAcceptLanguage.NotFound", "The specified AcceptLanguage is not found.")
+	}
+	switch c.p.str("ResourceType") {
+	case "", "instance", "disk", "reservedinstance", "scu":
+	default:
+		return nil, newErr(http.StatusNotFound, "InvalidResourceType.NotFound", "The specified ResourceType is not found.")
+	}
+	regions := []catalogRegion{}
+	for _, r := range seededRegions {
+		rc, _ := c.e.regionLocked(r.RegionId)
+		regions = append(regions, rc.Region)
+	}
+	return M{"Regions": M{"Region": regions}}, nil
+}
+
+func describeZones(c *call) (M, *apiError) {
+	zones := []M{}
+	var types []string
+	for _, t := range catalogInstanceTypes {
+		types = append(types, t.InstanceTypeId)
+	}
+	for _, z := range c.region.Zones {
+		zones = append(zones, M{
+			"ZoneId": z.ZoneId, "LocalName": z.LocalName, "ZoneType": "AvailabilityZone",
+			"AvailableResourceCreation": M{"ResourceTypes": []string{"VSwitch", "IoOptimized", "Instance", "Disk", "DedicatedHost"}},
+			"AvailableDiskCategories":   M{"DiskCategories": diskCategories},
+			"AvailableInstanceTypes":    M{"InstanceTypes": types},
+			"AvailableVolumeCategories": M{"VolumeCategories": []string{}},
+			"DedicatedHostGenerations":  M{"DedicatedHostGeneration": []string{}},
+		})
+	}
+	return M{"Zones": M{"Zone": zones}}, nil
+}
+
+func imageView(img catalogImage) M {
+	return M{
+		"ImageId": img.ImageId, "ImageName": img.ImageName, "Status": "Available", "Progress": "100%",
+		"OSType": img.OSType, "OSName": img.OSName, "OSNameEn": img.OSNameEn, "Platform": img.Platform,
+		"Architecture": img.Architecture, "Size": img.Size, "ImageOwnerAlias": "system",
+		"CreationTime": "2024-01-01T00:00:00Z", "Description": img.Description, "Usage": "instance",
+		"IsPublic": true, "IsSupportIoOptimized": true, "IsSupportCloudinit": img.OSType == "linux",
+		"BootMode": "BIOS", "ImageFamily": "", "ImageVersion": "",
+		"DiskDeviceMappings": M{"DiskDeviceMapping": []M{{"SnapshotId": "", "Size": itoa(img.Size), "Device": "/dev/xvda", "Type": "system"}}},
+		"Tags":               tagsView{Tag: []tagView{}},
+	}
+}
+
+func describeImages(c *call) (M, *apiError) {
+	p := c.p
+	statuses := "Available"
+	if v := p.str("Status"); v != "" {
+		statuses = v
+	}
+	wantIDs := map[string]bool{}
+	for _, id := range strings.Split(p.str("ImageId"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			wantIDs[id] = true
+		}
+	}
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100, pageNumbers: true})
+	if ae != nil {
+		return nil, ae
+	}
+	var matched []catalogImage
+	var seqs []int64
+	for i, img := range catalogImages {
+		if len(wantIDs) > 0 && !wantIDs[img.ImageId] {
+			continue
+		}
+		if v := p.str("ImageName"); v != "" && !matchWildcard(v, img.ImageName) {
+			continue
+		}
+		if v := p.str("OSType"); v != "" && v != img.OSType {
+			continue
+		}
+		if v := p.str("Architecture"); v != "" && v != img.Architecture {
+			continue
+		}
+		if v := p.str("ImageOwnerAlias"); v != "" && v != "system" {
+			continue
+		}
+		if !strings.Contains(","+statuses+",", ",Available,") {
+			continue
+		}
+		matched = append(matched, img)
+		seqs = append(seqs, int64(i+1))
+	}
+	start, end, next := pg.apply(seqs)
+	out := []M{}
+	for _, img := range matched[start:end] {
+		out = append(out, imageView(img))
+	}
+	m := pg.header(M{"RegionId": c.regionID(), "Images": M{"Image": out}}, len(matched), next)
+	return m, nil
+}
+
+func describeInstanceTypes(c *call) (M, *apiError) {
+	want := setOf(c.p.list("InstanceTypes"))
+	out := []M{}
+	for _, t := range catalogInstanceTypes {
+		if len(want) > 0 && !want[t.InstanceTypeId] {
+			continue
+		}
+		if f := c.p.str("InstanceTypeFamily"); f != "" && f != t.InstanceTypeFamily {
+			continue
+		}
+		out = append(out, M{
+			"InstanceTypeId": t.InstanceTypeId, "InstanceTypeFamily": t.InstanceTypeFamily,
+			"CpuCoreCount": t.CpuCoreCount, "MemorySize": float64(t.MemorySize) / 1024,
+			"GPUAmount": t.GPUAmount, "GPUSpec": t.GPUSpec, "LocalStorageCategory": "",
+			"EniQuantity": 3, "InstanceCategory": map[bool]string{true: "GPU-accelerated", false: "General-purpose"}[t.GPUAmount > 0],
+		})
+	}
+	return M{"NextToken": "", "InstanceTypes": M{"InstanceType": out}}, nil
+}
+
+func describeSecurityGroups(c *call) (M, *apiError) {
+	p := c.p
+	ids, hasIDs, ae := p.jsonList("SecurityGroupIds", 100, nil)
+	if ae != nil {
+		return nil, ae
+	}
+	idSet := setOf(ids)
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 50, defResults: 10, minResults: 1, maxResults: 100, pageNumbers: true})
+	if ae != nil {
+		return nil, ae
+	}
+	var matched []catalogSecurityGroup
+	var seqs []int64
+	for i, sg := range c.region.SecurityGroups {
+		if hasIDs && !idSet[sg.ID] || p.str("SecurityGroupId") != "" && p.str("SecurityGroupId") != sg.ID {
+			continue
+		}
+		if v := p.str("VpcId"); v != "" && v != sg.VpcID {
+			continue
+		}
+		if v := p.str("SecurityGroupName"); v != "" && v != sg.Name {
+			continue
+		}
+		matched = append(matched, sg)
+		seqs = append(seqs, int64(i+1))
+	}
+	start, end, next := pg.apply(seqs)
+	out := []M{}
+	for _, sg := range matched[start:end] {
+		out = append(out, M{
+			"SecurityGroupId": sg.ID, "SecurityGroupName": sg.Name, "Description": sg.Name + " security group",
+			"VpcId": sg.VpcID, "SecurityGroupType": "normal", "CreationTime": "2024-01-01T00:00:00Z",
+			"ResourceGroupId": "", "ServiceManaged": false, "Tags": tagsView{Tag: []tagView{}},
+		})
+	}
+	return pg.header(M{"RegionId": c.regionID(), "SecurityGroups": M{"SecurityGroup": out}}, len(matched), next), nil
+}
+
+func init() {
+	actions["DescribeRegions"] = actionSpec{describeRegions, false}
+	actions["DescribeZones"] = actionSpec{describeZones, true}
+	actions["DescribeImages"] = actionSpec{describeImages, true}
+	actions["DescribeInstanceTypes"] = actionSpec{describeInstanceTypes, false}
+	actions["DescribeSecurityGroups"] = actionSpec{describeSecurityGroups, true}
+}

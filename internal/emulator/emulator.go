@@ -1,0 +1,277 @@
+// Package emulator is a local, faithful emulator of the Alibaba Cloud ECS
+// OpenAPI (RPC style, version 2014-05-26): signatures v1 and v3, instance,
+// disk, snapshot and snapshot-group state machines on a movable clock, the
+// real error codes and JSON shapes, fault injection and an admin API.
+package emulator
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credential is an access key the emulator accepts. SecurityToken "" means a
+// plain AccessKey; otherwise requests must carry exactly this STS token.
+type Credential struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
+
+// Options configure an Emulator. The zero value is usable.
+type Options struct {
+	Credentials []Credential // default: one {emulator, emulator-secret}
+	// Transition times; 0 = the transition completes at once.
+	BootTime, StopTime, SnapshotTime time.Duration
+	StateFile                        string // "" = memory only
+	ClockOffset                      time.Duration
+	Logf                             func(format string, args ...any) // nil = silent
+	// Seed seeds the fault-probability RNG (0 = a fixed default seed).
+	Seed uint64
+	// InvisibleFor hides every new instance from DescribeInstances and
+	// DescribeInstanceStatus for this long after RunInstances/CreateInstance
+	// (eventual consistency); the invisible_for_ms fault does it per call.
+	InvisibleFor time.Duration
+}
+
+// DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
+// when Options.Credentials is empty.
+const (
+	DefaultAccessKeyID     = "emulator"
+	DefaultAccessKeySecret = "emulator-secret"
+)
+
+// Emulator serves the ECS API and the admin API. It is safe for concurrent use.
+type Emulator struct {
+	opts   Options
+	creds  map[string]Credential
+	nonces *nonceCache
+
+	mu      sync.Mutex // guards st, regions, nextDue and state-file writes
+	st      *store
+	regions map[string]*regionCatalog
+	nextDue time.Time // earliest auto-release; zero = none
+
+	callsMu sync.Mutex
+	calls   map[string]int
+
+	faultsMu sync.Mutex
+	faults   []*faultState
+	rng      *rand.Rand
+
+	closeOnce sync.Once
+}
+
+// New creates an emulator, loading Options.StateFile when it exists.
+func New(opts Options) (*Emulator, error) {
+	if len(opts.Credentials) == 0 {
+		opts.Credentials = []Credential{{AccessKeyID: DefaultAccessKeyID, AccessKeySecret: DefaultAccessKeySecret}}
+	}
+	e := &Emulator{
+		opts:    opts,
+		creds:   make(map[string]Credential, len(opts.Credentials)),
+		nonces:  newNonceCache(1 << 20),
+		st:      newStore(),
+		regions: map[string]*regionCatalog{},
+		calls:   map[string]int{},
+	}
+	for _, c := range opts.Credentials {
+		if c.AccessKeyID == "" || c.AccessKeySecret == "" {
+			return nil, errors.New("emulator: a credential needs an access key id and a secret")
+		}
+		e.creds[c.AccessKeyID] = c
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = 20140526
+	}
+	e.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for _, r := range seededRegions {
+		e.regions[r.RegionId] = buildRegion(r.RegionId)
+	}
+	if opts.StateFile != "" {
+		if err := e.load(); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Close flushes the state file. The emulator keeps serving afterwards.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.saveLocked()
+}
+
+func (e *Emulator) logf(format string, args ...any) {
+	if e.opts.Logf != nil {
+		e.opts.Logf(format, args...)
+	}
+}
+
+// Calls returns the number of API calls per action since start or reset.
+func (e *Emulator) Calls() map[string]int {
+	e.callsMu.Lock()
+	defer e.callsMu.Unlock()
+	out := make(map[string]int, len(e.calls))
+	for k, v := range e.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the call counters.
+func (e *Emulator) ResetCalls() {
+	e.callsMu.Lock()
+	e.calls = map[string]int{}
+	e.callsMu.Unlock()
+}
+
+func (e *Emulator) countCall(action string) {
+	e.callsMu.Lock()
+	e.calls[action]++
+	e.callsMu.Unlock()
+}
+
+// Reset empties instances, disks, snapshots, groups, tokens, faults and
+// counters. The catalog and the clock stay.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	adv := e.st.Advanced
+	e.st = newStore()
+	e.st.Advanced = adv
+	e.nextDue = time.Time{}
+	_ = e.saveLocked()
+	e.mu.Unlock()
+	e.ClearFaults()
+	e.ResetCalls()
+	e.nonces.reset()
+}
+
+// ServeHTTP serves the ECS API on "/" and the admin API under /_emulator/.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_emulator/") || r.URL.Path == "/_emulator" {
+		e.serveAdmin(w, r)
+		return
+	}
+	start := time.Now()
+	reqID := newRequestID()
+	w.Header().Set("x-acs-request-id", reqID)
+	req, action, status, code := e.serveAPI(w, r, reqID)
+	_ = req
+	e.logf("%s %s %d %s %s", r.Method, orDash(action), status, orDash(code), time.Since(start).Round(time.Microsecond))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// serveAPI handles one API request and reports what it answered, for the log.
+func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string) (*request, string, int, string) {
+	fail := func(format string, ae *apiError) (*request, string, int, string) {
+		writeBody(w, format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
+		return nil, "", ae.Status, ae.Code
+	}
+	if r.URL.Path != "/" && r.URL.Path != "" {
+		return fail("JSON", newErr(http.StatusNotFound, "InvalidAction.NotFound",
+			"Specified api is not found, please check your url and method"))
+	}
+	req, ae := readRequest(r)
+	if ae != nil {
+		return fail("JSON", ae)
+	}
+	res, ae := e.handle(r, w, req, reqID)
+	if ae == errConnectionReset {
+		return req, req.action, 0, "connection-reset"
+	}
+	if ae != nil {
+		writeBody(w, req.format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
+		return req, req.action, ae.Status, ae.Code
+	}
+	res["RequestId"] = reqID
+	writeBody(w, req.format, req.action+"Response", http.StatusOK, res)
+	return req, req.action, http.StatusOK, ""
+}
+
+// errConnectionReset tells serveAPI that a fault already hijacked and closed
+// the connection.
+var errConnectionReset = &apiError{Code: "connection-reset"}
+
+// handle runs the gateway checks (version, action, signature, nonce), the
+// faults, then the action under the state lock.
+func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, reqID string) (map[string]any, *apiError) {
+	if req.action == "" {
+		return nil, errMissing("Action")
+	}
+	spec, ok := actions[req.action]
+	if !ok {
+		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
+			"Specified api is not found, please check your url and method")
+	}
+	e.countCall(req.action)
+	if req.version == "" {
+		return nil, errMissing("Version")
+	}
+	if req.version != apiVersion {
+		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
+	}
+	v, ae := verifySignature(req, e.creds, e.wallNow())
+	if ae != nil {
+		return nil, ae
+	}
+	if !e.nonces.use(v.AccessKeyID+"\n"+v.Nonce, time.Now()) {
+		return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
+	}
+	eff := e.fireFaults(req.action)
+	if eff.delay > 0 {
+		select {
+		case <-time.After(eff.delay):
+		case <-r.Context().Done():
+			return nil, errConnectionReset
+		}
+	}
+	if eff.reset {
+		resetConnection(w)
+		return nil, errConnectionReset
+	}
+	if eff.err != nil {
+		return nil, eff.err
+	}
+	c := &call{e: e, req: req, p: params(req.params), fx: eff, reqID: reqID}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c.now = e.nowLocked()
+	e.fireDueLocked(c.now)
+	if spec.region || c.p.str("RegionId") != "" {
+		if ae := c.resolveRegion(); ae != nil {
+			return nil, ae
+		}
+	}
+	res, ae := spec.h(c)
+	if c.dirty {
+		if err := e.saveLocked(); err != nil {
+			e.logf("state file: %v", err)
+		}
+	}
+	if ae != nil {
+		return nil, ae
+	}
+	return res, nil
+}
+
+// resetConnection hijacks the connection and closes it without a response,
+// which clients see as a transport error.
+func resetConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // net/http closes the connection quietly
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}

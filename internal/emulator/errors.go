@@ -1,0 +1,55 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// apiError is a service error: HTTP status, Code and Message as the real
+// gateway returns them (ecs-api.md §2 and §5).
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+func newErr(status int, code, format string, args ...any) *apiError {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &apiError{Status: status, Code: code, Message: msg}
+}
+
+func errMissing(name string) *apiError {
+	return newErr(http.StatusBadRequest, "MissingParameter",
+		"The input parameter %q that is mandatory for processing this request is not supplied.", name)
+}
+
+func errInvalidParam(name string) *apiError {
+	return newErr(http.StatusBadRequest, "InvalidParameter", "The specified parameter %q is not valid.", name)
+}
+
+func errInstanceNotFound() *apiError {
+	return newErr(http.StatusNotFound, "InvalidInstanceId.NotFound", "The specified InstanceId does not exist.")
+}
+
+func errIncorrectInstanceStatus() *apiError {
+	return newErr(http.StatusForbidden, "IncorrectInstanceStatus",
+		"The current status of the resource does not support this operation.")
+}
+
+func errDryRun() *apiError {
+	return newErr(http.StatusBadRequest, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
+func errIdempotentMismatch() *apiError {
+	return newErr(http.StatusForbidden, "IdempotentParameterMismatch", "The specified clientToken is used.")
+}
+
+func errInternal() *apiError {
+	return newErr(http.StatusInternalServerError, "InternalError",
+		"The request processing has failed due to some unknown error, exception or failure.")
+}

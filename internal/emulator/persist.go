@@ -1,0 +1,91 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// stateFileVersion guards against loading an incompatible file.
+const stateFileVersion = 1
+
+type stateFile struct {
+	Version int    `json:"version"`
+	Store   *store `json:"store"`
+}
+
+// load reads Options.StateFile; a missing file is an empty state.
+func (e *Emulator) load() error {
+	b, err := os.ReadFile(e.opts.StateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: read state file: %w", err)
+	}
+	var sf stateFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return fmt.Errorf("emulator: parse state file %s: %w", e.opts.StateFile, err)
+	}
+	if sf.Version != stateFileVersion || sf.Store == nil {
+		return fmt.Errorf("emulator: state file %s has unsupported version %d", e.opts.StateFile, sf.Version)
+	}
+	st := sf.Store
+	if st.Instances == nil {
+		st.Instances = map[string]*instance{}
+	}
+	if st.Disks == nil {
+		st.Disks = map[string]*disk{}
+	}
+	if st.Snapshots == nil {
+		st.Snapshots = map[string]*snapshot{}
+	}
+	if st.Groups == nil {
+		st.Groups = map[string]*snapshotGroup{}
+	}
+	if st.Tokens == nil {
+		st.Tokens = map[string]*tokenEntry{}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.st = st
+	for _, id := range st.Regions {
+		if validRegionID(id) {
+			e.regions[id] = buildRegion(id)
+		}
+	}
+	e.recomputeDueLocked()
+	return nil
+}
+
+// saveLocked writes the state atomically (temp file + rename). It is called
+// with e.mu held after every change; the file is small and a write per change
+// keeps a crash from losing anything.
+func (e *Emulator) saveLocked() error {
+	if e.opts.StateFile == "" {
+		return nil
+	}
+	b, err := json.Marshal(stateFile{Version: stateFileVersion, Store: e.st})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(e.opts.StateFile)
+	tmp, err := os.CreateTemp(dir, ".ecs-emulator-state-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		_ = os.Remove(tmp.Name())
+		return errors.Join(werr, cerr)
+	}
+	if err := os.Rename(tmp.Name(), e.opts.StateFile); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package emulator
+
+import (
+	"sort"
+	"time"
+)
+
+// Exported names for the documents State returns.
+type (
+	Instance      = instanceView
+	Disk          = diskView
+	Snapshot      = snapshotView
+	SnapshotGroup = snapshotGroupView
+	Region        = catalogRegion
+	Zone          = catalogZone
+	Image         = catalogImage
+	InstanceType  = catalogInstanceType
+	VSwitch       = catalogVSwitch
+	SecurityGroup = catalogSecurityGroup
+)
+
+// State is the document of GET /_emulator/state: the clock, the catalog and
+// every resource with its API fields.
+type State struct {
+	Now            string          `json:"now"`
+	Catalog        Catalog         `json:"catalog"`
+	Instances      []Instance      `json:"instances"`
+	Disks          []Disk          `json:"disks"`
+	Snapshots      []Snapshot      `json:"snapshots"`
+	SnapshotGroups []SnapshotGroup `json:"snapshot_groups"`
+}
+
+// Catalog lists what users can reference in their configuration.
+type Catalog struct {
+	Regions        []Region        `json:"regions"`
+	Zones          []Zone          `json:"zones"`
+	Images         []Image         `json:"images"`
+	InstanceTypes  []InstanceType  `json:"instance_types"`
+	Vpcs           []Vpc           `json:"vpcs"`
+	VSwitches      []VSwitch       `json:"vswitches"`
+	SecurityGroups []SecurityGroup `json:"security_groups"`
+}
+
+// Vpc is a catalog VPC.
+type Vpc struct {
+	ID       string `json:"id"`
+	RegionID string `json:"region_id"`
+}
+
+// State returns a snapshot of the whole emulator state.
+func (e *Emulator) State() State {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.nowLocked()
+	e.fireDueLocked(now)
+	s := State{Now: now.Format(time.RFC3339), Catalog: e.catalogLocked()}
+	s.Instances = []Instance{}
+	for _, in := range sortedBySeq(e.st.Instances, func(i *instance) int64 { return i.Seq }) {
+		s.Instances = append(s.Instances, in.view(now))
+	}
+	s.Disks = []Disk{}
+	for _, d := range sortedBySeq(e.st.Disks, func(d *disk) int64 { return d.Seq }) {
+		s.Disks = append(s.Disks, d.view(now))
+	}
+	s.Snapshots = []Snapshot{}
+	for _, sn := range sortedBySeq(e.st.Snapshots, func(s *snapshot) int64 { return s.Seq }) {
+		s.Snapshots = append(s.Snapshots, sn.view(now))
+	}
+	s.SnapshotGroups = []SnapshotGroup{}
+	for _, g := range sortedBySeq(e.st.Groups, func(g *snapshotGroup) int64 { return g.Seq }) {
+		s.SnapshotGroups = append(s.SnapshotGroups, e.groupViewLocked(g, now))
+	}
+	return s
+}
+
+func sortedBySeq[T any](m map[string]T, seq func(T) int64) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return seq(out[i]) < seq(out[j]) })
+	return out
+}
+
+func (e *Emulator) catalogLocked() Catalog {
+	c := Catalog{Images: catalogImages, InstanceTypes: catalogInstanceTypes}
+	ids := make([]string, 0, len(seededRegions)+len(e.st.Regions))
+	for _, r := range seededRegions {
+		ids = append(ids, r.RegionId)
+	}
+	ids = append(ids, e.st.Regions...)
+	for _, id := range ids {
+		rc, ae := e.regionLocked(id)
+		if ae != nil {
+			continue
+		}
+		c.Regions = append(c.Regions, rc.Region)
+		c.Zones = append(c.Zones, rc.Zones...)
+		c.Vpcs = append(c.Vpcs, Vpc{ID: rc.VpcID, RegionID: id})
+		c.VSwitches = append(c.VSwitches, rc.VSwitches...)
+		c.SecurityGroups = append(c.SecurityGroups, rc.SecurityGroups...)
+	}
+	return c
+}
