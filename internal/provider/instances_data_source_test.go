@@ -152,15 +152,15 @@ func TestAccInstancesDataSource_badInputs(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      env.config(`data "aliecs_instances" "x" { name_regex = "web-([" }`),
-				ExpectError: regexp.MustCompile(`(?s)name_regex.*not a valid regular expression`),
+				ExpectError: regexp.MustCompile(`(?s)name_regex.*not\s+a\s+valid\s+regular\s+expression`),
 			},
 			{
 				Config:      env.config(`data "aliecs_instances" "x" { status = "running" }`),
-				ExpectError: regexp.MustCompile(`(?s)status.*value must be one of`),
+				ExpectError: regexp.MustCompile(`(?s)status.*value\s+must\s+be\s+one\s+of`),
 			},
 			{
 				Config:      env.config(`data "aliecs_instances" "x" { ids = ["web-1"] }`),
-				ExpectError: regexp.MustCompile(`(?s)"web-1" is not an instance id`),
+				ExpectError: regexp.MustCompile(`(?s)"web-1"\s+is\s+not\s+an\s+instance\s+id`),
 			},
 		},
 	})
