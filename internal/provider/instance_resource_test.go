@@ -663,8 +663,8 @@ func TestAccInstance_badInputs(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tc := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      env.config(instanceHCL(c, tc.extra)),
-			PlanOnly:    true,
+			Config:   env.config(instanceHCL(c, tc.extra)),
+			PlanOnly: true,
 			// Terraform wraps long messages: any space may be a line break.
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
 		})
