@@ -49,7 +49,7 @@ func main() {
 				n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime,
 			})
 			if err != nil {
-				fail(fmt.Errorf("N=%d batching=%v: %w", n, batching, err))
+				fail(fmt.Errorf("scenario n=%d batching=%v: %w", n, batching, err))
 			}
 			results = append(results, r...)
 		}

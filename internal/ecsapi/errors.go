@@ -209,13 +209,17 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	default:
 		out.Message = r.redact(err.Error())
 	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		out.cause = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		out.cause = context.DeadlineExceeded
-	}
 	return out
+}
+
+// withContextCause marks err as cut short by ctx when ctx has ended. The
+// SDK's own read timeout also wraps context.DeadlineExceeded, so only the
+// caller's context decides: that timeout stays a retryable transport error.
+func withContextCause(ctx context.Context, err *APIError) *APIError {
+	if err != nil && ctx.Err() != nil {
+		err.cause = ctx.Err()
+	}
+	return err
 }
 
 func truncate(s string, n int) string {

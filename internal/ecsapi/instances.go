@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"sort"
 	"strconv"
 
@@ -107,6 +108,9 @@ func (c *Client) GetInstance(ctx context.Context, id string) (*Instance, error) 
 		var ok bool
 		inst, ok, requestID, err = c.instanceBatcher.get(ctx, id)
 		if err == nil && ok {
+			// Callers asking for the same id share one value: give each its own maps.
+			inst.SecurityGroupIDs = append([]string(nil), inst.SecurityGroupIDs...)
+			inst.Tags = maps.Clone(inst.Tags)
 			return &inst, nil
 		}
 	}

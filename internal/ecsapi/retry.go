@@ -82,7 +82,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		}
 		start := time.Now()
 		requestID, err := attempt(sdkClient)
-		apiErr := toAPIError(spec.action, err, r)
+		apiErr := withContextCause(ctx, toAPIError(spec.action, err, r))
 		c.logAttempt(ctx, spec.action, try+1, time.Since(start), requestID, apiErr)
 		if apiErr == nil {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strconv"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
@@ -73,6 +74,7 @@ func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGrou
 		g, ok, requestID, err = c.groupBatcher.get(ctx, id)
 		if err == nil && ok {
 			g.Snapshots = append([]Snapshot(nil), g.Snapshots...) // callers may share a batch
+			g.Tags = maps.Clone(g.Tags)
 			return &g, nil
 		}
 	}
