@@ -88,6 +88,10 @@ data "aliecs_instances" "stopped_bulk" {
 data "aliecs_instances" "none" {
   ids = []
 }
+
+data "aliecs_instances" "one_missing" {
+  ids = [aliecs_instance.web[1].id, "i-bp1doesnotexist00000"]
+}
 `, c.image, c.vswitch, c.sg, c.vswitch2))
 
 	resource.Test(t, resource.TestCase{
@@ -126,6 +130,7 @@ data "aliecs_instances" "none" {
 				statecheck.ExpectKnownValue("data.aliecs_instances.stopped_bulk", tfjsonpath.New("ids"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(stoppedID)})),
 				statecheck.ExpectKnownValue("data.aliecs_instances.none", tfjsonpath.New("instances"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.aliecs_instances.one_missing", tfjsonpath.New("instances"), knownvalue.ListSizeExact(1)),
 			},
 			Check: func(s *terraform.State) error {
 				// Every bulk instance is in the full listing: nothing lost between pages.
