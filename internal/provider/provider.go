@@ -151,6 +151,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewInstanceResource,
 		NewAutoReleaseScheduleResource,
 		NewSnapshotResource,
 	}
@@ -158,6 +159,7 @@ func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource
 
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewInstancesDataSource,
 		NewSnapshotsDataSource,
 	}
 }
