@@ -355,7 +355,7 @@ resource "aliecs_auto_release_schedule" "test" {
 resource "aliecs_auto_release_schedule" "test" {
   instance_id = "` + id + `"
 }`, `(?s)Invalid Attribute Combination.*release_(time|after)`},
-		{scheduleConfig("vm-1", "release_after", "2h"), `"vm-1" is not an instance id`},
+		{scheduleConfig("vm-1", "release_after", "2h"), `"vm-1" is not a valid instance id`},
 	} {
 		steps = append(steps, resource.TestStep{
 			Config:      env.config(tc.body),

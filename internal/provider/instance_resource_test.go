@@ -680,7 +680,7 @@ resource "aliecs_instance" "test" {
   security_group_ids = ["sg-abcdefgh12345"]
 }`),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)vswitch_id.*"subnet-123"\s+is\s+not\s+an?\s+vSwitch\s+id`),
+			ExpectError: regexp.MustCompile(`(?s)vswitch_id.*"subnet-123"\s+is\s+not\s+a\s+valid\s+vSwitch\s+id`),
 		},
 		resource.TestStep{
 			Config: env.config(`
@@ -691,7 +691,7 @@ resource "aliecs_instance" "test" {
   security_group_ids = ["group-1"]
 }`),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)"group-1"\s+is\s+not\s+an?\s+security\s+group\s+id`),
+			ExpectError: regexp.MustCompile(`(?s)"group-1"\s+is\s+not\s+a\s+valid\s+security\s+group\s+id`),
 		},
 	)
 	resource.Test(t, resource.TestCase{

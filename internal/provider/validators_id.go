@@ -35,7 +35,7 @@ var (
 )
 
 func (v resourceIDValidator) Description(context.Context) string {
-	return fmt.Sprintf("must be an %s: %q followed by lowercase letters and digits", v.kind, v.prefix)
+	return fmt.Sprintf("must be a valid %s: %q followed by lowercase letters and digits", v.kind, v.prefix)
 }
 
 func (v resourceIDValidator) MarkdownDescription(ctx context.Context) string {
@@ -49,7 +49,7 @@ func (v resourceIDValidator) ValidateString(_ context.Context, req validator.Str
 	got := req.ConfigValue.ValueString()
 	if !v.pattern.MatchString(got) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.kind,
-			fmt.Sprintf("%q is not an %s. Expected %q followed by 8 to 32 lowercase letters and digits, such as %q.",
+			fmt.Sprintf("%q is not a valid %s. Expected %q followed by 8 to 32 lowercase letters and digits, such as %q.",
 				got, v.kind, v.prefix, v.prefix+"bp67acfmxazb4ph1234"))
 	}
 }
