@@ -157,8 +157,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("x-acs-request-id", reqID)
-	req, action, status, code := e.serveAPI(w, r, reqID)
-	_ = req
+	action, status, code := e.serveAPI(w, r, reqID)
 	e.logf("%s %s %d %s %s", r.Method, orDash(action), status, orDash(code), time.Since(start).Round(time.Microsecond))
 }
 
@@ -170,10 +169,10 @@ func orDash(s string) string {
 }
 
 // serveAPI handles one API request and reports what it answered, for the log.
-func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string) (*request, string, int, string) {
-	fail := func(format string, ae *apiError) (*request, string, int, string) {
+func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string) (string, int, string) {
+	fail := func(format string, ae *apiError) (string, int, string) {
 		writeBody(w, format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
-		return nil, "", ae.Status, ae.Code
+		return "", ae.Status, ae.Code
 	}
 	if r.URL.Path != "/" && r.URL.Path != "" {
 		return fail("JSON", newErr(http.StatusNotFound, "InvalidAction.NotFound",
@@ -185,15 +184,15 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string
 	}
 	res, ae := e.handle(r, w, req, reqID)
 	if ae == errConnectionReset {
-		return req, req.action, 0, "connection-reset"
+		return req.action, 0, "connection-reset"
 	}
 	if ae != nil {
 		writeBody(w, req.format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
-		return req, req.action, ae.Status, ae.Code
+		return req.action, ae.Status, ae.Code
 	}
 	res["RequestId"] = reqID
 	writeBody(w, req.format, req.action+"Response", http.StatusOK, res)
-	return req, req.action, http.StatusOK, ""
+	return req.action, http.StatusOK, ""
 }
 
 // errConnectionReset tells serveAPI that a fault already hijacked and closed
@@ -263,7 +262,8 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 }
 
 // resetConnection hijacks the connection and closes it without a response,
-// which clients see as a transport error.
+// which clients see as a transport error. Where hijacking is impossible
+// (HTTP/2, recorders) it aborts the handler the way net/http documents.
 func resetConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
