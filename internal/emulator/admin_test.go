@@ -203,3 +203,19 @@ func TestXMLFormat(t *testing.T) {
 		t.Fatalf("default format: %s", body)
 	}
 }
+
+// Empty lists are [] (never null), as the service sends them.
+func TestEmptyListsAreArrays(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.run(1)
+	status, body := f.rawBytes(rawReq{params: map[string]string{"Action": "DescribeInstances"}})
+	s := string(body)
+	if status != 200 || strings.Contains(s, "null") || !strings.Contains(s, `"LockReason":[]`) ||
+		!strings.Contains(s, `"PublicIpAddress":{"IpAddress":[]}`) || !strings.Contains(s, `"Tags":{"Tag":[]}`) {
+		t.Fatalf("body: %s", s)
+	}
+	_, body = f.rawBytes(rawReq{params: map[string]string{"Action": "DescribeSnapshotGroups"}})
+	if !strings.Contains(string(body), `"SnapshotGroup":[]`) {
+		t.Fatalf("groups: %s", body)
+	}
+}

@@ -55,11 +55,13 @@ type networkInterfaceView struct {
 	} `json:"PrivateIpSets"`
 }
 
+type lockReason struct {
+	LockReason string `json:"LockReason"`
+	LockMsg    string `json:"LockMsg"`
+}
+
 type lockReasons struct {
-	LockReason []struct {
-		LockReason string `json:"LockReason"`
-		LockMsg    string `json:"LockMsg"`
-	} `json:"LockReason"`
+	LockReason []lockReason `json:"LockReason"`
 }
 
 type instanceView struct {
@@ -176,7 +178,7 @@ func (in *instance) view(now time.Time) instanceView {
 	eni.PrivateIpSets.PrivateIpSet = []privateIpSet{{PrivateIpAddress: in.PrivateIP, Primary: true}}
 	v.NetworkInterfaces.NetworkInterface = []networkInterfaceView{eni}
 	v.Tags = viewTags(in.Tags)
-	v.OperationLocks.LockReason = v.OperationLocks.LockReason[:0:0]
+	v.OperationLocks.LockReason = []lockReason{}
 	v.MetadataOptions.HttpEndpoint, v.MetadataOptions.HttpTokens = "enabled", "optional"
 	return v
 }
