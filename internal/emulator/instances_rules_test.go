@@ -394,3 +394,34 @@ func TestInvisibleAfterCreate(t *testing.T) {
 		t.Fatal("never visible")
 	}
 }
+
+func TestPrePaidRules(t *testing.T) {
+	f := newFixture(t, Options{})
+	req := f.runRequest()
+	req.InstanceChargeType = "PrePaid"
+	_, err := f.client().RunInstances(req)
+	wantCode(t, err, 400, "MissingParameter")
+	id := f.run(1, func(r *ecs.RunInstancesRequest) {
+		r.InstanceChargeType = "PrePaid"
+		r.Period = "1"
+		r.Tag = &[]ecs.RunInstancesTag{{Key: "odd key", Value: "a*b ~c/d+e=f&g"}}
+	})[0]
+	in := f.describe(id)
+	if in.InstanceChargeType != "PrePaid" || in.ExpiredTime == expiredTimeDefault || in.Tags.Tag[0].TagValue != "a*b ~c/d+e=f&g" {
+		t.Fatalf("prepaid instance = %+v", in)
+	}
+	mod := ecs.CreateModifyInstanceAutoReleaseTimeRequest()
+	mod.InstanceId = id
+	mod.AutoReleaseTime = f.e.Now().Add(time.Hour).Format("2006-01-02T15:04:05Z")
+	_, err = f.client().ModifyInstanceAutoReleaseTime(mod)
+	wantCode(t, err, 403, "ChargeTypeViolation")
+	del := ecs.CreateDeleteInstanceRequest()
+	del.InstanceId = id
+	del.Force = requests.NewBoolean(true)
+	_, err = f.client().DeleteInstance(del)
+	wantCode(t, err, 403, "ChargeTypeViolation")
+	f.e.AdvanceClock(32 * 24 * time.Hour)
+	if _, err := f.client().DeleteInstance(del); err != nil {
+		t.Fatalf("expired prepaid: %v", err)
+	}
+}
