@@ -74,8 +74,13 @@ terraform plan -input=false -detailed-exitcode || rc=$?
 if [ "$rc" -ne 0 ]; then echo "unexpected: the plan after apply is not empty (exit $rc)" >&2; exit 1; fi
 echo "No changes: the plan is empty."
 
-step "terraform destroy"
-terraform destroy -input=false -auto-approve
+step "Snapshot the disks, then release the machine once the snapshot is saved"
+terraform apply -input=false -auto-approve -var snapshot_and_release=true
+terraform output snapshot
+echo "The instance was released by aliecs_snapshot only after its snapshot group was accomplished."
+
+step "terraform destroy (the instance is already gone: it is dropped from state with a warning)"
+terraform destroy -input=false -auto-approve -var snapshot_and_release=true
 
 step "Done"
 echo "Every instance the demo created was released; the emulator is stopped on exit."

@@ -89,3 +89,49 @@ output "memory" {
   description = "Memory in MiB."
   value       = aliecs_instance.demo.memory
 }
+
+# Release the machine automatically, so a forgotten demo does not run up a bill.
+# The window (30 minutes to 3 years ahead) is checked when `terraform plan` runs.
+variable "release_after" {
+  description = "How long the instance may live before ECS releases it."
+  type        = string
+  default     = "2h"
+}
+
+resource "aliecs_auto_release_schedule" "demo" {
+  instance_id   = aliecs_instance.demo.id
+  release_after = var.release_after
+}
+
+output "release_at" {
+  description = "When ECS will release the instance (as the service applies it)."
+  value       = aliecs_auto_release_schedule.demo.effective_release_time
+}
+
+# Second step of the demo: save the disks, and release the machine once, and
+# only once, the snapshot is complete. Enable with -var snapshot_and_release=true.
+variable "snapshot_and_release" {
+  description = "Snapshot the instance's disks, then release the instance."
+  type        = bool
+  default     = false
+}
+
+resource "aliecs_snapshot" "final" {
+  count = var.snapshot_and_release ? 1 : 0
+
+  instance_id                     = aliecs_instance.demo.id
+  name                            = "quickstart-final"
+  description                     = "Disks of the quick start instance, saved before release"
+  retention_days                  = 7
+  release_instance_after_snapshot = true
+}
+
+output "snapshot" {
+  description = "The saved snapshot group, once the second step ran."
+  value = var.snapshot_and_release ? {
+    id                = aliecs_snapshot.final[0].id
+    status            = aliecs_snapshot.final[0].status
+    instance_released = aliecs_snapshot.final[0].instance_released
+    snapshots         = aliecs_snapshot.final[0].snapshots
+  } : null
+}
