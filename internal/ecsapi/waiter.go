@@ -56,10 +56,14 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 				lastLook = true
 			}
 		}
+		sleep := delay
+		if !lastLook {
+			sleep = alignedDelay(c.clock.Now(), delay, c.cfg.WaitAlign)
+		}
 		select {
 		case <-ctx.Done():
 			return zero, timeout(ctx.Err())
-		case <-c.clock.After(delay):
+		case <-c.clock.After(sleep):
 		}
 		delay = nextPollDelay(delay, c.cfg.WaitGrowth, c.cfg.WaitMaxDelay)
 
@@ -88,6 +92,21 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			}
 		}
 	}
+}
+
+// alignedDelay stretches delay so the poll lands on the next multiple of
+// align on the clock. Waiters started at different moments then poll at the
+// same instants, and the batcher folds their reads into one call.
+func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
+	if align <= 0 {
+		return delay
+	}
+	wake := now.Add(delay)
+	aligned := wake.Truncate(align)
+	if aligned.Before(wake) {
+		aligned = aligned.Add(align)
+	}
+	return aligned.Sub(now)
 }
 
 func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {
