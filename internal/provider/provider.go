@@ -148,11 +148,15 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 }
 
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewInstanceResource,
+	}
 }
 
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewInstancesDataSource,
+	}
 }
 
 // attributePath names a provider attribute in diagnostics.

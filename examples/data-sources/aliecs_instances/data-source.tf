@@ -1,0 +1,19 @@
+# Every running GPU box of the team, with its hardware and auto-release time.
+data "aliecs_instances" "gpu" {
+  name_regex = "^gpu-"
+  status     = "Running"
+  tags = {
+    team = "ml"
+  }
+}
+
+output "gpu_machines" {
+  value = {
+    for i in data.aliecs_instances.gpu.instances :
+    i.id => "${i.gpu_amount} x ${i.gpu_spec}, releases at ${i.auto_release_time == "" ? "never" : i.auto_release_time}"
+  }
+}
+
+output "ids" {
+  value = data.aliecs_instances.gpu.ids
+}

@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+)
+
+const defaultDiskCategory = "cloud_essd"
+
+// apiTimeToRFC3339 turns the instance API's minute-precision time
+// (yyyy-MM-ddTHH:mmZ) into RFC 3339 with seconds (yyyy-MM-ddTHH:mm:00Z), the
+// form every other time in this provider uses. "" stays "" (no time set);
+// a value in neither form is kept as the API gave it rather than lost.
+func apiTimeToRFC3339(s string) string {
+	if s == "" {
+		return ""
+	}
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return s
+}
+
+// terraformStatus maps the API's status to the two values the resource
+// manages: a machine on its way up counts as Running, on its way down as Stopped.
+func terraformStatus(apiStatus string) string {
+	switch apiStatus {
+	case ecsapi.StatusStopped, ecsapi.StatusStopping:
+		return ecsapi.StatusStopped
+	default:
+		return ecsapi.StatusRunning
+	}
+}
+
+// sshCommand is how a user reaches the machine: the public address when it
+// has one, else the private one.
+func sshCommand(publicIP, privateIP string) string {
+	ip := publicIP
+	if ip == "" {
+		ip = privateIP
+	}
+	if ip == "" {
+		return ""
+	}
+	return "ssh root@" + ip
+}
+
+// encodeUserData base64-encodes user data for RunInstances, which expects it so.
+func encodeUserData(s string) string {
+	if s == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// newClientToken returns a random UUID (version 4) for RunInstances' ClientToken.
+func newClientToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}

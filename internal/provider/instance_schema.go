@@ -1,0 +1,307 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+)
+
+// diskCategories are the cloud disk categories an instance's disks can use.
+var diskCategories = []string{"cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"}
+
+const (
+	stoppedModeKeepCharging = "KeepCharging"
+	stoppedModeStopCharging = "StopCharging"
+)
+
+func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	stableInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
+			"protection, the password and the running state change in place; every other argument replaces the " +
+			"instance, and the plan says so. Destroying it stops and releases the machine (optionally after a " +
+			"final snapshot of its disks); deletion protection blocks the destroy.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The instance id, e.g. `i-bp67acfmxazb4ph1234`.",
+				PlanModifiers:       stable,
+			},
+			"image_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Image to boot from. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
+			"instance_type": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators: []validator.String{stringvalidator.RegexMatches(instanceTypePattern,
+					"must be an instance type such as ecs.g7.large")},
+			},
+			"vswitch_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "vSwitch (subnet) the instance is attached to; it decides the zone. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{vswitchIDValidator},
+			},
+			"security_group_ids": schema.SetAttribute{
+				Required:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Security groups (1 to 5) of the instance's VPC. Changing them replaces the instance.",
+				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, 5),
+					setvalidator.ValueStringsAre(securityGroupIDValidator),
+				},
+			},
+			"zone_id": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Zone, e.g. `cn-hangzhou-h`. Derived from the vSwitch when omitted; setting a different zone replaces the instance.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.RegexMatches(zoneIDPattern, "must be a zone id such as cn-hangzhou-h")},
+			},
+			"instance_name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Name: 2 to 128 characters, starting with a letter (or a Chinese character), then letters, digits, `.`, `_`, `:` and `-`. The service uses the instance id when omitted. Updates in place.",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{instanceNameValidator},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Description: 2 to 256 characters, not starting with `http://` or `https://`. Updates in place.",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{descriptionValidator},
+			},
+			"host_name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Host name of the operating system: 2 to 64 letters, digits, `.` and `-`. Generated when omitted. Updates in place (the guest sees it after a restart).",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{hostNameValidator},
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags: at most 20; keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
+				Validators:          []validator.Map{tagsValidator{}},
+			},
+			"system_disk": schema.SingleNestedAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "System disk. Changing it replaces the instance.",
+				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"category": schema.StringAttribute{
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Disk category: `cloud_essd` (default), `cloud_auto`, `cloud_essd_entry`, " +
+							"`cloud_ssd`, `cloud_efficiency` or `cloud`. Snapshots (and `final_snapshot`) need an ESSD-family category.",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+						Validators:    []validator.String{stringvalidator.OneOf(diskCategories...)},
+					},
+					"size": schema.Int64Attribute{
+						Optional:            true,
+						Computed:            true,
+						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size.",
+						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						Validators:          []validator.Int64{int64validator.Between(20, 2048)},
+					},
+				},
+			},
+			"data_disks": schema.ListNestedAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Data disks created with the instance (at most 16). Changing them replaces the instance. " +
+					"Disks attached later, outside this resource, are not tracked.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
+				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"size": schema.Int64Attribute{
+							Required:            true,
+							MarkdownDescription: "Size in GiB, 20 to 32768.",
+							Validators:          []validator.Int64{int64validator.Between(20, 32768)},
+						},
+						"category": schema.StringAttribute{
+							Optional:            true,
+							Computed:            true,
+							Default:             stringdefault.StaticString(defaultDiskCategory),
+							MarkdownDescription: "Disk category, as for `system_disk`. Default `cloud_essd`.",
+							Validators:          []validator.String{stringvalidator.OneOf(diskCategories...)},
+						},
+						"delete_with_instance": schema.BoolAttribute{
+							Optional:            true,
+							Computed:            true,
+							Default:             booldefault.StaticBool(true),
+							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+						},
+					},
+				},
+			},
+			"internet_max_bandwidth_out": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(0),
+				MarkdownDescription: "Outbound public bandwidth in Mbit/s, 0 to 100. Above 0 the instance gets a public IP. Default `0`. Changing it replaces the instance.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:          []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"key_pair_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "SSH key pair to install (Linux). Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthBetween(2, 128)},
+			},
+			"user_data": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 32 KiB; the provider base64-encodes it. Changing it replaces the instance. The API cannot report it back, so it is not checked for drift.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthAtMost(24576)},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				MarkdownDescription: "Login password, write-only (Terraform 1.11 or later): it is sent to the service and never stored in " +
+					"the plan or the state. 8 to 30 characters with at least three of: uppercase, lowercase, digits, special characters. " +
+					"It is set when the instance is created; to change it later, change `password_wo_version`.",
+				Validators: []validator.String{passwordValidator},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Change this number to send `password_wo` again (Terraform cannot see a write-only value change). " +
+					"The new password applies from the next restart of the instance.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, the instance cannot be released: a destroy fails and keeps it. Default `false`. Updates in place.",
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(ecsapi.StatusRunning),
+				MarkdownDescription: "`Running` (default) or `Stopped`. Updates in place: the instance is started or stopped.",
+				Validators:          []validator.String{stringvalidator.OneOf(ecsapi.StatusRunning, ecsapi.StatusStopped)},
+			},
+			"stopped_mode": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How the instance stops when `status = \"Stopped\"`: `KeepCharging` keeps its resources, " +
+					"`StopCharging` stops billing for vCPU and memory (the public IP may change on restart). " +
+					"Unset: the account's default.",
+				Validators: []validator.String{stringvalidator.OneOf(stoppedModeKeepCharging, stoppedModeStopCharging)},
+			},
+			"force_delete": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first. Default `false`.",
+			},
+			"final_snapshot": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
+					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept. " +
+					"The snapshot group survives the instance; its id is reported in a warning. The disks must be ESSD-family.",
+				Attributes: map[string]schema.Attribute{
+					"name": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter, not with `auto`.",
+						Validators:          []validator.String{snapshotNameValidator},
+					},
+					"description": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Description of the snapshot group, 2 to 256 characters.",
+						Validators:          []validator.String{descriptionValidator},
+					},
+					"retention_days": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Days to keep each snapshot, 1 to 65536. Unset: kept until deleted.",
+						Validators:          []validator.Int64{int64validator.Between(1, 65536)},
+					},
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+
+			"private_ip": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Private IP address in the vSwitch.",
+				PlanModifiers:       stable,
+			},
+			"public_ip": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Public IP address, empty when `internet_max_bandwidth_out` is 0.",
+				PlanModifiers:       []planmodifier.String{keepUnlessStatusChanges{}},
+			},
+			"ssh_command": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`ssh root@<public IP, or the private IP when there is none>`.",
+				PlanModifiers:       []planmodifier.String{keepUnlessStatusChanges{}},
+			},
+			"system_disk_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Id of the system disk.",
+				PlanModifiers:       stable,
+			},
+			"creation_time": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the instance was created, RFC 3339 UTC.",
+				PlanModifiers:       stable,
+			},
+			"auto_release_time": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "When the service will release the instance automatically, RFC 3339 UTC (`yyyy-MM-ddTHH:mm:00Z`), " +
+					"empty when none is scheduled. Read-only here: set it with `aliecs_auto_release_schedule`.",
+			},
+			"cpu": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Number of vCPUs.",
+				PlanModifiers:       stableInt,
+			},
+			"memory": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Memory in MiB.",
+				PlanModifiers:       stableInt,
+			},
+			"gpu_amount": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Number of GPUs, 0 for none.",
+				PlanModifiers:       stableInt,
+			},
+			"gpu_spec": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "GPU model, e.g. `NVIDIA A10`; empty for none.",
+				PlanModifiers:       stable,
+			},
+		},
+	}
+}

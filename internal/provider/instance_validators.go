@@ -1,0 +1,264 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Plan-time checks of the rules ECS enforces on instance attributes, so a bad
+// value fails `terraform plan` on its attribute instead of half-way through
+// an apply. Each check is a plain function returning the problem ("" when
+// fine), wrapped as a validator by stringCheck / mapCheck.
+
+// checkInstanceName: 2–128 characters, starting with a letter (or a Chinese
+// character), then letters, digits, '.', '_', ':' and '-'.
+func checkInstanceName(s string) string {
+	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, followed by letters, digits, " +
+		"periods (.), underscores (_), colons (:) and hyphens (-)"
+	if n := utf8.RuneCountInString(s); n < 2 || n > 128 {
+		return fmt.Sprintf("%q has %d characters; an instance name has %s.", s, n, allowed)
+	}
+	for i, r := range s {
+		if i == 0 {
+			if !isLetterOrCJK(r) {
+				return fmt.Sprintf("%q starts with %q; an instance name has %s.", s, r, allowed)
+			}
+			continue
+		}
+		if !isLetterOrCJK(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._:-", r) {
+			return fmt.Sprintf("%q contains %q; an instance name has %s.", s, r, allowed)
+		}
+	}
+	return ""
+}
+
+func isLetterOrCJK(r rune) bool {
+	return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || unicode.Is(unicode.Han, r)
+}
+
+// checkDescription: 2–256 characters, not starting with http:// or https://.
+func checkDescription(s string) string {
+	if n := utf8.RuneCountInString(s); n < 2 || n > 256 {
+		return fmt.Sprintf("%q has %d characters; a description has 2 to 256 characters.", s, n)
+	}
+	if hasURLPrefix(s) {
+		return fmt.Sprintf("%q starts with a URL scheme; a description cannot start with http:// or https://.", s)
+	}
+	return ""
+}
+
+func hasURLPrefix(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// checkHostName follows the rules for Linux images (the stricter Windows
+// limit of 15 characters is the service's to enforce): 2–64 characters of
+// letters, digits, '.' and '-'; no '.' or '-' first or last or twice in a
+// row; not only digits.
+func checkHostName(s string) string {
+	const allowed = "2 to 64 letters, digits, periods (.) and hyphens (-), not starting or ending with a period or " +
+		"hyphen, without two of them in a row, and not only digits"
+	if n := len(s); n < 2 || n > 64 {
+		return fmt.Sprintf("%q has %d characters; a host name has %s.", s, utf8.RuneCountInString(s), allowed)
+	}
+	digitsOnly := true
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+			digitsOnly = false
+		case r == '.' || r == '-':
+			digitsOnly = false
+			if i == 0 || i == len(s)-1 || s[i-1] == '.' || s[i-1] == '-' {
+				return fmt.Sprintf("%q has %q at position %d; a host name has %s.", s, r, i+1, allowed)
+			}
+		default:
+			return fmt.Sprintf("%q contains %q; a host name has %s.", s, r, allowed)
+		}
+	}
+	if digitsOnly {
+		return fmt.Sprintf("%q is only digits; a host name has %s.", s, allowed)
+	}
+	return ""
+}
+
+// checkPassword: 8–30 characters from at least three of uppercase letters,
+// lowercase letters, digits and the special characters ECS accepts.
+func checkPassword(s string) string {
+	const specials = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/"
+	const allowed = "8 to 30 characters with at least three of: uppercase letters, lowercase letters, digits, " +
+		"and the special characters " + specials
+	// The value is secret: messages describe it, never repeat it.
+	if n := len(s); n < 8 || n > 30 {
+		return fmt.Sprintf("The password has %d characters; a password has %s.", utf8.RuneCountInString(s), allowed)
+	}
+	var upper, lower, digit, special bool
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		case strings.ContainsRune(specials, r):
+			special = true
+		default:
+			return "The password contains a character that is not allowed; a password has " + allowed + "."
+		}
+	}
+	classes := 0
+	for _, b := range []bool{upper, lower, digit, special} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return fmt.Sprintf("The password uses %d kind(s) of characters; a password has %s.", classes, allowed)
+	}
+	return ""
+}
+
+// checkSnapshotName: 2–128 characters starting with a letter or a Chinese
+// character, not starting with "auto" or a URL scheme.
+func checkSnapshotName(s string) string {
+	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, not starting with " +
+		"\"auto\", http:// or https://"
+	if n := utf8.RuneCountInString(s); n < 2 || n > 128 {
+		return fmt.Sprintf("%q has %d characters; a snapshot name has %s.", s, n, allowed)
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	if !isLetterOrCJK(r) || strings.HasPrefix(strings.ToLower(s), "auto") || hasURLPrefix(s) {
+		return fmt.Sprintf("%q is not allowed; a snapshot name has %s.", s, allowed)
+	}
+	return ""
+}
+
+// checkRegexp: the value must compile as a Go (RE2) regular expression.
+func checkRegexp(s string) string {
+	if _, err := regexp.Compile(s); err != nil {
+		return fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %v.", s, err)
+	}
+	return ""
+}
+
+const maxTags = 20
+
+// checkTags: at most 20 tags; keys 1–128 characters, not starting with
+// "aliyun" or "acs:" or a URL scheme; values at most 128 characters, not
+// starting with a URL scheme.
+func checkTags(tags map[string]string) []string {
+	var problems []string
+	if p := checkTagCount(len(tags)); p != "" {
+		problems = append(problems, p)
+	}
+	return append(problems, checkTagEntries(tags)...)
+}
+
+func checkTagCount(n int) string {
+	if n > maxTags {
+		return fmt.Sprintf("%d tags were given; an instance has at most %d tags.", n, maxTags)
+	}
+	return ""
+}
+
+func checkTagEntries(tags map[string]string) []string {
+	var problems []string
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // stable diagnostics
+	for _, k := range keys {
+		v := tags[k]
+		n := utf8.RuneCountInString(k)
+		lk := strings.ToLower(k)
+		switch {
+		case n < 1 || n > 128:
+			problems = append(problems, fmt.Sprintf("Tag key %q has %d characters; a tag key has 1 to 128 characters.", k, n))
+		case strings.HasPrefix(lk, "aliyun") || strings.HasPrefix(lk, "acs:"):
+			problems = append(problems, fmt.Sprintf("Tag key %q starts with a reserved prefix; a tag key cannot start with \"aliyun\" or \"acs:\".", k))
+		case hasURLPrefix(k):
+			problems = append(problems, fmt.Sprintf("Tag key %q starts with a URL scheme; a tag key cannot start with http:// or https://.", k))
+		}
+		if n := utf8.RuneCountInString(v); n > 128 {
+			problems = append(problems, fmt.Sprintf("The value of tag %q has %d characters; a tag value has at most 128 characters.", k, n))
+		} else if hasURLPrefix(v) {
+			problems = append(problems, fmt.Sprintf("The value of tag %q starts with a URL scheme; a tag value cannot start with http:// or https://.", k))
+		}
+	}
+	return problems
+}
+
+// stringCheck adapts a check function to a string validator.
+type stringCheck struct {
+	summary     string // diagnostic summary, e.g. "Invalid instance name"
+	description string
+	check       func(string) string
+}
+
+var _ validator.String = stringCheck{}
+
+func (v stringCheck) Description(context.Context) string             { return v.description }
+func (v stringCheck) MarkdownDescription(ctx context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, msg)
+	}
+}
+
+var (
+	instanceNameValidator = stringCheck{"Invalid instance name", "2 to 128 characters starting with a letter", checkInstanceName}
+	descriptionValidator  = stringCheck{"Invalid description", "2 to 256 characters, not starting with http:// or https://", checkDescription}
+	hostNameValidator     = stringCheck{"Invalid host name", "2 to 64 letters, digits, periods and hyphens", checkHostName}
+	passwordValidator     = stringCheck{"Invalid password", "8 to 30 characters from at least three character classes", checkPassword}
+	snapshotNameValidator = stringCheck{"Invalid snapshot name", "2 to 128 characters starting with a letter", checkSnapshotName}
+	regexpValidator       = stringCheck{"Invalid regular expression", "a valid RE2 regular expression", checkRegexp}
+)
+
+// tagsValidator checks an instance's tags as a whole.
+type tagsValidator struct{}
+
+var _ validator.Map = tagsValidator{}
+
+func (tagsValidator) Description(context.Context) string {
+	return "at most 20 tags; keys 1 to 128 characters not starting with aliyun or acs:; values at most 128 characters"
+}
+func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (tagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	tags := map[string]string{}
+	for k, v := range req.ConfigValue.Elements() {
+		s, ok := v.(interface {
+			IsUnknown() bool
+			IsNull() bool
+			ValueString() string
+		})
+		if !ok || s.IsUnknown() || s.IsNull() {
+			continue // unknown values are checked at apply by the service
+		}
+		tags[k] = s.ValueString()
+	}
+	problems := checkTagEntries(tags)
+	if p := checkTagCount(len(req.ConfigValue.Elements())); p != "" {
+		problems = append([]string{p}, problems...)
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tags", p)
+	}
+}
