@@ -150,6 +150,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewInstanceResource,
+		NewAutoReleaseScheduleResource,
 	}
 }
 
