@@ -151,12 +151,14 @@ func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource
 	return []func() resource.Resource{
 		NewInstanceResource,
 		NewAutoReleaseScheduleResource,
+		NewSnapshotResource,
 	}
 }
 
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewInstancesDataSource,
+		NewSnapshotsDataSource,
 	}
 }
 

@@ -1,0 +1,18 @@
+# The accomplished snapshots of an instance, including one that has been
+# released since, e.g. to find its final snapshot.
+data "aliecs_snapshots" "gpu_job" {
+  instance_id = "i-bp1f2e3d4c5b6a7a8b9c"
+  status      = "accomplished"
+  name_regex  = "^gpu-job-"
+}
+
+output "latest_snapshot_group" {
+  value = try(data.aliecs_snapshots.gpu_job.ids[length(data.aliecs_snapshots.gpu_job.ids) - 1], null)
+}
+
+output "latest_system_disk_snapshot" {
+  value = try([
+    for s in data.aliecs_snapshots.gpu_job.groups[length(data.aliecs_snapshots.gpu_job.groups) - 1].snapshots :
+    s.snapshot_id if s.disk_type == "system"
+  ][0], null)
+}

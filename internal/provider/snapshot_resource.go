@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ resource.Resource                = (*snapshotResource)(nil)
+	_ resource.ResourceWithConfigure   = (*snapshotResource)(nil)
+	_ resource.ResourceWithImportState = (*snapshotResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*snapshotResource)(nil)
+)
+
+const (
+	snapshotDefaultCreateTimeout = 60 * time.Minute
+	snapshotDefaultUpdateTimeout = 10 * time.Minute
+	snapshotDefaultDeleteTimeout = 20 * time.Minute
+)
+
+// snapshotResource manages one snapshot group: a snapshot of some or all of
+// an instance's disks, taken at the same moment.
+type snapshotResource struct {
+	data *providerData
+}
+
+// NewSnapshotResource is the aliecs_snapshot constructor.
+func NewSnapshotResource() resource.Resource { return &snapshotResource{} }
+
+type snapshotResourceModel struct {
+	ID                           types.String   `tfsdk:"id"`
+	InstanceID                   types.String   `tfsdk:"instance_id"`
+	Name                         types.String   `tfsdk:"name"`
+	Description                  types.String   `tfsdk:"description"`
+	DiskIDs                      types.Set      `tfsdk:"disk_ids"`
+	RetentionDays                types.Int64    `tfsdk:"retention_days"`
+	Tags                         types.Map      `tfsdk:"tags"`
+	StopBeforeSnapshot           types.Bool     `tfsdk:"stop_before_snapshot"`
+	ReleaseInstanceAfterSnapshot types.Bool     `tfsdk:"release_instance_after_snapshot"`
+	Status                       types.String   `tfsdk:"status"`
+	Progress                     types.Int64    `tfsdk:"progress"`
+	Snapshots                    types.List     `tfsdk:"snapshots"`
+	CreationTime                 types.String   `tfsdk:"creation_time"`
+	InstanceReleased             types.Bool     `tfsdk:"instance_released"`
+	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
+}
+
+// snapshotNamePattern is the service's rule for snapshot group names: 2 to
+// 128 characters, starting with a letter, made of letters, digits, periods,
+// underscores, hyphens and colons.
+var snapshotNamePattern = regexp.MustCompile(`^[\p{L}][\p{L}0-9._:\-]{1,127}$`)
+
+func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_snapshot"
+}
+
+func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A snapshot of an ECS instance's disks, taken together as one snapshot group " +
+			"(`CreateSnapshotGroup`). Creation waits until every snapshot is `accomplished`. The instance can be " +
+			"stopped first for a consistent copy, and released once, and only once, the snapshot is saved " +
+			"(`release_instance_after_snapshot`). Only ESSD-family disks can be snapshotted this way.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The snapshot group id (`ssg-…`).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"instance_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The instance whose disks are snapshotted. Changing it forces a new snapshot. " +
+					"It stays in state after the instance is released, so a released instance never makes the " +
+					"plan dirty.",
+				Validators:    []validator.String{instanceIDValidator},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter; " +
+					"letters, digits, `.`, `_`, `-` and `:`; not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(snapshotNamePattern,
+						"must be 2 to 128 characters, start with a letter, and contain only letters, digits, "+
+							"periods, underscores, hyphens and colons"),
+					noURLPrefixValidator{},
+				},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Description of the snapshot group: 2 to 256 characters, not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(2, 256),
+					noURLPrefixValidator{},
+				},
+			},
+			"disk_ids": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The disks to snapshot (`d-…`), a subset of the instance's disks (at most 16). " +
+					"Unset means every disk of the instance at creation time. Changing the set of disks forces a " +
+					"new snapshot; writing down the disks the snapshot already holds does not.",
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, 16),
+					setvalidator.ValueStringsAre(diskIDValidator),
+				},
+				PlanModifiers: []planmodifier.Set{diskIDsReplaceModifier()},
+			},
+			"retention_days": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many days each snapshot is kept before the service deletes it (1 to 65536); " +
+					"unset keeps them until the resource is destroyed. Set once the snapshot is accomplished. The " +
+					"service only allows extending it, so a larger value is applied in place and a smaller value " +
+					"(or removing it) is refused at plan time.",
+				Validators:    []validator.Int64{int64validator.Between(1, 65536)},
+				PlanModifiers: []planmodifier.Int64{retentionDaysExtendOnly{}},
+			},
+			"tags": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Tags of the snapshot group, set when it is created. Changing them forces a new " +
+					"snapshot (the service has no call to retag a snapshot group here).",
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"stop_before_snapshot": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Stop the instance before the snapshot for a consistent copy, and start it " +
+					"again afterwards (unless it is being released). Default `false`. Only used when the snapshot " +
+					"is created: changing it later changes nothing.",
+			},
+			"release_instance_after_snapshot": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Release the instance once, and only once, the snapshot is `accomplished` " +
+					"(stop it, release it, wait until it is gone). A failed snapshot never releases anything. " +
+					"Default `false`. Turning it on for an existing snapshot whose instance was not released forces " +
+					"a new snapshot, so the machine is released only right after a fresh copy of its disks; " +
+					"turning it off changes nothing.",
+				PlanModifiers: []planmodifier.Bool{releaseAfterSnapshotReplaceModifier()},
+			},
+			"status": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Status of the snapshot group: `progressing`, `accomplished` or `failed`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"progress": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Progress of the snapshot group in percent (the mean over its snapshots).",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"snapshots": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The snapshots in the group, one per disk.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"snapshot_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The snapshot id (`s-…`)."},
+						"disk_id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The disk it was taken from."},
+						"disk_type":   schema.StringAttribute{Computed: true, MarkdownDescription: "`system` or `data`."},
+						"size":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Size of the source disk in GiB."},
+					},
+				},
+			},
+			"creation_time": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the snapshot group was created (RFC 3339, UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"instance_released": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether this resource released the instance after the snapshot. Once `true`, " +
+					"the snapshot is the saved copy of a machine that no longer exists, and the provider refuses " +
+					"any change that would replace (delete) it.",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *snapshotResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !snapshotGroupIDValidator.pattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%q is not a snapshot group id. Import an aliecs_snapshot by its snapshot group id, "+
+				"%q followed by lowercase letters and digits, such as %q.", req.ID, "ssg-", "ssg-bp67acfmxazb4ph1234"))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	// Only used at creation: an imported snapshot was neither stopped for
+	// nor followed by a release done by this resource.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_before_snapshot"), false)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("release_instance_after_snapshot"), false)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), false)...)
+}
+
+// snapshotObjectType is the element type of the snapshots list.
+var snapshotObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"snapshot_id": types.StringType,
+	"disk_id":     types.StringType,
+	"disk_type":   types.StringType,
+	"size":        types.Int64Type,
+}}
