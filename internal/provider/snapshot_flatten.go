@@ -103,10 +103,3 @@ func rfc3339(s string) string {
 	return s
 }
 
-// optionalString maps the API's "" (not set) to null.
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}

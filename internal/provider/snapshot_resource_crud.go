@@ -72,7 +72,7 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	groupID, err := client.CreateSnapshotGroup(ctx, ecsapi.SnapshotGroupInput{
-		ClientToken: newClientToken(),
+		ClientToken: newSnapshotClientToken(),
 		InstanceID:  instanceID,
 		DiskIDs:     diskIDs,
 		Name:        plan.Name.ValueString(),
@@ -369,10 +369,10 @@ func (r *snapshotResource) configured(diags *diag.Diagnostics) bool {
 	return true
 }
 
-// newClientToken makes the idempotency token of one create: every retry of
+// newSnapshotClientToken makes the idempotency token of one create: every retry of
 // the call inside ecsapi sends the same token, so a retry never makes a
 // second snapshot group.
-func newClientToken() string {
+func newSnapshotClientToken() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	b[6] = b[6]&0x0f | 0x40
