@@ -137,6 +137,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		Clock:             p.clock,
 		UserAgent:         "terraform-provider-aliecs/" + p.version,
 		DisableBatching:   settings.disableBatching,
+		ReadTimeout:       settings.readTimeout,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the ECS client", err.Error())
