@@ -102,4 +102,3 @@ func rfc3339(s string) string {
 	}
 	return s
 }
-
