@@ -79,6 +79,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	id, err := client.RunInstance(ctx, in)
+	if id == "" && err != nil {
+		id, err = recoverRunInstance(ctx, client, in, err)
+	}
 	if id == "" {
 		if err == nil {
 			err = errors.New("the service returned no instance id")
