@@ -143,3 +143,28 @@ func TestAccReliability_failedCreateConverges(t *testing.T) {
 	})
 	relRecord(t, env, 4)
 }
+
+// TestAccReliability_lostAnswersBeyondRetries: every RunInstances answer is
+// lost until the retry budget is spent. The machine exists although the
+// client never saw its id; the create replays the call with the same
+// ClientToken, learns the id and records it: one machine, no leak.
+func TestAccReliability_lostAnswersBeyondRetries(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cfg := relProvider(env, 1) + relWorkload(c, 2)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             relNothingLeft(env),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					// Two instances × (first attempt + one retry) = 4 lost answers.
+					env.emu.AddFault(emulator.Fault{Action: "RunInstances", LoseResponse: true, Count: 4})
+				},
+				Config: cfg,
+				Check:  relConverged(env),
+			},
+		},
+	})
+	relRecord(t, env, 2)
+}
