@@ -94,10 +94,10 @@ resource "aliecs_snapshot" "snap" {
 		t.Fatalf("the failed plan's diagnostic does not quote the signed request; the test would prove less than it says:\n%s", failed)
 	}
 	places := map[string]string{
-		"TRACE log":        string(logBytes),
-		"state":            string(state),
-		"plan JSON":        planJSON,
-		"command output":   strings.Join(outputs, "\n"),
+		"TRACE log":      string(logBytes),
+		"state":          string(state),
+		"plan JSON":      planJSON,
+		"command output": strings.Join(outputs, "\n"),
 	}
 	signature := regexp.MustCompile(`Signature(?:=|%3D|":\s*"|\\":\s*\\")([A-Za-z0-9%+/=]{8,})`)
 	for where, text := range places {
