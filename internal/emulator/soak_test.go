@@ -52,7 +52,7 @@ func TestSoak(t *testing.T) {
 	}
 	var requestsSent, mu = 0, sync.Mutex{}
 	count := func() { mu.Lock(); requestsSent++; mu.Unlock() }
-	own := make([]string, workers)      // each worker's own instance
+	own := make([]string, workers)       // each worker's own instance
 	tokenIDs := make([][]string, tokens) // ids returned per shared token
 	phase := func(srv *httptest.Server, p int) {
 		var wg sync.WaitGroup
