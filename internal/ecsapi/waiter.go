@@ -151,6 +151,30 @@ func (c *Client) WaitInstanceStatus(ctx context.Context, id, status string) (*In
 	})
 }
 
+// NewInstanceVisibilityGrace is how long WaitInstanceCreated accepts that a
+// new instance is not yet returned by DescribeInstances (the service is
+// eventually consistent right after RunInstances).
+const NewInstanceVisibilityGrace = 2 * time.Minute
+
+// WaitInstanceCreated waits until a just-created instance reports status.
+// Unlike WaitInstanceStatus, "not found" during the first
+// NewInstanceVisibilityGrace means "not visible yet", not "released".
+func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*Instance, error) {
+	start := c.clock.Now()
+	return waitFor(ctx, c, waitSpec[*Instance]{
+		what: fmt.Sprintf("instance %s to reach status %s", id, status),
+		poll: c.pollInstance(id),
+		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		fail: func(r pollResult[*Instance]) error {
+			if r.gone && c.clock.Now().Sub(start) > NewInstanceVisibilityGrace {
+				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
+					id, "")
+			}
+			return nil
+		},
+	})
+}
+
 // WaitInstanceGone waits until DescribeInstances no longer returns the instance.
 func (c *Client) WaitInstanceGone(ctx context.Context, id string) error {
 	_, err := waitFor(ctx, c, waitSpec[*Instance]{

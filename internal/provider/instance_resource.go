@@ -79,6 +79,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	id, err := client.RunInstance(ctx, in)
+	if id == "" && err != nil {
+		id, err = recoverRunInstance(ctx, client, in, err)
+	}
 	if id == "" {
 		if err == nil {
 			err = errors.New("the service returned no instance id")
@@ -117,7 +120,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 // configuration asks for a stopped machine.
 func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) error {
 	client := r.data.client
-	inst, err := client.WaitInstanceStatus(ctx, id, ecsapi.StatusRunning)
+	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
 	if err != nil {
 		return fmt.Errorf("waiting for it to run failed: %w", err)
 	}

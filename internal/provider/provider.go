@@ -140,6 +140,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RequestsPerSecond: settings.requestsPerSecond,
 		UserAgent:         "terraform-provider-aliecs/" + p.version,
 		DisableBatching:   settings.disableBatching,
+		ReadTimeout:       settings.readTimeout,
 		// Waiters poll on a shared 100 ms grid, at most a second apart: a
 		// state change is seen within about a second, and concurrent
 		// waiters' polls fold into one batched DescribeInstances.
