@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"fmt"
 	"time"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -57,15 +55,4 @@ func encodeUserData(s string) string {
 		return ""
 	}
 	return base64.StdEncoding.EncodeToString([]byte(s))
-}
-
-// newClientToken returns a random UUID (version 4) for RunInstances' ClientToken.
-func newClientToken() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }

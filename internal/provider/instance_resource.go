@@ -66,11 +66,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 	// One token per create: ecsapi sends it on every retry of RunInstances,
 	// so a retried call returns the first machine instead of making a second.
-	token, err := newClientToken()
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the instance", "Generating a client token failed: "+err.Error())
-		return
-	}
+	token := newClientToken()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyClientToken, []byte(`"`+token+`"`))...)
 
 	in, d := plan.runInput(ctx, token, password.ValueString())

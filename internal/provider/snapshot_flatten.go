@@ -32,8 +32,8 @@ func applySnapshotGroup(ctx context.Context, m *snapshotResourceModel, g *ecsapi
 		// once the instance is gone.
 		m.InstanceID = types.StringValue(g.InstanceID)
 	}
-	m.Name = snapshotOptionalString(g.Name)
-	m.Description = snapshotOptionalString(g.Description)
+	m.Name = optionalString(g.Name)
+	m.Description = optionalString(g.Description)
 	m.Status = types.StringValue(g.Status)
 	m.Progress = types.Int64Value(snapshotGroupProgress(g))
 	m.CreationTime = types.StringValue(rfc3339(g.CreationTime))
@@ -101,12 +101,4 @@ func rfc3339(s string) string {
 		}
 	}
 	return s
-}
-
-// snapshotOptionalString maps the API's "" (not set) to null.
-func snapshotOptionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

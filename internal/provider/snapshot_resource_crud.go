@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -72,7 +70,7 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	groupID, err := client.CreateSnapshotGroup(ctx, ecsapi.SnapshotGroupInput{
-		ClientToken: newSnapshotClientToken(),
+		ClientToken: newClientToken(),
 		InstanceID:  instanceID,
 		DiskIDs:     diskIDs,
 		Name:        plan.Name.ValueString(),
@@ -367,16 +365,4 @@ func (r *snapshotResource) configured(diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
-}
-
-// newSnapshotClientToken makes the idempotency token of one create: every retry of
-// the call inside ecsapi sends the same token, so a retry never makes a
-// second snapshot group.
-func newSnapshotClientToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
