@@ -31,7 +31,7 @@ var (
 func relProviderBinary(t *testing.T) string {
 	t.Helper()
 	relBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "aliecs-provider-bin-")
+		dir, err := os.MkdirTemp("", "aliecs-provider-bin-") //nolint:usetesting // shared by every test of this binary, not one test
 		if err != nil {
 			relBinErr = err
 			return
@@ -41,7 +41,7 @@ func relProviderBinary(t *testing.T) string {
 			"github.com/aliecs/terraform-provider-aliecs")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			relBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+			relBinErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if relBinErr != nil {
