@@ -142,9 +142,9 @@ func TestAccLifecycle(t *testing.T) {
 				},
 			},
 			{
-				ResourceName:            "aliecs_instance.life",
-				ImportState:             true,
-				ImportStateVerify:       true,
+				ResourceName:      "aliecs_instance.life",
+				ImportState:       true,
+				ImportStateVerify: true,
 				// auto_release_time in state is the instance's last read, which ran
 				// before the schedule's update in the same apply; the import reads
 				// the new one. The next refresh brings the state up to date.
