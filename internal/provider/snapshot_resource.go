@@ -141,9 +141,12 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Tags of the snapshot group, set when it is created. Changing them forces a new " +
-					"snapshot (the service has no call to retag a snapshot group here).",
+				MarkdownDescription: "Tags of the snapshot group, set when it is created: at most 20 (19 with " +
+					"`release_instance_after_snapshot`); keys starting with `aliecs:` are reserved for the provider, which " +
+					"tags a group that releases its instance with `aliecs:release-after-snapshot = \"true\"` (not shown " +
+					"here). Changing them forces a new snapshot (the service has no call to retag a snapshot group here).",
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators:    []validator.Map{snapshotTagsValidator{}},
 			},
 			"stop_before_snapshot": schema.BoolAttribute{
 				Optional: true,
