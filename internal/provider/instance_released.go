@@ -56,11 +56,12 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || state.Status.ValueString() != statusReleased {
 		return
 	}
-	if len(resp.RequiresReplace) > 0 {
-		return // a new instance: Terraform plans it from a null prior state
-	}
+	var config instanceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || releasedReplaced(config, plan, state) {
+		// A new instance: the attribute plan modifiers asked for the
+		// replacement, and Terraform plans it from a null prior state.
 		return
 	}
 	if changed := releasedInPlaceChanges(plan, state); len(changed) > 0 {
@@ -86,6 +87,39 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.FinalSnapshot = plan.FinalSnapshot
 	next.PasswordWO = plan.PasswordWO
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
+}
+
+// releasedReplaced reports whether an argument that replaces the instance
+// changes. (resp.RequiresReplace of ModifyPlan does not carry what the
+// attribute plan modifiers decided, so the rule is written out here.)
+func releasedReplaced(config, plan, state instanceModel) bool {
+	for _, p := range [][3]attr.Value{
+		{config.ImageID, plan.ImageID, state.ImageID},
+		{config.InstanceType, plan.InstanceType, state.InstanceType},
+		{config.VSwitchID, plan.VSwitchID, state.VSwitchID},
+		{config.SecurityGroupIDs, plan.SecurityGroupIDs, state.SecurityGroupIDs},
+		{config.ZoneID, plan.ZoneID, state.ZoneID},
+		{config.SystemDisk, plan.SystemDisk, state.SystemDisk},
+		{config.DataDisks, plan.DataDisks, state.DataDisks},
+		{config.InternetMaxBandwidthOut, plan.InternetMaxBandwidthOut, state.InternetMaxBandwidthOut},
+		{config.KeyPairName, plan.KeyPairName, state.KeyPairName},
+		{config.UserData, plan.UserData, state.UserData},
+	} {
+		cfg, planned, prior := p[0], p[1], p[2]
+		if planned.IsUnknown() {
+			// Unknown because a configured value is not known yet, or only
+			// because a computed value left out of the configuration is
+			// "known after apply" once anything differs: not a change.
+			if !cfg.IsNull() {
+				return true
+			}
+			continue
+		}
+		if !planned.Equal(prior) {
+			return true
+		}
+	}
+	return false
 }
 
 // releasedInPlaceChanges lists the in-place attributes whose planned value
