@@ -237,7 +237,7 @@ resource "aliecs_snapshot" "test" {
 			{
 				Config:      cfg(true, strings.Join(many, ", ")),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)20 tags were given; with release_instance_after_snapshot = true a\s+snapshot group takes at most 19`),
+				ExpectError: regexp.MustCompile(`(?s)20 tags were given; with release_instance_after_snapshot = true a\s+snapshot\s+group\s+takes\s+at\s+most\s+19`),
 			},
 		},
 	})
