@@ -125,6 +125,7 @@ func (c *Client) GetInstance(ctx context.Context, id string) (*Instance, error) 
 
 // describeInstancesByID is the batch read: one DescribeInstances for ≤100 ids.
 func (c *Client) describeInstancesByID(ctx context.Context, ids []string) (map[string]Instance, string, error) {
+	c.logBatch(ctx, "DescribeInstances", len(ids))
 	idsJSON, _ := json.Marshal(ids)
 	list, requestID, err := c.describeInstances(ctx, func(req *ecs.DescribeInstancesRequest) {
 		req.InstanceIds = string(idsJSON)

@@ -56,10 +56,11 @@ func (c *Client) logSettled(ctx context.Context, action string, err *APIError) {
 	})
 }
 
-func (c *Client) logBatch(ctx context.Context, action string, ids int, callers int) {
+// logBatch records how many ids one batched read carries, to show what
+// batching saves.
+func (c *Client) logBatch(ctx context.Context, action string, ids int) {
 	tflog.Debug(ctx, "ECS batched read", map[string]any{
-		"ecs_action":      action,
-		"ecs_batch_ids":   ids,
-		"ecs_batch_calls": callers,
+		"ecs_action":    action,
+		"ecs_batch_ids": ids,
 	})
 }

@@ -89,6 +89,7 @@ func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGrou
 
 // describeSnapshotGroupsByID is the batch read for ≤10 group ids.
 func (c *Client) describeSnapshotGroupsByID(ctx context.Context, ids []string) (map[string]SnapshotGroup, string, error) {
+	c.logBatch(ctx, "DescribeSnapshotGroups", len(ids))
 	groups, requestID, err := c.describeSnapshotGroups(ctx, func(req *ecs.DescribeSnapshotGroupsRequest) {
 		list := append([]string(nil), ids...)
 		req.SnapshotGroupId = &list

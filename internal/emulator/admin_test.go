@@ -168,7 +168,7 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 	if g.describe(id) == nil || g.group(gid) == nil {
 		t.Fatal("state lost across restart")
 	}
-	if g.e.Now().Sub(time.Now()) < 119*time.Minute {
+	if time.Until(g.e.Now()) < 119*time.Minute {
 		t.Fatal("clock advance lost across restart")
 	}
 	// The idempotency record survives too.

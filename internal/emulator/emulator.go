@@ -57,8 +57,6 @@ type Emulator struct {
 	faultsMu sync.Mutex
 	faults   []*faultState
 	rng      *rand.Rand
-
-	closeOnce sync.Once
 }
 
 // New creates an emulator, loading Options.StateFile when it exists.

@@ -48,8 +48,3 @@ func errDryRun() *apiError {
 func errIdempotentMismatch() *apiError {
 	return newErr(http.StatusForbidden, "IdempotentParameterMismatch", "The specified clientToken is used.")
 }
-
-func errInternal() *apiError {
-	return newErr(http.StatusInternalServerError, "InternalError",
-		"The request processing has failed due to some unknown error, exception or failure.")
-}

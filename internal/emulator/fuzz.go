@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"time"
 )
@@ -38,7 +39,8 @@ func VerifyRequest(method, host, rawQuery string, header http.Header, body []byt
 // ErrorCode returns the service error code of an error from VerifyRequest
 // ("" for other errors).
 func ErrorCode(err error) string {
-	if ae, ok := err.(*apiError); ok && ae != nil {
+	var ae *apiError
+	if errors.As(err, &ae) && ae != nil {
 		return ae.Code
 	}
 	return ""

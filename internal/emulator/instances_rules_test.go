@@ -378,8 +378,11 @@ func TestInvisibleAfterCreate(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.e.AddFault(Fault{Action: "RunInstances", InvisibleForCalls: 2})
 	id := f.run(1)[0]
-	if f.describe(id) != nil || f.describe(id) != nil {
-		t.Fatal("visible too early")
+	// Each describe counts as one call: the first two must not see it.
+	for call := 1; call <= 2; call++ {
+		if f.describe(id) != nil {
+			t.Fatalf("visible at call %d", call)
+		}
 	}
 	if f.describe(id) == nil {
 		t.Fatal("never visible")

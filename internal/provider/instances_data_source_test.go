@@ -165,7 +165,7 @@ func TestAccInstancesDataSource_badInputs(t *testing.T) {
 			},
 			{
 				Config:      env.config(`data "aliecs_instances" "x" { ids = ["web-1"] }`),
-				ExpectError: regexp.MustCompile(`(?s)"web-1"\s+is\s+not\s+an\s+instance\s+id`),
+				ExpectError: regexp.MustCompile(`(?s)"web-1"\s+is\s+not\s+a\s+valid\s+instance\s+id`),
 			},
 		},
 	})

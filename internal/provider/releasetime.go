@@ -135,7 +135,7 @@ func parseReleaseTime(s string) (time.Time, error) {
 	minute, _ := strconv.Atoi(m[6])
 	sec, _ := strconv.Atoi(m[7])
 	if err := checkDateTimeFields(year, month, day, hour, minute, sec); err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a valid time: %s.", s, err)
+		return time.Time{}, fmt.Errorf("%q is not a valid time: %w.", s, err)
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
 	frac, zone := m[8], m[9]
