@@ -109,6 +109,12 @@ func writeConfig(dir, providerDir, endpoint string, ids catalogIDs, sc scenario)
 		rps = fmt.Sprintf("  max_requests_per_second = %g\n  max_retries = 30\n", sc.requestsPerSecond)
 	}
 	main := fmt.Sprintf(`
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
 provider "aliecs" {
   region     = %q
   endpoint   = %q

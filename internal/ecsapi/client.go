@@ -28,6 +28,7 @@ type Client struct {
 	limiter    *tokenBucket
 
 	instanceBatcher *batcher[Instance]
+	listing         regionListing
 	groupBatcher    *batcher[SnapshotGroup]
 
 	// jitter picks the actual backoff in [0, d]; tests replace it.

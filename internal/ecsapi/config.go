@@ -17,6 +17,10 @@ const (
 	DefaultRetryMaxDelay  = 20 * time.Second
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultBatchWindow    = 5 * time.Millisecond
+	// DefaultRefreshTTL and DefaultRefreshListPages shape RefreshInstance's
+	// listing of the region: long enough to cover one refresh walk.
+	DefaultRefreshTTL       = 10 * time.Second
+	DefaultRefreshListPages = 3
 	// MaxInstanceBatch is DescribeInstances' limit on InstanceIds.
 	MaxInstanceBatch = 100
 	// MaxSnapshotGroupBatch is DescribeSnapshotGroups' limit on SnapshotGroupId.N.
@@ -83,6 +87,15 @@ type Config struct {
 	WaitMinDelay time.Duration
 	WaitMaxDelay time.Duration
 	WaitGrowth   float64
+	// RefreshTTL is how long a listing of the region's instances answers
+	// RefreshInstance (default 10 s; negative = never list, always
+	// GetInstance). RefreshListPages caps the listing (default 3 pages of 100).
+	RefreshTTL       time.Duration
+	RefreshListPages int
+
+	// WaitAlign, when > 0, moves each poll to the next multiple of it on the
+	// clock, so concurrent waiters share batched reads. 0 = off.
+	WaitAlign time.Duration
 
 	// Transport replaces the shared HTTP transport (tests); nil = a tuned
 	// clone of http.DefaultTransport.
@@ -145,6 +158,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.RefreshTTL == 0 {
+		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	if cfg.RefreshListPages <= 0 {
+		cfg.RefreshListPages = DefaultRefreshListPages
 	}
 	if cfg.WaitMinDelay <= 0 {
 		cfg.WaitMinDelay = DefaultWaitMinDelay

@@ -31,6 +31,7 @@
 //	// waiters: poll until the target, a failure, not-found or ctx's deadline
 //	WaitInstanceStatus(ctx, id, status string) (*Instance, error)
 //	WaitInstanceGone(ctx, id) error
+//	WaitInstanceCreated(ctx, id, status) (*Instance, error)      // addition: "not found" is "not visible yet" for NewInstanceVisibilityGrace
 //	WaitSnapshotGroupDone(ctx, id) (*SnapshotGroup, error)       // "failed" returns an error at once
 //	WaitSnapshotGroupGone(ctx, id) error
 //

@@ -175,12 +175,17 @@ func (c *Client) ListInstances(ctx context.Context, f InstanceFilter) ([]Instanc
 
 // describeInstances pages through DescribeInstances (NextToken, 100 a page).
 func (c *Client) describeInstances(ctx context.Context, setup func(*ecs.DescribeInstancesRequest)) ([]Instance, string, error) {
+	return c.describeInstancePages(ctx, setup, maxPages)
+}
+
+// describeInstancePages reads at most pageLimit pages of DescribeInstances.
+func (c *Client) describeInstancePages(ctx context.Context, setup func(*ecs.DescribeInstancesRequest), pageLimit int) ([]Instance, string, error) {
 	var (
 		all       []Instance
 		nextToken string
 		requestID string
 	)
-	for page := 0; page < maxPages; page++ {
+	for page := 0; page < pageLimit; page++ {
 		var resp *ecs.DescribeInstancesResponse
 		err := c.do(ctx, call{action: "DescribeInstances", kind: kindRead}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateDescribeInstancesRequest()
@@ -216,6 +221,8 @@ func (c *Client) describeInstances(ctx context.Context, setup func(*ecs.Describe
 // that finds the instance in a wrong state (already Starting or Running)
 // means the first attempt took effect: that counts as success.
 func (c *Client) StartInstance(ctx context.Context, id string) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	return c.do(ctx, call{action: "StartInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
 		req := ecs.CreateStartInstanceRequest()
 		c.prepare(req)
@@ -231,6 +238,8 @@ func (c *Client) StartInstance(ctx context.Context, id string) error {
 // StopInstance stops a running instance; the same rule as StartInstance
 // applies to a retry that finds it already Stopping or Stopped.
 func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	return c.do(ctx, call{action: "StopInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
 		req := ecs.CreateStopInstanceRequest()
 		c.prepare(req)
@@ -251,6 +260,8 @@ func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) erro
 // retry after a lost answer that finds the instance gone means the first
 // attempt released it: success.
 func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	return c.do(ctx, call{action: "DeleteInstance", kind: kindAmbiguous, settled: IsNotFound}, func(cl *ecs.Client) (string, error) {
 		req := ecs.CreateDeleteInstanceRequest()
 		c.prepare(req)
@@ -268,6 +279,8 @@ func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) erro
 
 // ModifyInstanceAttribute changes the non-nil fields; with none it makes no call.
 func (c *Client) ModifyInstanceAttribute(ctx context.Context, id string, in ModifyInstanceInput) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	if in.Name == nil && in.Description == nil && in.HostName == nil && in.Password == nil && in.DeletionProtection == nil {
 		return nil
 	}
@@ -303,6 +316,8 @@ const maxTagsPerCall = 20
 // UpdateInstanceTags removes the keys in remove, then sets the tags in set
 // (so a key in both ends up set).
 func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[string]string, remove []string) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	for _, keys := range chunks(remove, maxTagsPerCall) {
 		err := c.do(ctx, call{action: "UntagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateUntagResourcesRequest()
@@ -349,6 +364,8 @@ func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[stri
 // (yyyy-MM-ddTHH:mm:ssZ); "" cancels the schedule, which the API expresses
 // by the absence of AutoReleaseTime.
 func (c *Client) ModifyInstanceAutoReleaseTime(ctx context.Context, id, releaseTime string) error {
+	c.listing.forget(id)
+	defer c.listing.forget(id)
 	return c.do(ctx, call{action: "ModifyInstanceAutoReleaseTime", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
 		req := ecs.CreateModifyInstanceAutoReleaseTimeRequest()
 		c.prepare(req)

@@ -56,10 +56,14 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 				lastLook = true
 			}
 		}
+		sleep := delay
+		if !lastLook {
+			sleep = alignedDelay(c.clock.Now(), delay, c.cfg.WaitAlign)
+		}
 		select {
 		case <-ctx.Done():
 			return zero, timeout(ctx.Err())
-		case <-c.clock.After(delay):
+		case <-c.clock.After(sleep):
 		}
 		delay = nextPollDelay(delay, c.cfg.WaitGrowth, c.cfg.WaitMaxDelay)
 
@@ -88,6 +92,21 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			}
 		}
 	}
+}
+
+// alignedDelay stretches delay so the poll lands on the next multiple of
+// align on the clock. Waiters started at different moments then poll at the
+// same instants, and the batcher folds their reads into one call.
+func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
+	if align <= 0 {
+		return delay
+	}
+	wake := now.Add(delay)
+	aligned := wake.Truncate(align)
+	if aligned.Before(wake) {
+		aligned = aligned.Add(align)
+	}
+	return aligned.Sub(now)
 }
 
 func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {
@@ -124,6 +143,30 @@ func (c *Client) WaitInstanceStatus(ctx context.Context, id, status string) (*In
 		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
 			if r.gone {
+				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
+					id, "")
+			}
+			return nil
+		},
+	})
+}
+
+// NewInstanceVisibilityGrace is how long WaitInstanceCreated accepts that a
+// new instance is not yet returned by DescribeInstances (the service is
+// eventually consistent right after RunInstances).
+const NewInstanceVisibilityGrace = 2 * time.Minute
+
+// WaitInstanceCreated waits until a just-created instance reports status.
+// Unlike WaitInstanceStatus, "not found" during the first
+// NewInstanceVisibilityGrace means "not visible yet", not "released".
+func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*Instance, error) {
+	start := c.clock.Now()
+	return waitFor(ctx, c, waitSpec[*Instance]{
+		what: fmt.Sprintf("instance %s to reach status %s", id, status),
+		poll: c.pollInstance(id),
+		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		fail: func(r pollResult[*Instance]) error {
+			if r.gone && c.clock.Now().Sub(start) > NewInstanceVisibilityGrace {
 				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
 					id, "")
 			}

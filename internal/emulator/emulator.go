@@ -253,6 +253,10 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 			e.logf("state file: %v", err)
 		}
 	}
+	if eff.loseResponse {
+		resetConnection(w)
+		return nil, errConnectionReset
+	}
 	if ae != nil {
 		return nil, ae
 	}

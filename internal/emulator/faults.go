@@ -23,6 +23,10 @@ type Fault struct {
 	InvisibleForCalls int `json:"invisible_for_calls,omitempty"`
 	// ResetConnection closes the connection without a response.
 	ResetConnection bool `json:"reset_connection,omitempty"`
+	// LoseResponse runs the action, then closes the connection without the
+	// answer: the call took effect but the client cannot know it (the case
+	// ClientToken and the settled-retry rules exist for).
+	LoseResponse bool `json:"lose_response,omitempty"`
 }
 
 type faultState struct {
@@ -34,6 +38,7 @@ type faultState struct {
 type faultEffects struct {
 	delay          time.Duration
 	reset          bool
+	loseResponse   bool
 	err            *apiError
 	asyncFailure   bool
 	invisibleFor   time.Duration
@@ -90,6 +95,7 @@ func (e *Emulator) fireFaults(action string) faultEffects {
 		f.fired++
 		fx.delay += time.Duration(f.DelayMS) * time.Millisecond
 		fx.reset = fx.reset || f.ResetConnection
+		fx.loseResponse = fx.loseResponse || f.LoseResponse
 		fx.asyncFailure = fx.asyncFailure || f.AsyncFailure
 		if f.InvisibleForMS > 0 {
 			fx.invisibleFor = time.Duration(f.InvisibleForMS) * time.Millisecond

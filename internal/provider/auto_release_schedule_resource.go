@@ -172,7 +172,7 @@ func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.Rea
 	defer cancel()
 
 	id := state.InstanceID.ValueString()
-	inst, err := client.GetInstance(ctx, id)
+	inst, err := client.RefreshInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
 		_, bySnapshot, lerr := releasedBySnapshot(ctx, client, id)
 		if lerr != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,6 +16,10 @@ const (
 
 	// envDisableBatching turns batched reads off, to measure what they save.
 	envDisableBatching = "ALIECS_DISABLE_BATCHING"
+	// envReadTimeout overrides the SDK's per-call read timeout (a Go
+	// duration such as "2s"), so that a slow answer is abandoned and retried
+	// sooner; the fault tests use it to simulate latency beyond the timeout.
+	envReadTimeout = "ALIECS_READ_TIMEOUT"
 )
 
 // Environment variables per setting, in precedence order: the first set wins.
@@ -39,6 +44,7 @@ type settings struct {
 	maxRetries        int
 	requestsPerSecond float64
 	disableBatching   bool
+	readTimeout       time.Duration
 }
 
 // resolveSettings merges the configuration: attribute, then environment
@@ -68,6 +74,15 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 		s.requestsPerSecond = m.MaxRequestsPerSecond.ValueFloat64()
 	}
 	s.disableBatching = isTruthy(getenv(envDisableBatching))
+	if v := getenv(envReadTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			diags.AddError("Invalid "+envReadTimeout,
+				fmt.Sprintf("%s must be a positive Go duration such as \"5s\"; got %q.", envReadTimeout, v))
+			return settings{}, diags
+		}
+		s.readTimeout = d
+	}
 
 	profileName, _ := firstSet(m.Profile, getenv, envProfile)
 	var prof *aliyunProfile

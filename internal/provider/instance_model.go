@@ -158,7 +158,8 @@ func tagsValue(tags map[string]string, prior types.Map) types.Map {
 // applyInstance copies what ECS reports about an instance and its disks into
 // the model. Arguments the API cannot report back (user_data, password,
 // stopped_mode, force_delete, final_snapshot, timeouts) keep their values.
-func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk) {
+// keepDisks leaves the disk attributes as the state has them.
+func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk, keepDisks bool) {
 	m.ID = types.StringValue(inst.ID)
 	m.ImageID = types.StringValue(inst.ImageID)
 	m.InstanceType = types.StringValue(inst.InstanceType)
@@ -187,7 +188,9 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.GPUAmount = types.Int64Value(int64(inst.GPUAmount))
 	m.GPUSpec = types.StringValue(inst.GPUSpec)
 
-	m.applyDisks(disks)
+	if !keepDisks {
+		m.applyDisks(disks)
+	}
 }
 
 // applyDisks fills the system disk, and the data disks when the state has

@@ -79,6 +79,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	id, err := client.RunInstance(ctx, in)
+	if id == "" && err != nil {
+		id, err = recoverRunInstance(ctx, client, in, err)
+	}
 	if id == "" {
 		if err == nil {
 			err = errors.New("the service returned no instance id")
@@ -100,7 +103,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 				"replaces it, and a destroy releases it.", id, err))
 		return
 	}
-	found, d := r.refresh(ctx, &plan)
+	found, d := r.refresh(ctx, &plan, false)
 	resp.Diagnostics.Append(d...)
 	if !found {
 		resp.Diagnostics.AddError("Instance disappeared",
@@ -117,7 +120,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 // configuration asks for a stopped machine.
 func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) error {
 	client := r.data.client
-	inst, err := client.WaitInstanceStatus(ctx, id, ecsapi.StatusRunning)
+	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
 	if err != nil {
 		return fmt.Errorf("waiting for it to run failed: %w", err)
 	}
@@ -130,11 +133,17 @@ func (r *instanceResource) finishCreate(ctx context.Context, id, status, stopped
 }
 
 // refresh reads the instance and its disks into m. It reports false when
-// the instance no longer exists.
-func (r *instanceResource) refresh(ctx context.Context, m *instanceModel) (bool, diag.Diagnostics) {
+// the instance no longer exists. Terraform's refresh (fromListing) may be
+// answered from the client's listing of the region; reads after a change
+// always ask for the instance itself.
+func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromListing bool) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	id := m.ID.ValueString()
-	inst, err := r.data.client.GetInstance(ctx, id)
+	get := r.data.client.GetInstance
+	if fromListing {
+		get = r.data.client.RefreshInstance
+	}
+	inst, err := get(ctx, id)
 	if ecsapi.IsNotFound(err) {
 		return false, diags
 	}
@@ -142,12 +151,19 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel) (bool,
 		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
 		return true, diags
 	}
-	disks, err := r.data.client.ListDisks(ctx, id)
-	if err != nil {
-		diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
-		return true, diags
+	// Disks are read once, when the instance is new to the state (create,
+	// import): they cannot change without replacing the instance, and one
+	// DescribeDisks per instance on every refresh would cost more calls than
+	// all the batched instance reads together.
+	var disks []ecsapi.Disk
+	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
+	if !knowsDisks {
+		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
+			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
+			return true, diags
+		}
 	}
-	m.applyInstance(inst, disks)
+	m.applyInstance(inst, disks, knowsDisks)
 	return true, diags
 }
 
@@ -157,7 +173,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() || releasedNoop(state) {
 		return // a released instance never comes back: nothing to read
 	}
-	found, d := r.refresh(ctx, &state)
+	found, d := r.refresh(ctx, &state, true)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -196,11 +212,11 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %v", id, err))
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
-		_, _ = r.refresh(ctx, &state)
+		_, _ = r.refresh(ctx, &state, false)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	found, d := r.refresh(ctx, &plan)
+	found, d := r.refresh(ctx, &plan, false)
 	resp.Diagnostics.Append(d...)
 	if !found {
 		resp.Diagnostics.AddError("Instance disappeared",

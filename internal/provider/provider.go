@@ -4,6 +4,7 @@ package provider
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -139,6 +140,12 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RequestsPerSecond: settings.requestsPerSecond,
 		UserAgent:         "terraform-provider-aliecs/" + p.version,
 		DisableBatching:   settings.disableBatching,
+		ReadTimeout:       settings.readTimeout,
+		// Waiters poll on a shared 100 ms grid, at most a second apart: a
+		// state change is seen within about a second, and concurrent
+		// waiters' polls fold into one batched DescribeInstances.
+		WaitMaxDelay: time.Second,
+		WaitAlign:    100 * time.Millisecond,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the ECS client", err.Error())

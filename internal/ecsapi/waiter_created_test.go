@@ -1,0 +1,33 @@
+package ecsapi
+
+import (
+	"context"
+	"testing"
+)
+
+// A new instance missing from DescribeInstances is "not visible yet".
+func TestWaitInstanceCreatedToleratesInvisibility(t *testing.T) {
+	f := newFakeECS(t, statusSequence("i-1", "", "", StatusPending, StatusRunning))
+	c, _ := waiterClient(t, f)
+	inst, err := c.WaitInstanceCreated(context.Background(), "i-1", StatusRunning)
+	if err != nil || inst.Status != StatusRunning {
+		t.Fatalf("got %+v, %v", inst, err)
+	}
+}
+
+// One that never shows up is reported NotFound once the grace is over.
+func TestWaitInstanceCreatedGivesUpAfterGrace(t *testing.T) {
+	f := newFakeECS(t, statusSequence("i-1", ""))
+	c, fc := waiterClient(t, f)
+	_, err := c.WaitInstanceCreated(context.Background(), "i-1", StatusRunning)
+	if !IsNotFound(err) {
+		t.Fatalf("want NotFound, got %v", err)
+	}
+	var slept int64
+	for _, d := range fc.Slept() {
+		slept += int64(d)
+	}
+	if slept < int64(NewInstanceVisibilityGrace) {
+		t.Errorf("gave up after %v, before the grace of %v", slept, NewInstanceVisibilityGrace)
+	}
+}

@@ -1,0 +1,120 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
+)
+
+// TestAccReliability_secretsNeverLeak runs a full apply, a failing plan
+// (whose diagnostics quote the request) and a destroy with TF_LOG=TRACE,
+// STS credentials and an instance password, and looks for the secret key,
+// the security token, the password and any signature value in the log
+// file, every command's output (diagnostics), the state and the plan JSON.
+func TestAccReliability_secretsNeverLeak(t *testing.T) {
+	const (
+		keyID    = "STS.reliability-key"
+		secret   = "rel-Secret-9f2c71d0a4"
+		token    = "rel-Token-CAIS8b6e4e0f1c2d"
+		password = "Rel-Passw0rd-7e1d!"
+	)
+	env := newAccEnv(t, emulator.Options{
+		Credentials: []emulator.Credential{{AccessKeyID: keyID, AccessKeySecret: secret, SecurityToken: token}},
+	})
+	c := newInstanceCatalog(t, env)
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	// Credentials and the password come from the environment, as users are told to pass them.
+	cli := newRelCLI(t, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath,
+		"ALIBABA_CLOUD_ACCESS_KEY_ID="+keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+secret,
+		"ALIBABA_CLOUD_SECURITY_TOKEN="+token, "TF_VAR_password="+password)
+	cli.write(fmt.Sprintf(`
+provider "aliecs" {
+  region      = %q
+  endpoint    = %q
+  max_retries = 0
+}
+
+variable "password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "aliecs_instance" "vm" {
+  image_id            = %q
+  instance_type       = "ecs.g7.large"
+  vswitch_id          = %q
+  security_group_ids  = [%q]
+  password_wo         = var.password
+  password_wo_version = 1
+}
+
+resource "aliecs_snapshot" "snap" {
+  instance_id = aliecs_instance.vm.id
+  name        = "secrets-snap"
+}
+`, accRegion, env.server.URL, c.image, c.vswitch, c.sg))
+
+	var outputs []string
+	outputs = append(outputs, cli.mustRun("plan", "-input=false", "-no-color", "-out=tfplan"))
+	planJSON := cli.mustRun("show", "-json", "tfplan")
+	outputs = append(outputs, cli.mustRun("apply", "-input=false", "-no-color", "tfplan"))
+	if n := len(env.emu.State().Instances); n != 1 {
+		t.Fatalf("emulator holds %d instances after the apply, want 1", n)
+	}
+	// A dropped connection: the transport error's diagnostic quotes the
+	// signed request URL (with its SecurityToken and Signature parameters).
+	env.emu.AddFault(emulator.Fault{Action: "DescribeInstances", ResetConnection: true})
+	failed, err := cli.run("plan", "-input=false", "-no-color")
+	if err == nil || !strings.Contains(failed, "transport error") {
+		t.Fatalf("the plan under a dropped connection should fail with a transport error: %v\n%s", err, failed)
+	}
+	outputs = append(outputs, failed)
+	relClearFaults(env)
+	state, err := os.ReadFile(filepath.Join(cli.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color"))
+	logBytes, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test must be able to fail: the log has to show the API traffic.
+	if !strings.Contains(string(logBytes), "ecs_action=RunInstances") && !strings.Contains(string(logBytes), `"ecs_action":"RunInstances"`) {
+		i := strings.Index(string(logBytes), "ecs_action")
+		t.Fatalf("the TRACE log does not show the API calls (%d bytes, ecs_action at %d); the test would prove nothing", len(logBytes), i)
+	}
+	if !strings.Contains(failed, "Signature=REDACTED") {
+		t.Fatalf("the failed plan's diagnostic does not quote the signed request; the test would prove less than it says:\n%s", failed)
+	}
+	places := map[string]string{
+		"TRACE log":      string(logBytes),
+		"state":          string(state),
+		"plan JSON":      planJSON,
+		"command output": strings.Join(outputs, "\n"),
+	}
+	signature := regexp.MustCompile(`Signature(?:=|%3D|":\s*"|\\":\s*\\")([A-Za-z0-9%+/=]{8,})`)
+	for where, text := range places {
+		for name, s := range map[string]string{"secret key": secret, "security token": token, "password": password} {
+			if strings.Contains(text, s) {
+				i := strings.Index(text, s)
+				t.Errorf("the %s appears in the %s: …%s…", name, where, text[max(0, i-80):min(len(text), i+len(s)+20)])
+			}
+		}
+		for _, m := range signature.FindAllStringSubmatch(text, -1) {
+			if !strings.HasPrefix(m[1], "REDACTED") {
+				t.Errorf("a signature value appears in the %s: %q", where, m[0])
+			}
+		}
+	}
+	if err := relNothingLeft(env)(nil); err != nil {
+		t.Error(err)
+	}
+	relRecord(t, env, 2)
+}
