@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -67,11 +65,6 @@ type snapshotResourceModel struct {
 	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
-// snapshotNamePattern is the service's rule for snapshot group names: 2 to
-// 128 characters, starting with a letter, made of letters, digits, periods,
-// underscores, hyphens and colons.
-var snapshotNamePattern = regexp.MustCompile(`^[\p{L}][\p{L}0-9._:\-]{1,127}$`)
-
 func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_snapshot"
 }
@@ -101,23 +94,15 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter; " +
-					"letters, digits, `.`, `_`, `-` and `:`; not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(snapshotNamePattern,
-						"must be 2 to 128 characters, start with a letter, and contain only letters, digits, "+
-							"periods, underscores, hyphens and colons"),
-					noURLPrefixValidator{},
-				},
+					"letters, digits, `.`, `_`, `-` and `:`; not starting with `auto`, `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
+				Validators: []validator.String{snapshotNameValidator},
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Description of the snapshot group: 2 to 256 characters, not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 256),
-					noURLPrefixValidator{},
-				},
+				Validators:          []validator.String{descriptionValidator},
 			},
 			"disk_ids": schema.SetAttribute{
 				Optional:    true,

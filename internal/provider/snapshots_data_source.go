@@ -108,7 +108,7 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only groups whose name matches this regular expression (Go `regexp` syntax, RE2).",
-				Validators:          []validator.String{snapshotNameRegexValidator{}},
+				Validators:          []validator.String{regexpValidator},
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
