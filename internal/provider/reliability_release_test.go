@@ -30,12 +30,16 @@ const (
 	pathSchedule = "schedule"
 )
 
-// relFaultMix is throttling and 5xx on every action, 30 % in all.
+// relFaultMix is throttling and 5xx on every action, 30 % in all; and so
+// that every faulted row retries the release call and the snapshot call
+// whatever the dice say, their first attempt is refused.
 var relFaultMix = []emulator.Fault{
 	{Action: "*", Code: "Throttling.User", Probability: 0.10},
 	{Action: "*", Code: "Throttling.Api", Probability: 0.05},
 	{Action: "*", Code: "ServiceUnavailable", Probability: 0.10},
 	{Action: "*", Code: "InternalError", Probability: 0.05},
+	{Action: "DeleteInstance", Code: "ServiceUnavailable", Count: 1},
+	{Action: "CreateSnapshotGroup", Code: "Throttling.User", Count: 1},
 }
 
 // relSyncSnapshotFaults are CreateSnapshotGroup refusals (nothing created).
@@ -52,6 +56,8 @@ type relRun struct {
 	env *accEnv
 	cat instanceCatalog
 	id  string // the instance the path acts on
+	// Taken at the verdict, for the figures.
+	fired, releases, deleteCalls int
 }
 
 // releaseRow is one row of the matrix.
@@ -419,6 +425,7 @@ func relVerdict(r *relRun, row releaseRow) error {
 			deletes = append(deletes, c)
 		}
 	}
+	r.releases, r.deleteCalls = released, attempts
 	var errs []string
 	wantReleases := 0
 	if row.release && row.path != pathSchedule {
@@ -450,12 +457,11 @@ func relVerdict(r *relRun, row releaseRow) error {
 		errs = append(errs, fmt.Sprintf("a protected instance was touched: %d CreateSnapshotGroup, %d StopInstance",
 			calls["CreateSnapshotGroup"], calls["StopInstance"]))
 	}
+	for _, f := range r.env.emu.Faults() {
+		r.fired += f.Fired
+	}
 	if row.faulted {
-		fired := 0
-		for _, f := range r.env.emu.Faults() {
-			fired += f.Fired
-		}
-		if fired == 0 {
+		if r.fired == 0 {
 			errs = append(errs, "no injected fault fired")
 		}
 	}
@@ -505,7 +511,8 @@ func relSnapshotFirst(st emulator.State, id string, deletes []emulator.CallRecor
 // relMatrixFigures are the figures of the matrix, for RELIABILITY.md.
 var relMatrixFigures struct {
 	sync.Mutex
-	rows, released, kept, steps int
+	rows, released, kept, steps       int
+	faults, releases, keptDeleteCalls int
 }
 
 // TestAccReliability_releaseSafety runs the matrix.
@@ -548,19 +555,26 @@ func TestAccReliability_releaseSafety(t *testing.T) {
 				},
 				Steps: steps,
 			})
-			relRecord(t, env, len(steps)+1)
+			relFigures.Lock() // the suite-wide figures (faults were counted when cleared)
+			relFigures.applies += len(steps) + 1
+			relFigures.Unlock()
 			relMatrixFigures.Lock()
 			relMatrixFigures.rows++
 			relMatrixFigures.steps += len(steps) + 1
+			relMatrixFigures.faults += r.fired
+			relMatrixFigures.releases += r.releases
 			if row.release {
 				relMatrixFigures.released++
 			} else {
 				relMatrixFigures.kept++
+				relMatrixFigures.keptDeleteCalls += r.deleteCalls
 			}
-			rowsN, rel, kept, runs := relMatrixFigures.rows, relMatrixFigures.released, relMatrixFigures.kept, relMatrixFigures.steps
+			f := []int{relMatrixFigures.rows, relMatrixFigures.released, relMatrixFigures.kept, relMatrixFigures.steps,
+				relMatrixFigures.faults, relMatrixFigures.releases, relMatrixFigures.keptDeleteCalls}
 			relMatrixFigures.Unlock()
-			t.Logf("RELIABILITY release matrix: rows %d (must release %d, must keep %d), terraform runs %d",
-				rowsN, rel, kept, runs)
+			t.Logf("RELIABILITY %s: faults fired %d, DeleteInstance OK %d (calls %d)", t.Name(), r.fired, r.releases, r.deleteCalls)
+			t.Logf("RELIABILITY release matrix so far: rows %d (must release %d, must keep %d), terraform runs %d, "+
+				"faults fired %d, DeleteInstance OK %d, DeleteInstance calls in must-keep rows %d", f[0], f[1], f[2], f[3], f[4], f[5], f[6])
 		})
 	}
 }
