@@ -79,9 +79,21 @@ terraform apply -input=false -auto-approve -var snapshot_and_release=true
 terraform output snapshot
 echo "The instance was released by aliecs_snapshot only after its snapshot group was accomplished."
 
-step "terraform destroy (the instance is already gone: it is dropped from state with a warning)"
+step "Refresh: the released instance stays in state with status Released"
+# Only the output "status" changes (Running -> Released); no resource changes.
+terraform apply -input=false -auto-approve -refresh-only -var snapshot_and_release=true
+echo "aliecs_instance.demo status: $(terraform output -raw status)"
+
+step "A plan after the release: nothing to change"
+rc=0
+terraform plan -input=false -detailed-exitcode -var snapshot_and_release=true || rc=$?
+if [ "$rc" -ne 0 ]; then echo "unexpected: the plan after the release is not empty (exit $rc)" >&2; exit 1; fi
+echo "No changes: the plan is empty (no new instance, the snapshot and the schedule are kept)."
+
+step "terraform destroy (the released instance needs no call; the snapshot group in this configuration is deleted)"
 terraform destroy -input=false -auto-approve -var snapshot_and_release=true
 
 step "Done"
-echo "Every instance the demo created was released; the emulator is stopped on exit."
+echo "Every instance the demo created was released. The snapshot group was deleted with the rest, since it is part of this"
+echo "configuration: to keep it, run terraform state rm on the aliecs_snapshot before destroying. The emulator is stopped on exit."
 cd "$repo"

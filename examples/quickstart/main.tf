@@ -110,6 +110,9 @@ output "release_at" {
 
 # Second step of the demo: save the disks, and release the machine once, and
 # only once, the snapshot is complete. Enable with -var snapshot_and_release=true.
+# Afterwards aliecs_instance.demo stays in state with status "Released" (and its
+# schedule unchanged), so the next plan is empty; `terraform destroy` deletes the
+# snapshot group too (`terraform state rm aliecs_snapshot.final[0]` first keeps it).
 variable "snapshot_and_release" {
   description = "Snapshot the instance's disks, then release the instance."
   type        = bool

@@ -14,11 +14,7 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 		// Without the filter DescribeDisks would list every disk of the region.
 		return nil, errors.New("ecsapi: ListDisks needs an instance id")
 	}
-	var (
-		all       []Disk
-		nextToken string
-	)
-	for page := 0; page < maxPages; page++ {
+	disks, _, err := pageThrough(maxPages, func(nextToken string) ([]Disk, string, string, error) {
 		var resp *ecs.DescribeDisksResponse
 		err := c.do(ctx, call{action: "DescribeDisks", kind: kindRead}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateDescribeDisksRequest()
@@ -27,17 +23,17 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 			req.MaxResults = requests.NewInteger(pageSize)
 			req.NextToken = nextToken
 			var err error
-			resp, err = cl.DescribeDisks(req)
-			if err != nil {
+			if resp, err = cl.DescribeDisks(req); err != nil {
 				return "", err
 			}
 			return resp.RequestId, nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, "", "", err
 		}
+		items := make([]Disk, 0, len(resp.Disks.Disk))
 		for _, d := range resp.Disks.Disk {
-			all = append(all, Disk{
+			items = append(items, Disk{
 				ID:         d.DiskId,
 				InstanceID: d.InstanceId,
 				Type:       d.Type,
@@ -47,10 +43,7 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 				Device:     d.Device,
 			})
 		}
-		if resp.NextToken == "" || resp.NextToken == nextToken {
-			break
-		}
-		nextToken = resp.NextToken
-	}
-	return all, nil
+		return items, resp.NextToken, resp.RequestId, nil
+	})
+	return disks, err
 }

@@ -180,12 +180,7 @@ func (c *Client) describeInstances(ctx context.Context, setup func(*ecs.Describe
 
 // describeInstancePages reads at most pageLimit pages of DescribeInstances.
 func (c *Client) describeInstancePages(ctx context.Context, setup func(*ecs.DescribeInstancesRequest), pageLimit int) ([]Instance, string, error) {
-	var (
-		all       []Instance
-		nextToken string
-		requestID string
-	)
-	for page := 0; page < pageLimit; page++ {
+	return pageThrough(pageLimit, func(nextToken string) ([]Instance, string, string, error) {
 		var resp *ecs.DescribeInstancesResponse
 		err := c.do(ctx, call{action: "DescribeInstances", kind: kindRead}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateDescribeInstancesRequest()
@@ -194,27 +189,20 @@ func (c *Client) describeInstancePages(ctx context.Context, setup func(*ecs.Desc
 			req.MaxResults = requests.NewInteger(pageSize)
 			req.NextToken = nextToken
 			var err error
-			resp, err = cl.DescribeInstances(req)
-			if err != nil {
+			if resp, err = cl.DescribeInstances(req); err != nil {
 				return "", err
 			}
 			return resp.RequestId, nil
 		})
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
-		if requestID == "" {
-			requestID = resp.RequestId
-		}
+		items := make([]Instance, 0, len(resp.Instances.Instance))
 		for _, raw := range resp.Instances.Instance {
-			all = append(all, instanceFromSDK(raw))
+			items = append(items, instanceFromSDK(raw))
 		}
-		if resp.NextToken == "" || resp.NextToken == nextToken {
-			break
-		}
-		nextToken = resp.NextToken
-	}
-	return all, requestID, nil
+		return items, resp.NextToken, resp.RequestId, nil
+	})
 }
 
 // StartInstance starts a stopped instance. After a lost answer, a retry

@@ -145,12 +145,7 @@ func (c *Client) ListSnapshotGroups(ctx context.Context, f SnapshotGroupFilter) 
 
 // describeSnapshotGroups pages through DescribeSnapshotGroups.
 func (c *Client) describeSnapshotGroups(ctx context.Context, setup func(*ecs.DescribeSnapshotGroupsRequest)) ([]SnapshotGroup, string, error) {
-	var (
-		all       []SnapshotGroup
-		nextToken string
-		requestID string
-	)
-	for page := 0; page < maxPages; page++ {
+	return pageThrough(maxPages, func(nextToken string) ([]SnapshotGroup, string, string, error) {
 		var resp *ecs.DescribeSnapshotGroupsResponse
 		err := c.do(ctx, call{action: "DescribeSnapshotGroups", kind: kindRead}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateDescribeSnapshotGroupsRequest()
@@ -159,27 +154,20 @@ func (c *Client) describeSnapshotGroups(ctx context.Context, setup func(*ecs.Des
 			req.MaxResults = requests.NewInteger(pageSize)
 			req.NextToken = nextToken
 			var err error
-			resp, err = cl.DescribeSnapshotGroups(req)
-			if err != nil {
+			if resp, err = cl.DescribeSnapshotGroups(req); err != nil {
 				return "", err
 			}
 			return resp.RequestId, nil
 		})
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
-		if requestID == "" {
-			requestID = resp.RequestId
-		}
+		items := make([]SnapshotGroup, 0, len(resp.SnapshotGroups.SnapshotGroup))
 		for _, raw := range resp.SnapshotGroups.SnapshotGroup {
-			all = append(all, snapshotGroupFromSDK(raw))
+			items = append(items, snapshotGroupFromSDK(raw))
 		}
-		if resp.NextToken == "" || resp.NextToken == nextToken {
-			break
-		}
-		nextToken = resp.NextToken
-	}
-	return all, requestID, nil
+		return items, resp.NextToken, resp.RequestId, nil
+	})
 }
 
 // fillSnapshotDetails completes the groups' snapshots from DescribeSnapshots
@@ -197,8 +185,7 @@ func (c *Client) fillSnapshotDetails(ctx context.Context, groups []SnapshotGroup
 	details := make(map[string]ecs.Snapshot, len(ids))
 	for _, chunk := range chunks(ids, maxSnapshotIDs) {
 		idsJSON, _ := json.Marshal(chunk)
-		nextToken := ""
-		for page := 0; page < maxPages; page++ {
+		list, _, err := pageThrough(maxPages, func(nextToken string) ([]ecs.Snapshot, string, string, error) {
 			var resp *ecs.DescribeSnapshotsResponse
 			err := c.do(ctx, call{action: "DescribeSnapshots", kind: kindRead}, func(cl *ecs.Client) (string, error) {
 				req := ecs.CreateDescribeSnapshotsRequest()
@@ -207,22 +194,21 @@ func (c *Client) fillSnapshotDetails(ctx context.Context, groups []SnapshotGroup
 				req.MaxResults = requests.NewInteger(pageSize)
 				req.NextToken = nextToken
 				var err error
-				resp, err = cl.DescribeSnapshots(req)
-				if err != nil {
+				if resp, err = cl.DescribeSnapshots(req); err != nil {
 					return "", err
 				}
 				return resp.RequestId, nil
 			})
 			if err != nil {
-				return err
+				return nil, "", "", err
 			}
-			for _, s := range resp.Snapshots.Snapshot {
-				details[s.SnapshotId] = s
-			}
-			if resp.NextToken == "" || resp.NextToken == nextToken {
-				break
-			}
-			nextToken = resp.NextToken
+			return resp.Snapshots.Snapshot, resp.NextToken, resp.RequestId, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, sn := range list {
+			details[sn.SnapshotId] = sn
 		}
 	}
 	for gi := range groups {

@@ -174,6 +174,19 @@ func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.Rea
 	id := state.InstanceID.ValueString()
 	inst, err := client.RefreshInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
+		_, bySnapshot, lerr := releasedBySnapshot(ctx, client, id)
+		if lerr != nil {
+			resp.Diagnostics.AddError("Cannot read the auto-release schedule",
+				fmt.Sprintf("Instance %s was not found, and checking whether an aliecs_snapshot released it failed: %s",
+					id, lerr))
+			return
+		}
+		if bySnapshot {
+			// Released on purpose by a snapshot: the aliecs_instance stays
+			// in state as Released, and so does its schedule, unchanged, so
+			// the plan does not schedule a machine that is gone.
+			return
+		}
 		when := "its scheduled time"
 		if v := state.EffectiveReleaseTime.ValueString(); v != "" {
 			when = v

@@ -70,7 +70,8 @@ var badInputs = []badInput{
 	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "release_after": "2h", "release_time": "2030-01-02T03:04:05Z"}, attrPath("release_after"), `release_time`},
 	// aliecs_snapshot
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "ecs-1"}, attrPath("instance_id"), `"ecs-1"`},
-	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "name": "1snap"}, attrPath("name"), `start with a letter.*1snap`},
+	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "name": "1snap"}, attrPath("name"), `1snap.*starting with a letter`},
+	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "name": "auto-nightly"}, attrPath("name"), `"auto-nightly" is not allowed`},
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "description": "x"}, attrPath("description"), `2`},
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "disk_ids": []string{"vol-1"}}, attrPath("disk_ids", tftypes.NewValue(tftypes.String, "vol-1")), `"vol-1" is not`},
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "retention_days": 0}, attrPath("retention_days"), `got: 0`},

@@ -166,8 +166,8 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if resp.Diagnostics.HasError() || releasedNoop(state) {
+		return // a released instance never comes back: nothing to read
 	}
 	found, d := r.refresh(ctx, &state, true)
 	resp.Diagnostics.Append(d...)
@@ -175,10 +175,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddWarning("Instance no longer exists",
-			fmt.Sprintf("Instance %s was not found: it was released outside Terraform or by its auto-release "+
-				"schedule. It is removed from the state; the next apply creates a new instance.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		r.readGone(ctx, &state, resp)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -189,6 +186,11 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if releasedNoop(state) {
+		// ModifyPlan let through only settings that live in Terraform alone.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 	timeout, d := plan.Timeouts.Update(ctx, defaultInstanceUpdateTimeout)
@@ -312,8 +314,8 @@ func tagChanges(have, want map[string]string) (set map[string]string, remove []s
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if resp.Diagnostics.HasError() || releasedNoop(state) {
+		return // released by its snapshot: nothing left to release
 	}
 	timeout, d := state.Timeouts.Delete(ctx, defaultInstanceDeleteTimeout)
 	resp.Diagnostics.Append(d...)

@@ -208,11 +208,15 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "When `true`, the instance cannot be released: a destroy fails and keeps it. Default `false`. Updates in place.",
 			},
 			"status": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(ecsapi.StatusRunning),
-				MarkdownDescription: "`Running` (default) or `Stopped`. Updates in place: the instance is started or stopped.",
-				Validators:          []validator.String{stringvalidator.OneOf(ecsapi.StatusRunning, ecsapi.StatusStopped)},
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(ecsapi.StatusRunning),
+				MarkdownDescription: "`Running` (default) or `Stopped`. Updates in place: the instance is started or stopped. " +
+					"Reads `Released` once an `aliecs_snapshot` with `release_instance_after_snapshot = true` has released " +
+					"the instance: it stays in state, the plan stays empty whatever status is configured, an in-place " +
+					"change is refused at plan time, a change that replaces the instance creates a new one, and a destroy " +
+					"needs no call to the service.",
+				Validators: []validator.String{stringvalidator.OneOf(ecsapi.StatusRunning, ecsapi.StatusStopped)},
 			},
 			"stopped_mode": schema.StringAttribute{
 				Optional: true,

@@ -127,17 +127,27 @@ func checkPassword(s string) string {
 	return ""
 }
 
-// checkSnapshotName: 2–128 characters starting with a letter or a Chinese
-// character, not starting with "auto" or a URL scheme.
+// checkSnapshotName: the rule for snapshot and snapshot group names (the
+// final snapshot's and aliecs_snapshot's): 2–128 characters starting with a
+// letter or a Chinese character, followed by letters, digits, '.', '_', ':'
+// and '-'; not starting with "auto" (kept for automatic snapshots) or a URL
+// scheme.
 func checkSnapshotName(s string) string {
-	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, not starting with " +
-		"\"auto\", http:// or https://"
+	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, followed by letters, digits, " +
+		"periods (.), underscores (_), colons (:) and hyphens (-), and not starting with \"auto\", http:// or https://"
 	if n := utf8.RuneCountInString(s); n < 2 || n > 128 {
 		return fmt.Sprintf("%q has %d characters; a snapshot name has %s.", s, n, allowed)
 	}
-	r, _ := utf8.DecodeRuneInString(s)
-	if !isLetterOrCJK(r) || strings.HasPrefix(strings.ToLower(s), "auto") || hasURLPrefix(s) {
+	if strings.HasPrefix(strings.ToLower(s), "auto") || hasURLPrefix(s) {
 		return fmt.Sprintf("%q is not allowed; a snapshot name has %s.", s, allowed)
+	}
+	for i, r := range s {
+		if i == 0 && !isLetterOrCJK(r) {
+			return fmt.Sprintf("%q starts with %q; a snapshot name has %s.", s, r, allowed)
+		}
+		if i > 0 && !isLetterOrCJK(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._:-", r) {
+			return fmt.Sprintf("%q contains %q; a snapshot name has %s.", s, r, allowed)
+		}
 	}
 	return ""
 }

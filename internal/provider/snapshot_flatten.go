@@ -38,9 +38,9 @@ func applySnapshotGroup(ctx context.Context, m *snapshotResourceModel, g *ecsapi
 	m.Progress = types.Int64Value(snapshotGroupProgress(g))
 	m.CreationTime = types.StringValue(rfc3339(g.CreationTime))
 
-	switch {
-	case len(g.Tags) > 0:
-		tags, d := types.MapValueFrom(ctx, types.StringType, g.Tags)
+	switch own := userTags(g.Tags); {
+	case len(own) > 0:
+		tags, d := types.MapValueFrom(ctx, types.StringType, own)
 		diags.Append(d...)
 		m.Tags = tags
 	case m.Tags.IsNull() || m.Tags.IsUnknown() || len(m.Tags.Elements()) > 0:

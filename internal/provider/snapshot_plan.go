@@ -123,8 +123,7 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return // destroy
 	}
 	if req.State.Raw.IsNull() {
-		r.warnReleaseOfUnknownInstance(ctx, req, resp)
-		return
+		return // create
 	}
 	var state, plan snapshotResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -144,9 +143,9 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			fmt.Sprintf("Snapshot group %s is the saved copy of instance %s, which this resource released after the "+
 				"snapshot. The plan would replace it (%s): Terraform would delete it first, and the new snapshot "+
 				"could not be taken from the released instance. Revert the change. If the instance_id comes from an "+
-				"aliecs_instance in the same configuration, remove that block and write the id as a literal "+
-				"(instance_id = %q); see the aliecs_snapshot documentation. To delete the snapshot on purpose, "+
-				"remove the resource from the configuration.", id, instanceID, why, instanceID))
+				"aliecs_instance in the same configuration that is being replaced, write the released id there as a "+
+				"literal first (instance_id = %q); see the aliecs_snapshot documentation. To delete the snapshot on "+
+				"purpose, remove the resource from the configuration.", id, instanceID, why, instanceID))
 		return
 	}
 	// Replacing the snapshot of the same instance: check that it still exists.
@@ -190,21 +189,4 @@ func snapshotReplaceReasons(ctx context.Context, state, plan snapshotResourceMod
 	}
 	sort.Strings(reasons)
 	return reasons
-}
-
-// warnReleaseOfUnknownInstance warns, at creation, about a release of an
-// instance whose id is not known yet: usually an aliecs_instance of the same
-// configuration, which will want to create a new instance after the release.
-func (r *snapshotResource) warnReleaseOfUnknownInstance(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var plan snapshotResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !plan.ReleaseInstanceAfterSnapshot.ValueBool() || !plan.InstanceID.IsUnknown() {
-		return
-	}
-	resp.Diagnostics.AddAttributeWarning(pathRelease, "The instance to release is managed in this configuration",
-		"release_instance_after_snapshot = true, and instance_id is not known yet, so it probably refers to an "+
-			"aliecs_instance of this configuration. After this apply releases that instance, the next plan will want "+
-			"to create a new instance, and will refuse to replace this snapshot. To release an aliecs_instance after "+
-			"a snapshot, prefer its final_snapshot attribute and remove the instance from the configuration; see the "+
-			"aliecs_snapshot documentation for the steps if you keep this configuration.")
 }

@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,6 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
 var (
@@ -65,11 +65,6 @@ type snapshotResourceModel struct {
 	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
-// snapshotNamePattern is the service's rule for snapshot group names: 2 to
-// 128 characters, starting with a letter, made of letters, digits, periods,
-// underscores, hyphens and colons.
-var snapshotNamePattern = regexp.MustCompile(`^[\p{L}][\p{L}0-9._:\-]{1,127}$`)
-
 func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_snapshot"
 }
@@ -99,23 +94,15 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter; " +
-					"letters, digits, `.`, `_`, `-` and `:`; not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(snapshotNamePattern,
-						"must be 2 to 128 characters, start with a letter, and contain only letters, digits, "+
-							"periods, underscores, hyphens and colons"),
-					noURLPrefixValidator{},
-				},
+					"letters, digits, `.`, `_`, `-` and `:`; not starting with `auto`, `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
+				Validators: []validator.String{snapshotNameValidator},
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Description of the snapshot group: 2 to 256 characters, not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 256),
-					noURLPrefixValidator{},
-				},
+				Validators:          []validator.String{descriptionValidator},
 			},
 			"disk_ids": schema.SetAttribute{
 				Optional:    true,
@@ -141,9 +128,12 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Tags of the snapshot group, set when it is created. Changing them forces a new " +
-					"snapshot (the service has no call to retag a snapshot group here).",
+				MarkdownDescription: "Tags of the snapshot group, set when it is created: at most 20 (19 with " +
+					"`release_instance_after_snapshot`); keys starting with `aliecs:` are reserved for the provider, which " +
+					"tags a group that releases its instance with `aliecs:release-after-snapshot = \"true\"` (not shown " +
+					"here). Changing them forces a new snapshot (the service has no call to retag a snapshot group here).",
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators:    []validator.Map{snapshotTagsValidator{}},
 			},
 			"stop_before_snapshot": schema.BoolAttribute{
 				Optional: true,
@@ -219,8 +209,24 @@ func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportS
 	// Only used at creation: an imported snapshot was neither stopped for
 	// nor followed by a release done by this resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_before_snapshot"), false)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("release_instance_after_snapshot"), false)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), false)...)
+	released := r.importedReleased(ctx, req.ID)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("release_instance_after_snapshot"), released)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), released)...)
+}
+
+// importedReleased reports whether the group being imported released its
+// instance: it carries the provider's marker tag and the instance is gone.
+// Any doubt (a failed call) means false, as for any other import.
+func (r *snapshotResource) importedReleased(ctx context.Context, id string) bool {
+	if r.data == nil {
+		return false
+	}
+	g, err := r.data.client.GetSnapshotGroup(ctx, id)
+	if err != nil || g.Tags[releaseAfterSnapshotTag] != "true" || g.InstanceID == "" {
+		return false
+	}
+	_, err = r.data.client.GetInstance(ctx, g.InstanceID)
+	return ecsapi.IsNotFound(err)
 }
 
 // snapshotObjectType is the element type of the snapshots list.

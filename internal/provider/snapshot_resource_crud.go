@@ -69,6 +69,16 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		}
 	}
 
+	if plan.ReleaseInstanceAfterSnapshot.ValueBool() {
+		// Marks the intent, so that aliecs_instance and
+		// aliecs_auto_release_schedule keep the released instance in state.
+		withMarker := make(map[string]string, len(tags)+1)
+		for k, v := range tags {
+			withMarker[k] = v
+		}
+		withMarker[releaseAfterSnapshotTag] = "true"
+		tags = withMarker
+	}
 	groupID, err := client.CreateSnapshotGroup(ctx, ecsapi.SnapshotGroupInput{
 		ClientToken: newClientToken(),
 		InstanceID:  instanceID,

@@ -667,10 +667,13 @@ func TestAccSnapshot_badInput(t *testing.T) {
   retention_days = 0`, `(?s)retention_days.*1 and 65536`},
 		{`
   instance_id = "i-bp67acfmxazb4ph1234"
-  name        = "1-starts-with-a-digit"`, `(?s)name.*start with a letter`},
+  name        = "1-starts-with-a-digit"`, `(?s)Invalid snapshot name.*starting with a letter`},
 		{`
   instance_id = "i-bp67acfmxazb4ph1234"
-  description = "https://example.com"`, `(?s)Invalid value.*http:// or https://`},
+  name        = "auto-nightly"`, `(?s)Invalid snapshot name.*"auto-nightly" is not allowed`},
+		{`
+  instance_id = "i-bp67acfmxazb4ph1234"
+  description = "https://example.com"`, `(?s)Invalid description.*http:// or https://`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {

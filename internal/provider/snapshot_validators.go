@@ -3,11 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Paths that diagnostics of aliecs_snapshot point at.
@@ -17,52 +18,57 @@ var (
 	pathRelease       = path.Root("release_instance_after_snapshot")
 )
 
-// noURLPrefixValidator refuses names and descriptions that start with
-// http:// or https://, which the service refuses too.
-type noURLPrefixValidator struct{}
+// snapshotTagsValidator checks a snapshot group's tags as the service does,
+// and keeps the provider's own keys (aliecs:) and the room for its marker tag.
+type snapshotTagsValidator struct{}
 
-var _ validator.String = noURLPrefixValidator{}
+var _ validator.Map = snapshotTagsValidator{}
 
-func (noURLPrefixValidator) Description(context.Context) string {
-	return "must not start with http:// or https://"
+func (snapshotTagsValidator) Description(context.Context) string {
+	return "at most 20 tags (19 when the instance is released after the snapshot); keys 1 to 128 characters " +
+		"not starting with aliyun, acs: or aliecs:; values at most 128 characters"
 }
 
-func (v noURLPrefixValidator) MarkdownDescription(ctx context.Context) string {
+func (v snapshotTagsValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (noURLPrefixValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (snapshotTagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	v := strings.ToLower(req.ConfigValue.ValueString())
-	if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
-			fmt.Sprintf("%q starts with %q; the service does not allow a value that starts with http:// or https://.",
-				req.ConfigValue.ValueString(), v[:strings.Index(v, "//")+2]))
+	tags := map[string]string{}
+	for k, v := range req.ConfigValue.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			tags[k] = s.ValueString()
+		}
 	}
-}
-
-// snapshotNameRegexValidator checks that name_regex compiles, so a bad
-// pattern is reported on the attribute at validate time.
-type snapshotNameRegexValidator struct{}
-
-var _ validator.String = snapshotNameRegexValidator{}
-
-func (snapshotNameRegexValidator) Description(context.Context) string {
-	return "must be a valid regular expression (Go RE2 syntax)"
-}
-
-func (v snapshotNameRegexValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (snapshotNameRegexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+	problems := checkTagEntries(tags)
+	keys := make([]string, 0, len(req.ConfigValue.Elements()))
+	for k := range req.ConfigValue.Elements() {
+		keys = append(keys, k)
 	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
-			fmt.Sprintf("%q is not a valid regular expression (Go RE2 syntax): %s", req.ConfigValue.ValueString(), err))
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(strings.ToLower(k), providerTagPrefix) {
+			problems = append(problems, fmt.Sprintf("Tag key %q starts with %q, which is reserved for the provider's own tags.", k, providerTagPrefix))
+		}
+	}
+	var release types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathRelease, &release)...)
+	limit := maxTags
+	if release.ValueBool() {
+		limit-- // the marker tag takes one place
+	}
+	if n := len(keys); n > limit {
+		p := fmt.Sprintf("%d tags were given; a snapshot group has at most %d tags.", n, maxTags)
+		if release.ValueBool() {
+			p = fmt.Sprintf("%d tags were given; with release_instance_after_snapshot = true a snapshot group takes at "+
+				"most %d, since the provider adds its own tag %q.", n, limit, releaseAfterSnapshotTag)
+		}
+		problems = append([]string{p}, problems...)
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tags", p)
 	}
 }

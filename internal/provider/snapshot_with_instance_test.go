@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
@@ -29,91 +32,292 @@ func snapshotTestProviderHas(typeName string) bool {
 	return false
 }
 
-// TestAccSnapshot_releaseInstanceOfSameConfiguration walks through what the
-// documentation says happens when release_instance_after_snapshot releases an
-// aliecs_instance of the same configuration.
-func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
-	env := newAccEnv(t, emulator.Options{})
+// sameConfigFixture builds a configuration where an aliecs_snapshot
+// releases the aliecs_instance (which also has an auto-release schedule) of
+// the same configuration.
+type sameConfigFixture struct {
+	env                   *scheduleEnv
+	image, itype, vsw, sg string
+}
+
+func newSameConfigFixture(t *testing.T) *sameConfigFixture {
+	t.Helper()
+	env := newScheduleEnvRealClock(t)
 	if !snapshotTestProviderHas("aliecs_instance") {
 		t.Skip("aliecs_instance is not in this build of the provider yet")
 	}
-	st := env.emu.State()
-	var vsw, sg string
-	for _, v := range st.Catalog.VSwitches {
+	cat := env.emu.State().Catalog
+	f := &sameConfigFixture{env: env, image: cat.Images[0].ImageId}
+	for _, it := range cat.InstanceTypes {
+		if it.GPUAmount == 0 {
+			f.itype = it.InstanceTypeId
+			break
+		}
+	}
+	for _, v := range cat.VSwitches {
 		if v.RegionID == accRegion {
-			vsw = v.ID
+			f.vsw = v.ID
+			for _, g := range cat.SecurityGroups {
+				if g.VpcID == v.VpcID {
+					f.sg = g.ID
+					break
+				}
+			}
 			break
 		}
 	}
-	for _, g := range st.Catalog.SecurityGroups {
-		if g.RegionID == accRegion {
-			sg = g.ID
-			break
-		}
-	}
-	instance := fmt.Sprintf(`
+	return f
+}
+
+// config is the instance (with extra arguments), its schedule, and a
+// snapshot that releases the instance given by instanceID (an expression).
+func (f *sameConfigFixture) config(image, extra, instanceID string) string {
+	return f.env.config(fmt.Sprintf(`
 resource "aliecs_instance" "web" {
   image_id           = %q
   instance_type      = %q
   vswitch_id         = %q
   security_group_ids = [%q]
+  %s
 }
-`, st.Catalog.Images[0].ImageId, st.Catalog.InstanceTypes[0].InstanceTypeId, vsw, sg)
-	snapshot := func(instanceID string) string {
-		return fmt.Sprintf(`
+
+resource "aliecs_auto_release_schedule" "web" {
+  instance_id   = aliecs_instance.web.id
+  release_after = "2h"
+}
+
 resource "aliecs_snapshot" "final" {
   instance_id                     = %s
   release_instance_after_snapshot = true
 }
-`, instanceID)
-	}
+`, image, f.itype, f.vsw, f.sg, extra, instanceID))
+}
+
+// TestAccSnapshot_releaseInstanceOfSameConfiguration: after the snapshot
+// released an aliecs_instance of the same configuration, the instance stays
+// in state as Released with its schedule, the plan is empty, an in-place
+// change is refused at plan time, and destroy succeeds without touching the
+// (gone) instance.
+func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
+	f := newSameConfigFixture(t)
+	env := f.env
+	ref := "aliecs_instance.web.id"
 	var instanceID, groupID string
+	deleteCalls := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			st := env.emu.State()
+			if len(st.Instances) != 0 {
+				return fmt.Errorf("instances left in the emulator: %+v", st.Instances)
+			}
+			if _, ok := accSnapshotGroup(env.accEnv, groupID); ok {
+				return fmt.Errorf("snapshot group %s was not deleted by the destroy", groupID)
+			}
+			if n := env.emu.Calls()["DeleteInstance"]; n != deleteCalls {
+				return fmt.Errorf("the destroy called DeleteInstance %d times on the released instance", n-deleteCalls)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// The apply snapshots, then releases the instance. The plan
+				// the test framework runs after it must be empty.
+				Config: f.config(f.image, "", ref),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("aliecs_snapshot.final", "instance_released", "true"),
+					resource.TestCheckNoResourceAttr("aliecs_snapshot.final", "tags.%"),
+					func(s *terraform.State) error {
+						instanceID = s.RootModule().Resources["aliecs_instance.web"].Primary.ID
+						groupID = s.RootModule().Resources["aliecs_snapshot.final"].Primary.ID
+						deleteCalls = env.emu.Calls()["DeleteInstance"]
+						if got := accInstanceStatus(env.accEnv, instanceID); got != "" {
+							return fmt.Errorf("instance %s is %q, want released", instanceID, got)
+						}
+						g, ok := accSnapshotGroup(env.accEnv, groupID)
+						if !ok {
+							return fmt.Errorf("snapshot group %s is not in the emulator", groupID)
+						}
+						marked := false
+						for _, tag := range g.Tags.Tag {
+							marked = marked || tag.TagKey == releaseAfterSnapshotTag && tag.TagValue == "true"
+						}
+						if !marked {
+							return fmt.Errorf("snapshot group %s lacks the tag %s: %+v", groupID, releaseAfterSnapshotTag, g.Tags)
+						}
+						return checkSnapshotMatchesEmulator(env.accEnv, "aliecs_snapshot.final", instanceID,
+							accSnapshotDisks(env.accEnv, groupID))(s)
+					},
+				),
+			},
+			{
+				// The refresh keeps the instance (Released) and its schedule.
+				Config: f.config(f.image, "", ref),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("aliecs_instance.web", "status", "Released"),
+					resource.TestCheckResourceAttrPtr("aliecs_instance.web", "id", &instanceID),
+					resource.TestCheckResourceAttrPtr("aliecs_auto_release_schedule.web", "instance_id", &instanceID),
+					resource.TestCheckResourceAttrPtr("aliecs_snapshot.final", "id", &groupID),
+					func(*terraform.State) error {
+						if n := len(env.emu.State().Instances); n != 0 {
+							return fmt.Errorf("%d instances in the emulator, want none", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// A configured status does not diff against Released.
+				Config: f.config(f.image, `status = "Stopped"`, ref),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Settings that live in Terraform alone still update.
+				Config: f.config(f.image, `force_delete = true`, ref),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("aliecs_instance.web", tfjsonpath.New("auto_release_time"),
+							knownvalue.NotNull()),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("aliecs_instance.web", "status", "Released"),
+					resource.TestCheckResourceAttr("aliecs_instance.web", "force_delete", "true"),
+				),
+			},
+			{
+				// The marker tag is the provider's own: an import matches the
+				// state, release and all, with no tag showing.
+				ResourceName:      "aliecs_snapshot.final",
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// An in-place change has no machine to change: refused at plan.
+				Config:   f.config(f.image, `tags = { team = "web" }`, ref),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)The instance was released by a snapshot.*` +
+					`group\s+ssg-[a-z0-9]+\)\s+with\s+release_instance_after_snapshot.*-replace=`),
+			},
+		},
+	})
+}
+
+// TestAccSnapshot_reservedTags: the provider's tag prefix and the place its
+// marker tag takes are checked when the configuration is validated.
+func TestAccSnapshot_reservedTags(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	var many []string
+	for i := 0; i < 20; i++ {
+		many = append(many, fmt.Sprintf("k%02d = \"v\"", i))
+	}
+	cfg := func(release bool, tags string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "test" {
+  instance_id                     = "i-bp67acfmxazb4ph1234"
+  release_instance_after_snapshot = %t
+  tags                            = { %s }
+}
+`, release, tags))
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{
-				// The apply snapshots, then releases the instance. The plan that
-				// follows (the test framework runs one after every apply) sees
-				// aliecs_instance wanting a new instance, so the snapshot would be
-				// replaced: that plan is refused, and nothing changes.
-				Config: env.config(instance + snapshot("aliecs_instance.web.id")),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("aliecs_snapshot.final", "instance_released", "true"),
-					func(s *terraform.State) error {
-						instanceID = s.RootModule().Resources["aliecs_instance.web"].Primary.ID
-						groupID = s.RootModule().Resources["aliecs_snapshot.final"].Primary.ID
-						if got := accInstanceStatus(env, instanceID); got != "" {
-							return fmt.Errorf("instance %s is %q, want released", instanceID, got)
-						}
-						return checkSnapshotMatchesEmulator(env, "aliecs_snapshot.final", instanceID,
-							accSnapshotDisks(env, groupID))(s)
-					},
-				),
-				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of a released instance`),
+				Config:      cfg(false, `"aliecs:mine" = "x"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid tags.*"aliecs:mine" starts with "aliecs:", which is\s+reserved`),
 			},
 			{
-				// The same on a plain plan.
-				Config:      env.config(instance + snapshot("aliecs_instance.web.id")),
+				Config:      cfg(true, strings.Join(many, ", ")),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)20 tags were given; with release_instance_after_snapshot = true a\s+snapshot\s+group\s+takes\s+at\s+most\s+19`),
+			},
+		},
+	})
+}
+
+// TestAccSnapshot_replaceReleasedInstance: a change that replaces a
+// Released instance creates a new machine, once the snapshot no longer takes
+// its instance_id from it; while it does, the snapshot refuses to be replaced.
+func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
+	f := newSameConfigFixture(t)
+	env := f.env
+	cat := env.emu.State().Catalog
+	other := ""
+	for _, im := range cat.Images {
+		if im.ImageId != f.image && im.OSType == cat.Images[0].OSType && !strings.Contains(im.ImageId, "gpu") {
+			other = im.ImageId
+			break
+		}
+	}
+	if other == "" {
+		t.Fatal("the catalog has no second image")
+	}
+	ref := "aliecs_instance.web.id"
+	var instanceID, groupID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if st := env.emu.State(); len(st.Instances) != 0 {
+				return fmt.Errorf("instances left in the emulator: %+v", st.Instances)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: f.config(f.image, "", ref),
+				Check: func(s *terraform.State) error {
+					instanceID = s.RootModule().Resources["aliecs_instance.web"].Primary.ID
+					groupID = s.RootModule().Resources["aliecs_snapshot.final"].Primary.ID
+					return nil
+				},
+			},
+			{
+				// The new instance would change the snapshot's instance_id.
+				Config:      f.config(other, "", ref),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of a released instance`),
 			},
 			{
-				// The documented fix: drop the instance block, write the id.
-				// The id comes in through TF_VAR_, since it is only known now.
-				Config: env.config(`variable "released_id" { type = string }` + snapshot("var.released_id")),
-				PreConfig: func() {
-					if instanceID == "" {
-						t.Fatal("step 1's checks did not run")
-					}
-					if len(env.emu.State().Instances) != 0 {
-						t.Fatalf("a new instance was created: %+v", env.emu.State().Instances)
-					}
-					t.Setenv("TF_VAR_released_id", instanceID)
-				},
+				// With the released id written as a literal, the instance is
+				// replaced: a new machine, a new schedule, the same snapshot.
+				PreConfig: func() { t.Setenv("TF_VAR_released_id", instanceID) },
+				Config:    f.config(other, "", "var.released_id") + `variable "released_id" { type = string }`,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction("aliecs_auto_release_schedule.web", plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction("aliecs_snapshot.final", plancheck.ResourceActionNoop),
+					},
 				},
-				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.final", "id", &groupID),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("aliecs_instance.web", "status", "Running"),
+					resource.TestCheckResourceAttr("aliecs_instance.web", "image_id", other),
+					resource.TestCheckResourceAttrPtr("aliecs_snapshot.final", "id", &groupID),
+					func(s *terraform.State) error {
+						id := s.RootModule().Resources["aliecs_instance.web"].Primary.ID
+						if id == instanceID {
+							return fmt.Errorf("the instance was not replaced (%s)", id)
+						}
+						if got := accInstanceStatus(env.accEnv, id); got != "Running" {
+							return fmt.Errorf("new instance %s is %q in the emulator, want Running", id, got)
+						}
+						if sid := s.RootModule().Resources["aliecs_auto_release_schedule.web"].Primary.Attributes["instance_id"]; sid != id {
+							return fmt.Errorf("the schedule is for %s, want the new instance %s", sid, id)
+						}
+						if _, ok := accSnapshotGroup(env.accEnv, groupID); !ok {
+							return fmt.Errorf("snapshot group %s was deleted", groupID)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})

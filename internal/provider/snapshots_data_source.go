@@ -108,7 +108,7 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only groups whose name matches this regular expression (Go `regexp` syntax, RE2).",
-				Validators:          []validator.String{snapshotNameRegexValidator{}},
+				Validators:          []validator.String{regexpValidator},
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
@@ -128,7 +128,7 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"progress":      schema.Int64Attribute{Computed: true, MarkdownDescription: "Progress in percent."},
 					"creation_time": schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time (RFC 3339, UTC)."},
 					"tags": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-						MarkdownDescription: "Tags of the group."},
+						MarkdownDescription: "Tags of the group (the provider's own `aliecs:` tags are left out)."},
 					"snapshots": schema.ListNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "The snapshots of the group, one per disk.",
@@ -235,10 +235,7 @@ func snapshotGroupData(ctx context.Context, g *ecsapi.SnapshotGroup) (snapshotGr
 	}
 	snapList, d := types.ListValueFrom(ctx, snapshotDataObjectType, snaps)
 	all.Append(d...)
-	tags := g.Tags
-	if tags == nil {
-		tags = map[string]string{}
-	}
+	tags := userTags(g.Tags)
 	tagMap, d := types.MapValueFrom(ctx, types.StringType, tags)
 	all.Append(d...)
 	return snapshotGroupDataModel{
