@@ -53,6 +53,7 @@ type Emulator struct {
 
 	callsMu sync.Mutex
 	calls   map[string]int
+	callLog []CallRecord
 
 	faultsMu sync.Mutex
 	faults   []*faultState
@@ -122,6 +123,7 @@ func (e *Emulator) Calls() map[string]int {
 func (e *Emulator) ResetCalls() {
 	e.callsMu.Lock()
 	e.calls = map[string]int{}
+	e.callLog = nil
 	e.callsMu.Unlock()
 }
 
@@ -199,7 +201,7 @@ var errConnectionReset = &apiError{Code: "connection-reset"}
 
 // handle runs the gateway checks (version, action, signature, nonce), the
 // faults, then the action under the state lock.
-func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, reqID string) (map[string]any, *apiError) {
+func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, reqID string) (res map[string]any, ae *apiError) {
 	if req.action == "" {
 		return nil, errMissing("Action")
 	}
@@ -209,15 +211,22 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 			"Specified api is not found, please check your url and method")
 	}
 	e.countCall(req.action)
+	rec := CallRecord{Action: req.action, InstanceID: params(req.params).str("InstanceId"), At: e.Now()}
+	defer func() {
+		if ae != nil {
+			rec.Code = ae.Code
+		}
+		e.logCall(rec)
+	}()
 	if req.version == "" {
 		return nil, errMissing("Version")
 	}
 	if req.version != apiVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
-	v, ae := verifySignature(req, e.creds, e.wallNow())
-	if ae != nil {
-		return nil, ae
+	v, sigErr := verifySignature(req, e.creds, e.wallNow())
+	if sigErr != nil {
+		return nil, sigErr
 	}
 	if !e.nonces.use(v.AccessKeyID+"\n"+v.Nonce, time.Now()) {
 		return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
@@ -242,12 +251,16 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	defer e.mu.Unlock()
 	c.now = e.nowLocked()
 	e.fireDueLocked(c.now)
+	rec.At = c.now
+	if rec.InstanceID != "" {
+		rec.Groups = e.groupStatusesLocked(rec.InstanceID, c.now)
+	}
 	if spec.region || c.p.str("RegionId") != "" {
 		if ae := c.resolveRegion(); ae != nil {
 			return nil, ae
 		}
 	}
-	res, ae := spec.h(c)
+	res, ae = spec.h(c)
 	if c.dirty {
 		if err := e.saveLocked(); err != nil {
 			e.logf("state file: %v", err)
