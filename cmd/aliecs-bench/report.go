@@ -67,9 +67,10 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 	if len(throttled) > 0 {
 		fmt.Fprintf(&b, "\n### Throttled run\n\nN=%d, the emulator answers `Throttling.User` to %.0f%% of all calls, provider `max_requests_per_second = %g`.\n\n",
 			throttled[0].n, throttleP*100, throttleRPS)
-		fmt.Fprintf(&b, "| phase | wall | API calls (incl. throttled) | resources in state after |\n|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| phase | wall | API calls (incl. throttled) | mean request rate | resources in state after |\n|---|---|---|---|---|\n")
 		for _, r := range throttled {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d |\n", r.phase, round(r.wall), r.totalCalls(), r.resourcesOK)
+			fmt.Fprintf(&b, "| %s | %s | %d | %.1f/s | %d |\n", r.phase, round(r.wall), r.totalCalls(),
+				float64(r.totalCalls())/r.wall.Seconds(), r.resourcesOK)
 		}
 		fmt.Fprintf(&b, "\nEvery phase succeeded: no resource failed.\n")
 	}

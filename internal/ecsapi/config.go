@@ -21,6 +21,7 @@ const (
 	// listing of the region: long enough to cover one refresh walk.
 	DefaultRefreshTTL       = 10 * time.Second
 	DefaultRefreshListPages = 3
+	DefaultRefreshListAfter = 10
 	// MaxInstanceBatch is DescribeInstances' limit on InstanceIds.
 	MaxInstanceBatch = 100
 	// MaxSnapshotGroupBatch is DescribeSnapshotGroups' limit on SnapshotGroupId.N.
@@ -89,9 +90,12 @@ type Config struct {
 	WaitGrowth   float64
 	// RefreshTTL is how long a listing of the region's instances answers
 	// RefreshInstance (default 10 s; negative = never list, always
-	// GetInstance). RefreshListPages caps the listing (default 3 pages of 100).
+	// GetInstance). RefreshListPages caps the listing (default 3 pages of
+	// 100). RefreshListAfter is how many refresh reads go by id before the
+	// region is listed (default 10; negative = list at the first read).
 	RefreshTTL       time.Duration
 	RefreshListPages int
+	RefreshListAfter int
 
 	// WaitAlign, when > 0, moves each poll to the next multiple of it on the
 	// clock, so concurrent waiters share batched reads. 0 = off.
@@ -164,6 +168,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.RefreshListPages <= 0 {
 		cfg.RefreshListPages = DefaultRefreshListPages
+	}
+	switch {
+	case cfg.RefreshListAfter == 0:
+		cfg.RefreshListAfter = DefaultRefreshListAfter
+	case cfg.RefreshListAfter < 0:
+		cfg.RefreshListAfter = 0
 	}
 	if cfg.WaitMinDelay <= 0 {
 		cfg.WaitMinDelay = DefaultWaitMinDelay

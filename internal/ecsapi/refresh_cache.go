@@ -13,15 +13,18 @@ import (
 // instances. A no-op plan reads every instance at least twice (the instance
 // and its schedule) at Terraform's parallelism of 10, so batching alone folds
 // at most 10 reads into one call; one DescribeInstances page of 100 answers
-// them all. Only hits are served from the listing: an id it lacks (created
-// after it, or beyond its pages) is read with GetInstance, so a listing can
-// never report a live instance as gone. Writes through the Client forget
-// the id they touch.
+// them all. A small refresh (up to RefreshListAfter reads) never lists: in
+// an account with many instances the listing would cost more than it saves.
+// Only hits are served from the listing: an id it lacks (created after it,
+// or beyond its pages) is read with GetInstance, so a listing can never
+// report a live instance as gone. Writes through the Client forget the id
+// they touch.
 type regionListing struct {
 	mu        sync.Mutex
 	takenAt   time.Time
 	instances map[string]Instance
 	filling   chan struct{} // non-nil while a listing is in flight
+	readsByID int           // refresh reads sent by id since the last listing
 }
 
 // RefreshInstance returns an instance like GetInstance, but may answer from
@@ -50,6 +53,11 @@ func (l *regionListing) lookup(ctx context.Context, c *Client, id string) (*Inst
 		l.mu.Lock()
 	}
 	if l.instances == nil || c.clock.Now().Sub(l.takenAt) >= c.cfg.RefreshTTL {
+		if l.readsByID < c.cfg.RefreshListAfter {
+			l.readsByID++
+			l.mu.Unlock()
+			return nil, false
+		}
 		l.fill(ctx, c) // unlocks and relocks around the call
 	}
 	inst, ok := l.instances[id]
@@ -80,7 +88,7 @@ func (l *regionListing) fill(ctx context.Context, c *Client) {
 	}
 
 	l.mu.Lock()
-	l.instances, l.takenAt, l.filling = found, c.clock.Now(), nil
+	l.instances, l.takenAt, l.filling, l.readsByID = found, c.clock.Now(), nil, 0
 	close(done)
 }
 

@@ -38,6 +38,10 @@ func regionHandler(mu *sync.Mutex, instances map[string]string) func(c fakeCall)
 	}
 }
 
+// listAtOnce makes the first refresh read list the region, to test what the
+// listing answers.
+func listAtOnce(cfg *Config) { cfg.RefreshListAfter = -1 }
+
 func TestRefreshInstanceAnswersConcurrentReadsFromOneListing(t *testing.T) {
 	var mu sync.Mutex
 	instances := map[string]string{}
@@ -66,8 +70,34 @@ func TestRefreshInstanceAnswersConcurrentReadsFromOneListing(t *testing.T) {
 			t.Fatalf("read %d: %v", i, err)
 		}
 	}
-	if n := len(f.callsOf("DescribeInstances")); n != 1 {
-		t.Fatalf("DescribeInstances calls = %d, want 1 listing", n)
+	// The first RefreshListAfter reads go by id (batched), then one listing
+	// answers the rest.
+	calls := f.callsOf("DescribeInstances")
+	listings := 0
+	for _, call := range calls {
+		if call.Params.Get("InstanceIds") == "" {
+			listings++
+		}
+	}
+	if listings != 1 || len(calls) > 1+DefaultRefreshListAfter {
+		t.Fatalf("DescribeInstances calls = %d with %d listings, want one listing and at most %d reads by id",
+			len(calls), listings, DefaultRefreshListAfter)
+	}
+}
+
+func TestRefreshInstanceSmallRefreshNeverLists(t *testing.T) {
+	var mu sync.Mutex
+	f := newFakeECS(t, regionHandler(&mu, map[string]string{"i-a": StatusRunning, "i-b": StatusRunning}))
+	c, _ := f.newTestClient(t)
+	for i := 0; i < DefaultRefreshListAfter; i++ {
+		if _, err := c.RefreshInstance(context.Background(), []string{"i-a", "i-b"}[i%2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, call := range f.callsOf("DescribeInstances") {
+		if call.Params.Get("InstanceIds") == "" {
+			t.Fatal("a refresh of a few instances listed the whole region")
+		}
 	}
 }
 
@@ -75,7 +105,7 @@ func TestRefreshInstanceNeverReportsGoneFromTheListing(t *testing.T) {
 	var mu sync.Mutex
 	instances := map[string]string{"i-old": StatusRunning}
 	f := newFakeECS(t, regionHandler(&mu, instances))
-	c, _ := f.newTestClient(t)
+	c, _ := f.newTestClient(t, listAtOnce)
 	ctx := context.Background()
 
 	if _, err := c.RefreshInstance(ctx, "i-old"); err != nil {
@@ -103,7 +133,7 @@ func TestRefreshInstanceForgetsWhatTheClientChanged(t *testing.T) {
 	var mu sync.Mutex
 	instances := map[string]string{"i-a": StatusRunning, "i-b": StatusRunning}
 	f := newFakeECS(t, regionHandler(&mu, instances))
-	c, _ := f.newTestClient(t)
+	c, _ := f.newTestClient(t, listAtOnce)
 	ctx := context.Background()
 
 	if _, err := c.RefreshInstance(ctx, "i-a"); err != nil {
@@ -128,7 +158,7 @@ func TestRefreshInstanceForgetsWhatTheClientChanged(t *testing.T) {
 func TestRefreshInstanceListingExpires(t *testing.T) {
 	var mu sync.Mutex
 	f := newFakeECS(t, regionHandler(&mu, map[string]string{"i-a": StatusRunning}))
-	c, fc := f.newTestClient(t, func(cfg *Config) { cfg.RefreshTTL = 10 * time.Second })
+	c, fc := f.newTestClient(t, listAtOnce, func(cfg *Config) { cfg.RefreshTTL = 10 * time.Second })
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		if _, err := c.RefreshInstance(ctx, "i-a"); err != nil {
