@@ -4,8 +4,8 @@
 resource "aliecs_instance" "gpu" {
   image_id           = "ubuntu_22_04_x64_20G_gpu_cuda12_alibase_20240101.vhd"
   instance_type      = "ecs.gn7i-c8g1.2xlarge"
-  vswitch_id         = "vsw-bp1s5fnvk4gn2tws03624"
-  security_group_ids = ["sg-bp15ed6xe1yxeycg7o3e"]
+  vswitch_id         = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
   instance_name      = "gpu-training"
 }
 
