@@ -32,6 +32,7 @@
 //	WaitInstanceStatus(ctx, id, status string) (*Instance, error)
 //	WaitInstanceGone(ctx, id) error
 //	WaitInstanceCreated(ctx, id, status) (*Instance, error)      // addition: "not found" is "not visible yet" for NewInstanceVisibilityGrace
+//	WaitInstanceVisible(ctx, id) (*Instance, error)              // addition: "not found" is "not visible yet" until ctx's deadline
 //	WaitSnapshotGroupDone(ctx, id) (*SnapshotGroup, error)       // "failed" returns an error at once
 //	WaitSnapshotGroupGone(ctx, id) error
 //

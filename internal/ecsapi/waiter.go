@@ -175,6 +175,17 @@ func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*I
 	})
 }
 
+// WaitInstanceVisible waits until DescribeInstances returns the instance,
+// in any status: "not found" is "not visible yet" until ctx's deadline.
+// It is for an instance known to have been created but never seen.
+func (c *Client) WaitInstanceVisible(ctx context.Context, id string) (*Instance, error) {
+	return waitFor(ctx, c, waitSpec[*Instance]{
+		what: fmt.Sprintf("instance %s to become visible", id),
+		poll: c.pollInstance(id),
+		done: func(r pollResult[*Instance]) bool { return !r.gone },
+	})
+}
+
 // WaitInstanceGone waits until DescribeInstances no longer returns the instance.
 func (c *Client) WaitInstanceGone(ctx context.Context, id string) error {
 	_, err := waitFor(ctx, c, waitSpec[*Instance]{
