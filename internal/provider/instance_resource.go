@@ -75,6 +75,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	id, err := client.RunInstance(ctx, in)
+	createdAt := r.data.clock.Now()
 	if id == "" && err != nil {
 		id, err = recoverRunInstance(ctx, client, in, err)
 	}
@@ -86,13 +87,17 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.ID = types.StringValue(id)
+	seen := false
 	if err == nil {
-		err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
+		seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
 	}
 	if err != nil {
 		// The machine exists: keep it in state (Terraform marks it tainted)
 		// so it is neither leaked nor duplicated by the next apply.
 		plan.nullUnknowns()
+		if !seen {
+			resp.Diagnostics.Append(markUnconfirmed(ctx, resp.Private, createdAt)...)
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.AddError("Instance created but not ready",
 			fmt.Sprintf("Instance %s was created, but %v. It is saved in the state as tainted: the next apply "+
@@ -113,19 +118,20 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 // finishCreate waits for a new instance to run, then stops it when the
-// configuration asks for a stopped machine.
-func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) error {
+// configuration asks for a stopped machine. seen says whether the instance
+// was ever returned by the service (see instance_unconfirmed.go).
+func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (seen bool, err error) {
 	client := r.data.client
 	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
 	if err != nil {
-		return fmt.Errorf("waiting for it to run failed: %w", err)
+		return createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)
 	}
 	if status == ecsapi.StatusStopped {
 		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: stoppedMode}); err != nil {
-			return fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
+			return true, fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // refresh reads the instance and its disks into m. It reports false when
@@ -171,12 +177,20 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	found, d := r.refresh(ctx, &state, true)
 	resp.Diagnostics.Append(d...)
+	unconfirmed, d := unconfirmedOf(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !found {
+	switch {
+	case !found && unconfirmed != nil:
+		readUnconfirmed(state.ID.ValueString(), unconfirmed, resp)
+		return
+	case !found:
 		r.readGone(ctx, &state, resp)
 		return
+	case unconfirmed != nil:
+		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -214,6 +228,11 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	found, d := r.refresh(ctx, &plan, false)
 	resp.Diagnostics.Append(d...)
+	if unconfirmed, _ := unconfirmedOf(ctx, req.Private); !found && unconfirmed != nil {
+		resp.Diagnostics.AddError("Instance not visible yet", unconfirmedGoneDetail(id, unconfirmed))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 	if !found {
 		resp.Diagnostics.AddError("Instance disappeared",
 			fmt.Sprintf("Instance %s no longer exists (released outside Terraform?).", id))
@@ -327,7 +346,16 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	client := r.data.client
 	id := state.ID.ValueString()
 
+	unconfirmed, d := unconfirmedOf(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
 	inst, err := client.GetInstance(ctx, id)
+	if ecsapi.IsNotFound(err) && unconfirmed != nil {
+		// Never seen: not found means not visible yet, not released.
+		if inst = awaitUnconfirmed(ctx, client, id, unconfirmed, &resp.Diagnostics); inst == nil {
+			return
+		}
+		err = nil
+	}
 	if ecsapi.IsNotFound(err) {
 		if !state.FinalSnapshot.IsNull() {
 			resp.Diagnostics.AddWarning("No final snapshot taken",
