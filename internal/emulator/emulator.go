@@ -263,7 +263,11 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	res, ae = spec.h(c)
 	if c.dirty {
 		if err := e.saveLocked(); err != nil {
+			// A success answer promises the change survives a restart: without
+			// it on disk, answer as the service does when it fails after acting.
 			e.logf("state file: %v", err)
+			return nil, newErr(http.StatusInternalServerError, "InternalError",
+				"The request processing has failed due to some unknown error, exception or failure.")
 		}
 	}
 	if eff.loseResponse {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
@@ -37,13 +38,60 @@ func releaseInstance(ctx context.Context, client *ecsapi.Client, id string, forc
 			return err
 		}
 	}
-	if err := client.DeleteInstance(ctx, id, force); err != nil && !ecsapi.IsNotFound(err) {
+	if err := deleteWhenSettled(ctx, client, id, force); err != nil {
 		return err
 	}
 	if err := client.WaitInstanceGone(ctx, id); err != nil {
 		return fmt.Errorf("instance %s was asked to be released but is still there: %w", id, err)
 	}
 	return nil
+}
+
+// wrongStateRetryDelay spaces DeleteInstance attempts that the service
+// refused because the instance was in a transition.
+const wrongStateRetryDelay = 2 * time.Second
+
+// deleteWhenSettled sends DeleteInstance, and while the service answers
+// IncorrectInstanceStatus* (the instance is still initializing, starting or
+// stopping) waits for it to settle, stops it again when it came back to
+// Running and force is off, and retries until ctx's deadline.
+func deleteWhenSettled(ctx context.Context, client *ecsapi.Client, id string, force bool) error {
+	for {
+		err := client.DeleteInstance(ctx, id, force)
+		if err == nil || ecsapi.IsNotFound(err) {
+			return nil
+		}
+		if !ecsapi.IsWrongState(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("instance %s stayed in a state that does not allow its release: %w", id, err)
+		case <-time.After(wrongStateRetryDelay):
+		}
+		inst, gerr := client.GetInstance(ctx, id)
+		if ecsapi.IsNotFound(gerr) {
+			return nil
+		}
+		if gerr != nil {
+			return gerr
+		}
+		switch inst.Status {
+		case ecsapi.StatusPending, ecsapi.StatusStarting:
+			if inst, gerr = client.WaitInstanceStatus(ctx, id, ecsapi.StatusRunning); gerr != nil {
+				return gerr
+			}
+		case ecsapi.StatusStopping:
+			if inst, gerr = client.WaitInstanceStatus(ctx, id, ecsapi.StatusStopped); gerr != nil {
+				return gerr
+			}
+		}
+		if !force && inst.Status == ecsapi.StatusRunning {
+			if serr := stopInstance(ctx, client, inst, ecsapi.StopInput{ForceStop: true}); serr != nil {
+				return serr
+			}
+		}
+	}
 }
 
 // stopInstance brings an instance to Stopped from whatever state it is in:
