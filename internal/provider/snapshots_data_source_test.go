@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -15,17 +16,13 @@ func TestAccSnapshotsDataSource_filters(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	a := accCreateInstance(t, env, "cloud_essd")
 	b := accCreateInstance(t, env)
-	resources := fmt.Sprintf(`
+	// a2 is created a minute (of the emulator's clock) after a1, so "oldest
+	// first" has one right answer: creation times have whole seconds.
+	first := fmt.Sprintf(`
 resource "aliecs_snapshot" "a1" {
   instance_id    = %[1]q
   name           = "nightly-a-1"
   retention_days = 5
-}
-
-resource "aliecs_snapshot" "a2" {
-  instance_id = %[1]q
-  name        = "weekly-a"
-  depends_on  = [aliecs_snapshot.a1]
 }
 
 resource "aliecs_snapshot" "b" {
@@ -33,6 +30,13 @@ resource "aliecs_snapshot" "b" {
   name        = "nightly-b"
 }
 `, a.id, b.id)
+	resources := first + fmt.Sprintf(`
+resource "aliecs_snapshot" "a2" {
+  instance_id = %q
+  name        = "weekly-a"
+  depends_on  = [aliecs_snapshot.a1]
+}
+`, a.id)
 	dataSources := `
 data "aliecs_snapshots" "by_instance" {
   instance_id = aliecs_snapshot.a1.instance_id
@@ -56,7 +60,13 @@ data "aliecs_snapshots" "by_status" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
-			{Config: env.config(resources)},
+			{
+				Config: env.config(first),
+				Check: func(*terraform.State) error {
+					env.emu.AdvanceClock(time.Minute)
+					return nil
+				},
+			},
 			{
 				Config: env.config(resources + dataSources),
 				Check: resource.ComposeAggregateTestCheckFunc(
