@@ -119,9 +119,7 @@ func (r *autoReleaseScheduleResource) Configure(_ context.Context, req resource.
 
 // client returns the ECS client, or adds an error while the provider is not configured.
 func (r *autoReleaseScheduleResource) client(diags *diag.Diagnostics) *ecsapi.Client {
-	if r.data == nil || r.data.client == nil {
-		diags.AddError("Provider not configured",
-			"The aliecs provider was not configured before the auto-release schedule was used. This is a bug in the provider; please report it.")
+	if !requireConfigured(r.data, "aliecs_auto_release_schedule", diags) {
 		return nil
 	}
 	return r.data.client

@@ -137,7 +137,7 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg instancesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !requireConfigured(d.data, "aliecs_instances", &resp.Diagnostics) {
 		return
 	}
 	var filter ecsapi.InstanceFilter

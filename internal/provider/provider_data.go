@@ -31,3 +31,15 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 	}
 	return data
 }
+
+// requireConfigured reports an error naming what was used (e.g.
+// "aliecs_snapshot") when the provider data is missing, which only a bug can
+// cause once Terraform has configured the provider.
+func requireConfigured(data *providerData, what string, diags *diag.Diagnostics) bool {
+	if data == nil || data.client == nil {
+		diags.AddError("Provider not configured",
+			fmt.Sprintf("The aliecs provider was not configured before %s was used. This is a bug in the provider; please report it.", what))
+		return false
+	}
+	return true
+}

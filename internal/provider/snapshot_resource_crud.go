@@ -369,10 +369,5 @@ func deleteSnapshotGroup(ctx context.Context, client *ecsapi.Client, id string) 
 
 // configured reports an error when the provider was not configured.
 func (r *snapshotResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.AddError("Provider not configured",
-			"The aliecs provider was not configured before aliecs_snapshot was used. This is a bug in the provider; please report it.")
-		return false
-	}
-	return true
+	return requireConfigured(r.data, "aliecs_snapshot", diags)
 }

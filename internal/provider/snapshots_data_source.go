@@ -158,9 +158,7 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The aliecs provider was not configured before aliecs_snapshots was read. This is a bug in the provider; please report it.")
+	if !requireConfigured(d.data, "aliecs_snapshots", &resp.Diagnostics) {
 		return
 	}
 	filter := ecsapi.SnapshotGroupFilter{InstanceID: m.InstanceID.ValueString()}
