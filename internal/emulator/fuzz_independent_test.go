@@ -22,13 +22,19 @@ func fuzzSignV1(method string, params url.Values, secret string) string {
 		e := url.QueryEscape(s)
 		return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(e)
 	}
+	// Sort by encoded key, as the algorithm says (not by "k=v": "Timestamp"
+	// must come before "Timestamp0" although "=" sorts after "0").
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return enc(keys[i]) < enc(keys[j]) })
 	var pairs []string
-	for k, vs := range params {
-		for _, v := range vs {
+	for _, k := range keys {
+		for _, v := range params[k] {
 			pairs = append(pairs, enc(k)+"="+enc(v))
 		}
 	}
-	sort.Strings(pairs)
 	sts := method + "&" + enc("/") + "&" + enc(strings.Join(pairs, "&"))
 	h := hmac.New(sha1.New, []byte(secret+"&"))
 	h.Write([]byte(sts))
