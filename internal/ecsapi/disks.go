@@ -41,9 +41,30 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 				Size:       d.Size,
 				Status:     d.Status,
 				Device:     d.Device,
+
+				DeleteWithInstance: d.DeleteWithInstance,
 			})
 		}
 		return items, resp.NextToken, resp.RequestId, nil
 	})
 	return disks, err
+}
+
+// GetUserData returns an instance's user data as stored (base64), "" when it
+// has none. DescribeUserData takes one instance per call, so it is for
+// imports, never for every refresh.
+func (c *Client) GetUserData(ctx context.Context, instanceID string) (string, error) {
+	var out string
+	err := c.do(ctx, call{action: "DescribeUserData", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+		req := ecs.CreateDescribeUserDataRequest()
+		c.prepare(req)
+		req.InstanceId = instanceID
+		resp, err := cl.DescribeUserData(req)
+		if err != nil {
+			return "", err
+		}
+		out = resp.UserData
+		return resp.RequestId, nil
+	})
+	return out, err
 }

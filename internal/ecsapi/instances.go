@@ -306,11 +306,23 @@ const maxTagsPerCall = 20
 func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[string]string, remove []string) error {
 	c.listing.forget(id)
 	defer c.listing.forget(id)
+	return c.updateTags(ctx, "instance", id, set, remove)
+}
+
+// UpdateSnapshotGroupTags removes the keys in remove, then sets the tags in
+// set, on a snapshot group (ResourceType snapshotgroup).
+func (c *Client) UpdateSnapshotGroupTags(ctx context.Context, id string, set map[string]string, remove []string) error {
+	return c.updateTags(ctx, "snapshotgroup", id, set, remove)
+}
+
+// updateTags names every key it removes: UntagResources with All=true would
+// also strip the provider's own tags.
+func (c *Client) updateTags(ctx context.Context, resourceType, id string, set map[string]string, remove []string) error {
 	for _, keys := range chunks(remove, maxTagsPerCall) {
 		err := c.do(ctx, call{action: "UntagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateUntagResourcesRequest()
 			c.prepare(req)
-			req.ResourceType = "instance"
+			req.ResourceType = resourceType
 			req.ResourceId = &[]string{id}
 			k := append([]string(nil), keys...)
 			req.TagKey = &k
@@ -328,7 +340,7 @@ func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[stri
 		err := c.do(ctx, call{action: "TagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
 			req := ecs.CreateTagResourcesRequest()
 			c.prepare(req)
-			req.ResourceType = "instance"
+			req.ResourceType = resourceType
 			req.ResourceId = &[]string{id}
 			tags := make([]ecs.TagResourcesTag, 0, len(keys))
 			for _, k := range keys {

@@ -119,6 +119,8 @@ type Disk struct {
 	Size       int
 	Status     string
 	Device     string
+	// DeleteWithInstance: the disk is released with its instance.
+	DeleteWithInstance bool
 }
 
 // SnapshotGroupInput creates a snapshot group of an instance's disks.
