@@ -73,6 +73,7 @@ resource "aliecs_auto_release_schedule" "test" {
 }
 `, image, itype, vsw, sg))
 	var firstID string
+	var writes int
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []tfresource.TestStep{
@@ -90,21 +91,25 @@ resource "aliecs_auto_release_schedule" "test" {
 						t.Fatalf("instance %s should have been released (exists=%v, err=%v)", firstID, exists, err)
 					}
 				},
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("aliecs_instance.test", plancheck.ResourceActionCreate),
-					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionCreate),
-				}},
+				// Both stay as tombstones: no new machine, no new schedule.
+				Config:   config,
+				PlanOnly: true,
 			},
 			{
-				// Dropping both from the configuration: the refresh removes
-				// them from state, nothing is left to do or to destroy.
-				Config: env.config(""),
+				// Dropping both from the configuration destroys the
+				// tombstones with no call to the service.
+				PreConfig: func() { writes = env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + env.emu.Calls()["DeleteInstance"] },
+				Config:    env.config(""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectResourceAction("aliecs_instance.test", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroy),
 				}},
+				Check: func(*terraform.State) error {
+					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + env.emu.Calls()["DeleteInstance"]; n != writes {
+						return fmt.Errorf("destroying the tombstones made %d calls", n-writes)
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -119,12 +119,46 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 	w := releaseWindowAt(r.clock.Now())
 
 	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(planReleaseTimeDiagnostics(plan, w)...)
+		diags := planReleaseTimeDiagnostics(plan, w)
+		if diags.HasError() && r.tooSoonForNewMachine(plan, w) {
+			// A saved plan applied late, re-planned at apply: Create
+			// schedules the earliest allowed time and says so.
+			return
+		}
+		resp.Diagnostics.Append(diags...)
 		return
 	}
 	var state autoReleaseScheduleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	gone, diags := instanceGoneMark(ctx, private)
+	resp.Diagnostics.Append(diags...)
+	imported, diags := importedMark(ctx, private)
+	resp.Diagnostics.Append(diags...)
+	sameInstance := plan.InstanceID.Equal(state.InstanceID)
+	switch {
+	case scheduleChanged(plan, state) && gone && sameInstance:
+		resp.Diagnostics.Append(planReleaseTimeDiagnostics(plan, w)...)
+		resp.Diagnostics.AddWarning("Change recorded in the state only",
+			fmt.Sprintf("Instance %s was released, so the new schedule is recorded in the state only: there is no "+
+				"machine left to release.", plan.InstanceID.ValueString()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
+		return
+	case scheduleChanged(plan, state) && imported && sameInstance && state.ReleaseAfter.IsNull() &&
+		!plan.ReleaseAfter.IsNull() && !plan.ReleaseAfter.IsUnknown() && !state.EffectiveReleaseTime.IsNull():
+		resp.Diagnostics.AddAttributeWarning(path.Root("release_after"), "The imported release time is kept",
+			fmt.Sprintf("The schedule of instance %s was imported with its release time, %s. release_after = %q is "+
+				"recorded without moving it (resolving it from now would extend the machine's life by the time "+
+				"already run). To schedule the release %s from now, change release_after again after this apply.",
+				plan.InstanceID.ValueString(), state.EffectiveReleaseTime.ValueString(),
+				plan.ReleaseAfter.ValueString(), plan.ReleaseAfter.ValueString()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
+		return
+	case gone:
+		// Fired with its instance: nothing to restore, nothing to check.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
 		return
 	}
 	if scheduleChanged(plan, state) {
@@ -159,6 +193,16 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 				"release again.", plan.InstanceID.ValueString(), what, desired, w.describe()))
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, planned)...)
+}
+
+// tooSoonForNewMachine reports whether a release_time that is too soon
+// belongs to an instance created by this apply (see lateTargetForNewMachine).
+func (r *autoReleaseScheduleResource) tooSoonForNewMachine(plan autoReleaseScheduleModel, w releaseWindow) bool {
+	if plan.InstanceID.IsUnknown() || plan.ReleaseTime.IsNull() || plan.ReleaseTime.IsUnknown() {
+		return false
+	}
+	t, err := parseReleaseTime(plan.ReleaseTime.ValueString())
+	return err == nil && w.check(t) == windowTooSoon && r.data.createdByThisApply(plan.InstanceID.ValueString())
 }
 
 // planReleaseTimeDiagnostics checks a release_time being set or changed.

@@ -140,11 +140,14 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	target, ok := r.applyTarget(plan, nil, "", &resp.Diagnostics)
+	id := plan.InstanceID.ValueString()
+	target, ok := r.lateTargetForNewMachine(plan, &resp.Diagnostics)
+	if !ok {
+		target, ok = r.applyTarget(plan, nil, "", &resp.Diagnostics)
+	}
 	if !ok {
 		return
 	}
-	id := plan.InstanceID.ValueString()
 	if !r.schedule(ctx, client, id, target, &resp.Diagnostics) {
 		return
 	}
@@ -172,28 +175,12 @@ func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.Rea
 	id := state.InstanceID.ValueString()
 	inst, err := client.RefreshInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
-		_, bySnapshot, lerr := releasedBySnapshot(ctx, client, id)
-		if lerr != nil {
-			resp.Diagnostics.AddError("Cannot read the auto-release schedule",
-				fmt.Sprintf("Instance %s was not found, and checking whether an aliecs_snapshot released it failed: %s",
-					id, lerr))
-			return
+		// The instance is a tombstone, and its schedule stays with it,
+		// fired: the plan schedules nothing and destroy makes no call.
+		if gone, _ := instanceGoneMark(ctx, req.Private); !gone {
+			resp.Diagnostics.AddWarning(fmt.Sprintf("Instance %s was released", id), scheduleGoneDetail(id, state, r.clock.Now()))
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyInstanceGone, []byte(`true`))...)
 		}
-		if bySnapshot {
-			// Released on purpose by a snapshot: the aliecs_instance stays
-			// in state as Released, and so does its schedule, unchanged, so
-			// the plan does not schedule a machine that is gone.
-			return
-		}
-		when := "its scheduled time"
-		if v := state.EffectiveReleaseTime.ValueString(); v != "" {
-			when = v
-		}
-		resp.Diagnostics.AddWarning("Instance released: auto-release schedule removed from state",
-			fmt.Sprintf("Instance %s no longer exists, so its auto-release schedule is gone too. It was probably "+
-				"released as scheduled (%s), or released outside Terraform. The schedule is removed from the state; "+
-				"if the configuration still declares it, the plan creates it again.", id, when))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -231,10 +218,17 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 	id := plan.InstanceID.ValueString()
 	plan.ID = types.StringValue(id)
 	// ModifyPlan leaves effective_release_time known unless the schedule is
-	// changed or must be applied again after drift: anything else (timeouts)
-	// needs no API call and no window check.
-	if !scheduleChanged(plan, state) && !plan.EffectiveReleaseTime.IsUnknown() {
+	// changed or must be applied again after drift: anything else (timeouts,
+	// the schedule of a released instance, release_after written over an
+	// imported time) needs no API call and no window check.
+	if !plan.EffectiveReleaseTime.IsUnknown() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		if adopted := plan.EffectiveReleaseTime.ValueString(); adopted != "" && scheduleChanged(plan, state) {
+			if t, err := parseReleaseTime(adopted); err == nil {
+				resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, t)...)
+			}
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
 		return
 	}
 	target, ok := r.applyTarget(plan, &state, resolved, &resp.Diagnostics)
@@ -271,6 +265,9 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 	// Destroying the schedule cancels it; the instance stays. No window
 	// check here: a release that has come near must not block destroy.
 	id := state.InstanceID.ValueString()
+	if gone, _ := instanceGoneMark(ctx, req.Private); gone {
+		return // the instance was released: there is no schedule left to cancel
+	}
 	err := client.ModifyInstanceAutoReleaseTime(ctx, id, "")
 	if err != nil && !ecsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot cancel the auto-release schedule",
@@ -315,6 +312,59 @@ func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resou
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	// A configuration that says release_after keeps this time (see ModifyPlan).
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
+}
+
+// privateKeyInstanceGone marks a schedule whose instance was released.
+const privateKeyInstanceGone = "instance_gone"
+
+func instanceGoneMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, privateKeyInstanceGone)
+	return string(raw) == "true", diags
+}
+
+// scheduleGoneDetail explains a schedule whose instance no longer exists.
+func scheduleGoneDetail(id string, state autoReleaseScheduleModel, now time.Time) string {
+	cause := "It was released before its scheduled time: by an aliecs_snapshot with " +
+		"release_instance_after_snapshot = true, outside Terraform (the console, the API), or reclaimed by the service."
+	if at := state.EffectiveReleaseTime.ValueString(); at != "" {
+		if t, err := parseReleaseTime(at); err == nil && !t.After(now) {
+			cause = fmt.Sprintf("It was released as scheduled, at %s.", at)
+		} else {
+			cause = fmt.Sprintf("It was released before its scheduled time, %s: by an aliecs_snapshot with "+
+				"release_instance_after_snapshot = true, outside Terraform (the console, the API), or reclaimed by "+
+				"the service.", at)
+		}
+	}
+	return fmt.Sprintf("Instance %s no longer exists. %s Its auto-release schedule stays in the state as fired, "+
+		"like the instance's tombstone: the plan schedules nothing, and destroying it makes no call. A new machine "+
+		"(terraform apply -replace on its aliecs_instance) gets a new schedule.", id, cause)
+}
+
+// lateTargetForNewMachine handles a release_time that has come too near (a
+// saved plan applied late) for an instance created by the same apply: a
+// machine released a minute later than asked is better than one never
+// released, so it is scheduled at the earliest allowed time plus a minute,
+// with a warning. It reports false when the rule does not apply.
+func (r *autoReleaseScheduleResource) lateTargetForNewMachine(plan autoReleaseScheduleModel, diags *diag.Diagnostics) (time.Time, bool) {
+	if plan.ReleaseTime.IsNull() || plan.ReleaseTime.IsUnknown() {
+		return time.Time{}, false
+	}
+	v := plan.ReleaseTime.ValueString()
+	asked, err := parseReleaseTime(v)
+	w := releaseWindowAt(r.clock.Now())
+	if err != nil || w.check(asked) != windowTooSoon || !r.data.createdByThisApply(plan.InstanceID.ValueString()) {
+		return time.Time{}, false
+	}
+	target := resolveReleaseAfter(w.Now, releaseWindowMin+time.Minute)
+	diags.AddAttributeWarning(path.Root("release_time"), "release_time moved to the earliest allowed time",
+		fmt.Sprintf("release_time %q is no longer at least 30 minutes ahead (it is now %s: the plan was applied "+
+			"late). Instance %s was created by this apply, and a new machine is never left without a release time, "+
+			"so its release is scheduled for %s instead, the earliest allowed time plus a minute. release_time keeps "+
+			"your value; effective_release_time shows the time applied.",
+			v, formatReleaseTime(w.Now.Truncate(time.Second)), plan.InstanceID.ValueString(), formatReleaseTime(target)))
+	return target, true
 }
 
 // applyTarget decides the release time to send and checks it against the

@@ -466,7 +466,7 @@ func TestAccAutoReleaseSchedule_savedPlanAppliedLate(t *testing.T) {
 						env.advance(15 * time.Minute)
 					}),
 				}},
-				ExpectError: expectWords("release_time is too soon", "right now", "saved plan", "Nothing was changed"),
+				ExpectError: expectWords("release_time is too soon", "right now", "saved plan", "No call was made for this schedule"),
 			},
 		},
 	})
@@ -558,12 +558,13 @@ func TestAccAutoReleaseSchedule_driftReleaseAfter(t *testing.T) {
 	})
 }
 
-// TestAccAutoReleaseSchedule_released: the release fires; the next plan
-// drops the schedule from state with a warning and plans to create it again,
-// with no error.
+// TestAccAutoReleaseSchedule_released: the release fires; the schedule
+// stays in state as fired (a warning says so), the plan is empty, and
+// destroying it makes no call.
 func TestAccAutoReleaseSchedule_released(t *testing.T) {
 	env := newScheduleEnv(t)
 	id := env.runInstance()
+	var calls int
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
@@ -577,19 +578,27 @@ func TestAccAutoReleaseSchedule_released(t *testing.T) {
 						t.Fatalf("instance %s should have been released (exists=%v, err=%v)", id, exists, err)
 					}
 				},
-				Config:             env.config(scheduleConfig(id, "release_after", "40m")),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionCreate),
-				}},
+				Config:   env.config(scheduleConfig(id, "release_after", "40m")),
+				PlanOnly: true,
 			},
 			{
-				// Removing it from the configuration: nothing left to do.
-				Config: env.config(""),
+				// Time passes; still nothing to plan, nothing to check.
+				PreConfig: func() { env.advance(72 * time.Hour) },
+				Config:    env.config(scheduleConfig(id, "release_after", "40m")),
+			},
+			{
+				// Removing it from the configuration: a destroy with no call.
+				PreConfig: func() { calls = env.emu.Calls()["ModifyInstanceAutoReleaseTime"] },
+				Config:    env.config(""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroy),
 				}},
+				Check: func(*terraform.State) error {
+					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"]; n != calls {
+						return fmt.Errorf("destroying the schedule of a released instance sent %d ModifyInstanceAutoReleaseTime", n-calls)
+					}
+					return nil
+				},
 			},
 		},
 	})

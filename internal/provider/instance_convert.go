@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/base64"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
@@ -55,4 +56,15 @@ func encodeUserData(s string) string {
 		return ""
 	}
 	return base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// decodeUserData turns the service's base64 user data back into the plain
+// text the configuration holds; data that is not base64 of UTF-8 text is
+// kept as the service reports it.
+func decodeUserData(s string) string {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
 }

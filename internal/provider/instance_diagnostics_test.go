@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -64,7 +66,7 @@ func TestAccInstance_diagnostics(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	ctx := context.Background()
-	r := &instanceResource{data: &providerData{client: env.instanceSDKClient(), region: accRegion}}
+	r := &instanceResource{data: &providerData{client: env.instanceSDKClient(), region: accRegion, clock: clock.Real{}}}
 	schemaResp := &fwresource.SchemaResponse{}
 	r.Schema(ctx, fwresource.SchemaRequest{}, schemaResp)
 	s := schemaResp.Schema
@@ -81,6 +83,7 @@ func TestAccInstance_diagnostics(t *testing.T) {
 			}),
 			Timeouts:    timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
 			ForceDelete: types.BoolValue(false),
+			Status:      types.StringValue("Running"),
 		}
 		if final {
 			m.FinalSnapshot = types.ObjectValueMust(m.FinalSnapshot.AttributeTypes(ctx), map[string]attr.Value{
@@ -106,16 +109,18 @@ func TestAccInstance_diagnostics(t *testing.T) {
 		t.Fatalf("no warning mentioning %q: %v", want, diags)
 	}
 
-	// Gone: a warning, and the resource leaves the state.
+	// Gone: a warning, and the resource stays in state as a tombstone.
 	gone := env.instanceCreateOutside(c, "gone-1", nil)
 	if err := env.instanceSDKClient().DeleteInstance(ctx, gone, true); err != nil {
 		t.Fatal(err)
 	}
 	readResp := &fwresource.ReadResponse{State: state(gone, false)}
 	r.Read(ctx, fwresource.ReadRequest{State: state(gone, false)}, readResp)
-	warning(readResp.Diagnostics, gone+" was not found")
-	if !readResp.State.Raw.IsNull() {
-		t.Error("the released instance is still in state")
+	warning(readResp.Diagnostics, gone+" no longer exists")
+	var status types.String
+	readResp.State.GetAttribute(ctx, path.Root("status"), &status)
+	if status.ValueString() != statusReleased {
+		t.Errorf("the released instance has status %s in state, want %s", status, statusReleased)
 	}
 
 	// Final snapshot: the warning names the group, which outlives the instance.

@@ -38,16 +38,15 @@ type instanceModel struct {
 	FinalSnapshot           types.Object   `tfsdk:"final_snapshot"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 
-	PrivateIP       types.String `tfsdk:"private_ip"`
-	PublicIP        types.String `tfsdk:"public_ip"`
-	SystemDiskID    types.String `tfsdk:"system_disk_id"`
-	CreationTime    types.String `tfsdk:"creation_time"`
-	AutoReleaseTime types.String `tfsdk:"auto_release_time"`
-	SSHCommand      types.String `tfsdk:"ssh_command"`
-	CPU             types.Int64  `tfsdk:"cpu"`
-	Memory          types.Int64  `tfsdk:"memory"`
-	GPUAmount       types.Int64  `tfsdk:"gpu_amount"`
-	GPUSpec         types.String `tfsdk:"gpu_spec"`
+	PrivateIP    types.String `tfsdk:"private_ip"`
+	PublicIP     types.String `tfsdk:"public_ip"`
+	SystemDiskID types.String `tfsdk:"system_disk_id"`
+	CreationTime types.String `tfsdk:"creation_time"`
+	SSHCommand   types.String `tfsdk:"ssh_command"`
+	CPU          types.Int64  `tfsdk:"cpu"`
+	Memory       types.Int64  `tfsdk:"memory"`
+	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
+	GPUSpec      types.String `tfsdk:"gpu_spec"`
 }
 
 type systemDiskModel struct {
@@ -156,8 +155,9 @@ func tagsValue(tags map[string]string, prior types.Map) types.Map {
 }
 
 // applyInstance copies what ECS reports about an instance and its disks into
-// the model. Arguments the API cannot report back (user_data, password,
-// stopped_mode, force_delete, final_snapshot, timeouts) keep their values.
+// the model. Arguments the API cannot report back (password, stopped_mode,
+// force_delete, final_snapshot, timeouts) keep their values; user_data is
+// read at import only (readImportedUserData).
 // keepDisks leaves the disk attributes as the state has them.
 func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk, keepDisks bool) {
 	m.ID = types.StringValue(inst.ID)
@@ -182,7 +182,6 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.PublicIP = types.StringValue(inst.PublicIP)
 	m.SSHCommand = types.StringValue(sshCommand(inst.PublicIP, inst.PrivateIP))
 	m.CreationTime = types.StringValue(apiTimeToRFC3339(inst.CreationTime))
-	m.AutoReleaseTime = types.StringValue(apiTimeToRFC3339(inst.AutoReleaseTime))
 	m.CPU = types.Int64Value(int64(inst.CPU))
 	m.Memory = types.Int64Value(int64(inst.MemoryMiB))
 	m.GPUAmount = types.Int64Value(int64(inst.GPUAmount))
@@ -213,7 +212,7 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 			data = append(data, types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
 				"size":                 types.Int64Value(int64(d.Size)),
 				"category":             types.StringValue(d.Category),
-				"delete_with_instance": types.BoolValue(true), // not reported by the API: the default
+				"delete_with_instance": types.BoolValue(d.DeleteWithInstance),
 			}))
 		}
 	}
@@ -231,7 +230,7 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
 	strs := []*types.String{&m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
-		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.AutoReleaseTime, &m.SSHCommand, &m.GPUSpec}
+		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec}
 	for _, s := range strs {
 		if s.IsUnknown() {
 			*s = types.StringNull()

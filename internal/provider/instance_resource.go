@@ -46,7 +46,16 @@ func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRe
 }
 
 func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !instanceIDValidator.pattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%q is not an instance id. Import an aliecs_instance by its id, such as %q.",
+				req.ID, "i-bp67acfmxazb4ph1234"))
+		return
+	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	// password_wo_version cannot be read back: the first apply after the
+	// import records the configured version without sending the password.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
 }
 
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -87,6 +96,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.ID = types.StringValue(id)
+	r.data.markCreated(id)
 	seen := false
 	if err == nil {
 		seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
@@ -104,9 +114,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 				"replaces it, and a destroy releases it.", id, err))
 		return
 	}
-	found, d := r.refresh(ctx, &plan, false)
+	inst, d := r.refresh(ctx, &plan, false)
 	resp.Diagnostics.Append(d...)
-	if !found {
+	if inst == nil {
 		resp.Diagnostics.AddError("Instance disappeared",
 			fmt.Sprintf("Instance %s was created but the service no longer reports it (released by something else?).", id))
 		return
@@ -115,6 +125,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		plan.nullUnknowns()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(rememberAutoRelease(ctx, nil, resp.Private, inst.AutoReleaseTime)...)
 }
 
 // finishCreate waits for a new instance to run, then stops it when the
@@ -134,11 +145,11 @@ func (r *instanceResource) finishCreate(ctx context.Context, id, status, stopped
 	return true, nil
 }
 
-// refresh reads the instance and its disks into m. It reports false when
-// the instance no longer exists. Terraform's refresh (fromListing) may be
+// refresh reads the instance and its disks into m. It returns nil when the
+// instance no longer exists. Terraform's refresh (fromListing) may be
 // answered from the client's listing of the region; reads after a change
 // always ask for the instance itself.
-func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromListing bool) (bool, diag.Diagnostics) {
+func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromListing bool) (*ecsapi.Instance, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	id := m.ID.ValueString()
 	get := r.data.client.GetInstance
@@ -147,11 +158,11 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 	}
 	inst, err := get(ctx, id)
 	if ecsapi.IsNotFound(err) {
-		return false, diags
+		return nil, diags
 	}
 	if err != nil {
 		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
-		return true, diags
+		return &ecsapi.Instance{ID: id}, diags
 	}
 	// Disks are read once, when the instance is new to the state (create,
 	// import): they cannot change without replacing the instance, and one
@@ -162,37 +173,72 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 	if !knowsDisks {
 		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
 			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
-			return true, diags
+			return inst, diags
 		}
 	}
 	m.applyInstance(inst, disks, knowsDisks)
-	return true, diags
+	return inst, diags
 }
 
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || releasedNoop(state) {
+	if resp.Diagnostics.HasError() || isTombstone(state) {
 		return // a released instance never comes back: nothing to read
 	}
-	found, d := r.refresh(ctx, &state, true)
+	if !requireConfigured(r.data, "aliecs_instance", &resp.Diagnostics) {
+		return
+	}
+	importing := state.Status.IsNull()
+	inst, d := r.refresh(ctx, &state, !importing)
 	resp.Diagnostics.Append(d...)
 	unconfirmed, d := unconfirmedOf(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	id := state.ID.ValueString()
 	switch {
-	case !found && unconfirmed != nil:
-		readUnconfirmed(state.ID.ValueString(), unconfirmed, resp)
+	case inst == nil && unconfirmed != nil:
+		readUnconfirmed(id, unconfirmed, resp)
 		return
-	case !found:
-		r.readGone(ctx, &state, resp)
+	case inst == nil && importing:
+		resp.Diagnostics.AddError("Instance not found",
+			fmt.Sprintf("Instance %s does not exist in this region, so it cannot be imported. Check the id and the "+
+				"provider's region.", id))
+		return
+	case inst == nil:
+		r.keepTombstone(ctx, &state, req.Private, resp)
 		return
 	case unconfirmed != nil:
 		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
 	}
+	if importing {
+		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
+}
+
+// readImportedUserData reads the user data of an instance being imported
+// (DescribeUserData takes one instance per call: never on every refresh)
+// and keeps it as the plain text the configuration would hold.
+func (r *instanceResource) readImportedUserData(ctx context.Context, m *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	encoded, err := r.data.client.GetUserData(ctx, m.ID.ValueString())
+	if err != nil {
+		diags.AddError("Cannot read the instance's user data",
+			fmt.Sprintf("Reading the user data of instance %s failed: %v", m.ID.ValueString(), err))
+		return diags
+	}
+	m.UserData = types.StringNull()
+	if encoded != "" {
+		m.UserData = types.StringValue(decodeUserData(encoded))
+	}
+	return diags
 }
 
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -202,7 +248,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if releasedNoop(state) {
+	if isTombstone(state) {
 		// ModifyPlan let through only settings that live in Terraform alone.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -217,7 +263,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	id := state.ID.ValueString()
 	plan.ID = state.ID
 
-	err := r.applyChanges(ctx, req.Config, &plan, &state)
+	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %v", id, err))
 		// Save what the instance really is now, so the next plan retries
@@ -226,27 +272,40 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	found, d := r.refresh(ctx, &plan, false)
+	inst, d := r.refresh(ctx, &plan, false)
 	resp.Diagnostics.Append(d...)
-	if unconfirmed, _ := unconfirmedOf(ctx, req.Private); !found && unconfirmed != nil {
+	if unconfirmed, _ := unconfirmedOf(ctx, req.Private); inst == nil && unconfirmed != nil {
 		resp.Diagnostics.AddError("Instance not visible yet", unconfirmedGoneDetail(id, unconfirmed))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	if !found {
+	if inst == nil {
 		resp.Diagnostics.AddError("Instance disappeared",
-			fmt.Sprintf("Instance %s no longer exists (released outside Terraform?).", id))
-		resp.State.RemoveResource(ctx)
+			fmt.Sprintf("Instance %s no longer exists (released outside Terraform, or by its automatic release): "+
+				"it is kept in the state with status = \"Released\". Run terraform apply -replace=ADDRESS to get "+
+				"a new machine.", id))
+		state.Status = types.StringValue(statusReleased)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
+	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
+}
+
+// privateKeyImported marks an instance imported and not yet updated.
+const privateKeyImported = "imported"
+
+func importedMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, privateKeyImported)
+	return string(raw) == "true", diags
 }
 
 // applyChanges sends the in-place changes between state and plan.
-func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, plan, state *instanceModel) error {
+func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, private privateGetter, plan, state *instanceModel) error {
 	client := r.data.client
 	id := state.ID.ValueString()
 
@@ -267,7 +326,9 @@ func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config
 		mod.DeletionProtection = &v
 		changed = true
 	}
-	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) {
+	imported, _ := importedMark(ctx, private)
+	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) &&
+		!(imported && state.PasswordWOVersion.IsNull()) {
 		var pw types.String
 		if d := config.GetAttribute(ctx, path.Root("password_wo"), &pw); d.HasError() || pw.IsNull() || pw.IsUnknown() {
 			return errors.New("password_wo_version changed but password_wo is not set in the configuration")
@@ -333,7 +394,7 @@ func tagChanges(have, want map[string]string) (set map[string]string, remove []s
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || releasedNoop(state) {
+	if resp.Diagnostics.HasError() || isTombstone(state) {
 		return // released by its snapshot: nothing left to release
 	}
 	timeout, d := state.Timeouts.Delete(ctx, defaultInstanceDeleteTimeout)

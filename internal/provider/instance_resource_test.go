@@ -129,7 +129,6 @@ func TestAccInstance_everyArgument(t *testing.T) {
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("memory"), knownvalue.Int64Exact(8192)),
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("gpu_amount"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("auto_release_time"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("system_disk_id"), knownvalue.StringRegexp(regexp.MustCompile(`^d-`))),
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`))),
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("creation_time"),
@@ -437,14 +436,15 @@ resource "aliecs_instance" "test" {
 				ResourceName:  instanceAddr,
 				ImportState:   true,
 				ImportStateId: "i-doesnotexist000000",
-				ExpectError:   regexp.MustCompile(`(?i)cannot import non-existent remote object`),
+				ExpectError:   regexp.MustCompile(`(?s)Instance not found.*i-doesnotexist000000 does not exist`),
 			},
 		},
 	})
 }
 
-// An instance released outside Terraform is dropped from state (a warning,
-// not an error) and the next plan creates it again.
+// An instance released outside Terraform stays in state as a tombstone
+// (status "Released", a warning): the plan does not create a new machine,
+// and the destroy makes no call.
 func TestAccInstance_releasedOutside(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
@@ -461,24 +461,22 @@ func TestAccInstance_releasedOutside(t *testing.T) {
 						t.Fatalf("releasing %s outside Terraform: %v", id, err)
 					}
 				},
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				Config:   cfg,
+				PlanOnly: true,
 			},
 			{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionCreate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionNoop)},
 				},
-				Check: func(s *terraform.State) error {
-					var newID string
-					if err := instanceStateID(instanceAddr, &newID)(s); err != nil {
-						return err
-					}
-					if newID == id || env.instanceInEmu(newID) == nil {
-						return fmt.Errorf("no new instance: old %s, new %s", id, newID)
-					}
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact(statusReleased)),
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+						if v != id {
+							return fmt.Errorf("id %s, want the released %s", v, id)
+						}
+						return nil
+					})),
 				},
 			},
 		},
@@ -587,9 +585,9 @@ func TestAccInstance_finalSnapshotFailure(t *testing.T) {
 	})
 }
 
-// auto_release_time is owned by the schedule resource: a change made
-// outside shows up in state without a diff, and an unrelated update does not
-// fail with an inconsistent result.
+// The release time is owned by aliecs_auto_release_schedule: a change made
+// outside never makes the instance's plan dirty, and an unrelated update
+// does not fail with an inconsistent result.
 func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
@@ -614,18 +612,12 @@ func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("auto_release_time"), knownvalue.StringExact(at.Format(time.RFC3339))),
-				},
 			},
 			{
 				PreConfig: schedule(at2),
 				Config:    env.config(instanceHCL(c, "  tags = { touched = \"yes\" }\n")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("auto_release_time"), knownvalue.StringExact(at2.Format(time.RFC3339))),
 				},
 			},
 		},

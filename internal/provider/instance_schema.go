@@ -182,7 +182,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"user_data": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 32 KiB; the provider base64-encodes it. Changing it replaces the instance. The API cannot report it back, so it is not checked for drift.",
+				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 32 KiB; the provider base64-encodes it. Changing it replaces the instance. It is read back (decoded) only at import, since the service reports it one instance per call: it is not checked for drift on every refresh.",
 				PlanModifiers:       replace,
 				Validators:          []validator.String{stringvalidator.LengthAtMost(24576)},
 			},
@@ -212,10 +212,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  stringdefault.StaticString(ecsapi.StatusRunning),
 				MarkdownDescription: "`Running` (default) or `Stopped`. Updates in place: the instance is started or stopped. " +
-					"Reads `Released` once an `aliecs_snapshot` with `release_instance_after_snapshot = true` has released " +
-					"the instance: it stays in state, the plan stays empty whatever status is configured, an in-place " +
-					"change is refused at plan time, a change that replaces the instance creates a new one, and a destroy " +
-					"needs no call to the service.",
+					"Reads `Released` once the machine no longer exists, whatever released it (its auto-release schedule, an " +
+					"`aliecs_snapshot` with `release_instance_after_snapshot = true`, the console, the API, a spot reclaim): " +
+					"it stays in state as a tombstone, like the console's Released tab. The plan stays empty whatever status " +
+					"is configured (a warning names the cause), edits of in-place arguments are recorded in the state only, " +
+					"a change that replaces the instance creates a new one (`terraform apply -replace=ADDRESS` does too), " +
+					"and a destroy needs no call to the service.",
 				Validators: []validator.String{stringvalidator.OneOf(ecsapi.StatusRunning, ecsapi.StatusStopped)},
 			},
 			"stopped_mode": schema.StringAttribute{
@@ -280,11 +282,6 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed:            true,
 				MarkdownDescription: "When the instance was created, RFC 3339 UTC.",
 				PlanModifiers:       stable,
-			},
-			"auto_release_time": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "When the service will release the instance automatically, RFC 3339 UTC (`yyyy-MM-ddTHH:mm:00Z`), " +
-					"empty when none is scheduled. Read-only here: set it with `aliecs_auto_release_schedule`.",
 			},
 			"cpu": schema.Int64Attribute{
 				Computed:            true,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -14,6 +15,24 @@ type providerData struct {
 	client *ecsapi.Client
 	clock  clock.Clock
 	region string
+
+	// createdHere holds the ids of the instances this provider process
+	// created. Terraform runs one provider process for the apply of a run,
+	// so it tells "created by this apply" exactly (see the schedule's late
+	// apply rule).
+	createdHere sync.Map
+}
+
+// markCreated records an instance this apply created.
+func (d *providerData) markCreated(id string) { d.createdHere.Store(id, true) }
+
+// createdByThisApply reports whether this apply created the instance.
+func (d *providerData) createdByThisApply(id string) bool {
+	if d == nil {
+		return false
+	}
+	_, ok := d.createdHere.Load(id)
+	return ok
 }
 
 // providerDataFrom unpacks the value a resource's or data source's Configure

@@ -274,7 +274,8 @@ func releaseTimeDiagnostics(p path.Path, attr, value string, t time.Time, w rele
 	// words serve a plan made now and a plan applied late.
 	late := " The window is checked against the current time when the plan is made and again when it is applied, " +
 		"before any change: a saved plan, or a run that waited for approval, fails here when too much time has " +
-		"passed since it was planned. Nothing was changed. Choose a new time and plan again, or use release_after, " +
+		"passed since it was planned. No call was made for this schedule. Choose a new time and plan again, or use " +
+		"release_after, " +
 		"which is resolved when the plan is applied."
 	applied := ""
 	if formatReleaseTime(e) != value {

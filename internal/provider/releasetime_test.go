@@ -298,7 +298,7 @@ func TestReleaseTimeDiagnostics(t *testing.T) {
 		{name: "too late", value: "2029-01-10T12:01:00Z",
 			wantErr: []string{"too far ahead", `"2029-01-10T12:01:00Z"`, "latest allowed release time, 2029-01-10T12:00:00Z"}},
 		{name: "too soon at apply", value: "2026-01-10T12:29:00Z", atApply: true,
-			wantErr: []string{"too soon", "saved plan", "Nothing was changed"}},
+			wantErr: []string{"too soon", "saved plan", "No call was made for this schedule"}},
 		{name: "near the start", value: "2026-01-10T12:35:00Z", wantWarns: 1,
 			wantWarn: []string{"close to the edge", "5m0s inside the window", "earliest"}},
 		{name: "near the end", value: "2029-01-10T11:58:00Z", wantWarns: 1,

@@ -91,10 +91,12 @@ resource "aliecs_snapshot" "second" {
 }
 
 // relStateIDs lists the ids of every resource of a type in the state.
+// Tombstones (instances kept in state as Released) are not counted: the
+// emulator no longer has them.
 func relStateIDs(s *terraform.State, typ string) []string {
 	var ids []string
 	for _, rs := range s.RootModule().Resources {
-		if rs.Type == typ && rs.Primary != nil {
+		if rs.Type == typ && rs.Primary != nil && rs.Primary.Attributes["status"] != statusReleased {
 			ids = append(ids, rs.Primary.ID)
 		}
 	}
@@ -131,9 +133,15 @@ func relConverged(env *accEnv) func(*terraform.State) error {
 
 func relCompare(st emulator.State, s *terraform.State) error {
 	instances, scheduled, groups := relEmuIDs(st)
-	var schedules []string // a schedule's id is its instance's id
+	released := map[string]bool{}
 	for _, rs := range s.RootModule().Resources {
-		if rs.Type == "aliecs_auto_release_schedule" {
+		if rs.Type == "aliecs_instance" && rs.Primary.Attributes["status"] == statusReleased {
+			released[rs.Primary.ID] = true
+		}
+	}
+	var schedules []string // a schedule's id is its instance's id; fired ones stay with their tombstone
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type == "aliecs_auto_release_schedule" && !released[rs.Primary.Attributes["instance_id"]] {
 			schedules = append(schedules, rs.Primary.Attributes["instance_id"])
 		}
 	}

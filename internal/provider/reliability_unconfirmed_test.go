@@ -179,7 +179,8 @@ resource "aliecs_instance" "vm" {
 				}),
 			},
 			{
-				// Released outside Terraform: an ordinary instance leaves the state.
+				// Released outside Terraform: an ordinary (confirmed) instance
+				// becomes a tombstone.
 				PreConfig: func() {
 					if err := env.instanceSDKClient().DeleteInstance(context.Background(), id, true); err != nil {
 						t.Fatalf("releasing %s outside Terraform: %v", id, err)
@@ -188,8 +189,8 @@ resource "aliecs_instance" "vm" {
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeTestCheckFunc(relConverged(env), func(s *terraform.State) error {
-					if rs := s.RootModule().Resources[addr]; rs != nil {
-						return fmt.Errorf("%s (%s) is still in the state: the mark was not cleared when it was seen", addr, rs.Primary.ID)
+					if rs := s.RootModule().Resources[addr]; rs == nil || rs.Primary.Attributes["status"] != statusReleased {
+						return fmt.Errorf("%s: want a tombstone (status Released): the mark was not cleared when it was seen; got %+v", addr, rs)
 					}
 					return nil
 				}),

@@ -3,9 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -81,8 +81,9 @@ func releaseForcesReplacement(plan, released types.Bool) bool {
 	return plan.ValueBool() && !released.ValueBool()
 }
 
-// retentionDaysExtendOnly refuses, at plan time, a retention that the service
-// would refuse at apply time: it can only be extended.
+// retentionDaysExtendOnly warns, at plan time, about a retention the
+// service would refuse (it can only be extended); Update refuses it before
+// any call. Not an error: a plan error would also block terraform destroy.
 type retentionDaysExtendOnly struct{}
 
 var _ planmodifier.Int64 = retentionDaysExtendOnly{}
@@ -96,97 +97,129 @@ func (m retentionDaysExtendOnly) MarkdownDescription(ctx context.Context) string
 }
 
 func (retentionDaysExtendOnly) PlanModifyInt64(_ context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.IsUnknown() {
 		return
 	}
-	old := req.StateValue.ValueInt64()
-	switch {
-	case req.PlanValue.IsNull():
-		resp.Diagnostics.AddAttributeError(req.Path, "retention_days cannot be removed",
-			fmt.Sprintf("The snapshots are kept for %d days. The service can only extend a snapshot's retention, "+
-				"so it cannot be removed (kept forever) in place. Set a value of at least %d, or replace the "+
-				"snapshot (terraform apply -replace=<address>), which deletes this snapshot and takes a new one.", old, old))
-	case req.PlanValue.ValueInt64() < old:
-		resp.Diagnostics.AddAttributeError(req.Path, "retention_days can only be extended",
-			fmt.Sprintf("retention_days is %d; the configuration asks for %d. The service can only extend a "+
-				"snapshot's retention. Set a value of at least %d, or replace the snapshot "+
-				"(terraform apply -replace=<address>), which deletes this snapshot and takes a new one.",
-				old, req.PlanValue.ValueInt64(), old))
+	if summary, detail := retentionShrink(req.StateValue, req.PlanValue); summary != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, summary, detail+" The apply refuses this change before any call.")
 	}
 }
 
-// ModifyPlan refuses a replacement that could only lose data: deleting the
-// saved copy of an instance this resource released, or of an instance that
-// no longer exists, since the new snapshot could not be taken.
-func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
+// retentionShrink explains a retention change the service refuses: lowering
+// it, or removing it (keeping the snapshots forever). "" when allowed.
+func retentionShrink(state, plan types.Int64) (summary, detail string) {
+	if state.IsNull() || plan.IsUnknown() {
+		return "", ""
 	}
+	old := state.ValueInt64()
+	way := fmt.Sprintf("Set retention_days back to %d or more, or replace the snapshot (terraform apply "+
+		"-replace=ADDRESS), which deletes this snapshot and takes a new one.", old)
+	switch {
+	case plan.IsNull():
+		return "retention_days cannot be removed", fmt.Sprintf("The snapshots are kept for %d days. The service "+
+			"can only extend a snapshot's retention, so it cannot be removed (kept forever) in place. %s", old, way)
+	case plan.ValueInt64() < old:
+		return "retention_days can only be extended", fmt.Sprintf("retention_days is %d; the configuration asks "+
+			"for %d. The service can only extend a snapshot's retention. %s", old, plan.ValueInt64(), way)
+	}
+	return "", ""
+}
+
+// snapshotReplacingAttributes are the arguments whose change can replace
+// the snapshot (their schema has RequiresReplace or RequiresReplaceIf);
+// TestSnapshotReplaceRules checks this list against the schema.
+var snapshotReplacingAttributes = []string{"disk_ids", "instance_id", "release_instance_after_snapshot"}
+
+// ModifyPlan keeps the only copy of a released machine: when the snapshot's
+// instance no longer exists, no change replaces the snapshot (the replacing
+// arguments keep their state values, with a warning), and a plan that
+// deletes it says so.
+func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() {
 		return // create
 	}
-	var state, plan snapshotResourceModel
+	var state snapshotResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, instanceID := state.ID.ValueString(), state.InstanceID.ValueString()
+	if req.Plan.Raw.IsNull() {
+		if !state.KeepOnDestroy.ValueBool() && r.instanceGone(ctx, state, &resp.Diagnostics) {
+			resp.Diagnostics.AddWarning("Deleting the only copy of a released machine",
+				fmt.Sprintf("Snapshot group %s holds the disks of instance %s, which no longer exists: this plan "+
+					"deletes the only copy of that machine. To keep it, set keep_on_destroy = true and apply before "+
+					"destroying, or remove the resource from the state (terraform state rm).", id, instanceID))
+		}
+		return
+	}
+	var plan snapshotResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	reasons := snapshotReplaceReasons(ctx, state, plan)
-	if len(reasons) == 0 {
+	changed := snapshotReplaceReasons(ctx, state, plan)
+	if len(changed) == 0 || !r.instanceGone(ctx, state, &resp.Diagnostics) {
 		return
 	}
-	id := state.ID.ValueString()
-	instanceID := state.InstanceID.ValueString()
-	why := strings.Join(reasons, ", ")
-	if state.InstanceReleased.ValueBool() {
-		resp.Diagnostics.AddError("Refusing to replace the snapshot of a released instance",
-			fmt.Sprintf("Snapshot group %s is the saved copy of instance %s, which this resource released after the "+
-				"snapshot. The plan would replace it (%s): Terraform would delete it first, and the new snapshot "+
-				"could not be taken from the released instance. Revert the change. If the instance_id comes from an "+
-				"aliecs_instance in the same configuration that is being replaced, write the released id there as a "+
-				"literal first (instance_id = %q); see the aliecs_snapshot documentation. To delete the snapshot on "+
-				"purpose, remove the resource from the configuration.", id, instanceID, why, instanceID))
-		return
+	// Terraform replaces only for values that change: the state values keep
+	// the group.
+	for _, name := range changed {
+		switch name {
+		case "instance_id":
+			plan.InstanceID = state.InstanceID
+		case "disk_ids":
+			plan.DiskIDs = state.DiskIDs
+		case "release_instance_after_snapshot":
+			plan.ReleaseInstanceAfterSnapshot = state.ReleaseInstanceAfterSnapshot
+		}
 	}
-	// Replacing the snapshot of the same instance: check that it still exists.
-	if plan.InstanceID.IsUnknown() || plan.InstanceID.ValueString() != instanceID || r.data == nil {
-		return
-	}
-	_, err := r.data.client.GetInstance(ctx, instanceID)
-	switch {
-	case ecsapi.IsNotFound(err):
-		resp.Diagnostics.AddError("Refusing to replace the snapshot of an instance that no longer exists",
-			fmt.Sprintf("The plan would replace snapshot group %s (%s), but instance %s no longer exists: "+
-				"Terraform would delete the snapshot and then fail to take a new one. Revert the change, or remove "+
-				"the resource from the configuration to delete the snapshot on purpose.", id, why, instanceID))
-	case err != nil:
-		resp.Diagnostics.AddWarning("Could not check the instance before replacing its snapshot",
-			fmt.Sprintf("The plan replaces snapshot group %s (%s). Looking up instance %s failed: %s",
-				id, why, instanceID, err))
-	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.AddWarning("Snapshot of a released machine kept",
+		fmt.Sprintf("Snapshot group %s is the only copy of instance %s, which no longer exists, so the change to %s "+
+			"is not applied: replacing the snapshot would delete that copy. The snapshot keeps instance_id = %q. To "+
+			"snapshot another machine, declare another aliecs_snapshot; to delete this copy, remove this resource "+
+			"from the configuration.", id, instanceID, strings.Join(changed, ", "), instanceID))
 }
 
-// snapshotReplaceReasons lists the attributes whose change replaces the
-// snapshot, by the same rules as their plan modifiers.
+// instanceGone reports whether the snapshot's instance no longer exists:
+// this resource released it, or the service no longer has it. Asked only
+// when a plan would replace or delete the snapshot. A failed look-up is
+// taken as "still there", with a warning.
+func (r *snapshotResource) instanceGone(ctx context.Context, state snapshotResourceModel, diags *diag.Diagnostics) bool {
+	if state.InstanceReleased.ValueBool() {
+		return true
+	}
+	if r.data == nil {
+		return false
+	}
+	instanceID := state.InstanceID.ValueString()
+	_, err := r.data.client.GetInstance(ctx, instanceID)
+	if err != nil && !ecsapi.IsNotFound(err) {
+		diags.AddWarning("Could not check the snapshot's instance",
+			fmt.Sprintf("Looking up instance %s of snapshot group %s failed: %s. The plan assumes it still exists.",
+				instanceID, state.ID.ValueString(), err))
+	}
+	return ecsapi.IsNotFound(err)
+}
+
+// snapshotReplaceReasons lists the attributes of snapshotReplacingAttributes
+// whose planned change replaces the snapshot, by their modifiers' rules.
 func snapshotReplaceReasons(ctx context.Context, state, plan snapshotResourceModel) []string {
 	var reasons []string
 	if plan.InstanceID.IsUnknown() || !plan.InstanceID.Equal(state.InstanceID) {
-		reasons = append(reasons, "instance_id changes")
-	}
-	if !plan.Tags.Equal(state.Tags) {
-		reasons = append(reasons, "tags change")
+		reasons = append(reasons, "instance_id")
 	}
 	var snapshots []snapshotModel
 	if !state.Snapshots.IsNull() && !state.Snapshots.IsUnknown() {
 		_ = state.Snapshots.ElementsAs(ctx, &snapshots, false)
 	}
 	if diskIDsForceReplacement(plan.DiskIDs, snapshots) {
-		reasons = append(reasons, "disk_ids change")
+		reasons = append(reasons, "disk_ids")
 	}
 	if releaseForcesReplacement(plan.ReleaseInstanceAfterSnapshot, state.InstanceReleased) &&
 		!state.ReleaseInstanceAfterSnapshot.ValueBool() {
-		reasons = append(reasons, "release_instance_after_snapshot is turned on")
+		reasons = append(reasons, "release_instance_after_snapshot")
 	}
-	sort.Strings(reasons)
 	return reasons
 }

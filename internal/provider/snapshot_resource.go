@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -62,6 +61,7 @@ type snapshotResourceModel struct {
 	Snapshots                    types.List     `tfsdk:"snapshots"`
 	CreationTime                 types.String   `tfsdk:"creation_time"`
 	InstanceReleased             types.Bool     `tfsdk:"instance_released"`
+	KeepOnDestroy                types.Bool     `tfsdk:"keep_on_destroy"`
 	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -83,9 +83,11 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"instance_id": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The instance whose disks are snapshotted. Changing it forces a new snapshot. " +
-					"It stays in state after the instance is released, so a released instance never makes the " +
-					"plan dirty.",
+				MarkdownDescription: "The instance whose disks are snapshotted. Changing it forces a new snapshot " +
+					"while that instance exists. Once the instance is released (by this resource, its schedule, or " +
+					"outside Terraform), the snapshot is the only copy of the machine: a change of `instance_id` (for " +
+					"example to `known after apply` when its `aliecs_instance` is replaced) keeps the old id and the " +
+					"snapshot, with a warning. To snapshot another machine, declare another `aliecs_snapshot`.",
 				Validators:    []validator.String{instanceIDValidator},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -128,12 +130,11 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Tags of the snapshot group, set when it is created: at most 20 (19 with " +
+				MarkdownDescription: "Tags of the snapshot group: at most 20 (19 with " +
 					"`release_instance_after_snapshot`); keys starting with `aliecs:` are reserved for the provider, which " +
 					"tags a group that releases its instance with `aliecs:release-after-snapshot = \"true\"` (not shown " +
-					"here). Changing them forces a new snapshot (the service has no call to retag a snapshot group here).",
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
-				Validators:    []validator.Map{snapshotTagsValidator{}},
+					"here, and never removed by a tag change). Updated in place (`TagResources` / `UntagResources`).",
+				Validators: []validator.Map{snapshotTagsValidator{}},
 			},
 			"stop_before_snapshot": schema.BoolAttribute{
 				Optional: true,
@@ -189,6 +190,14 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"any change that would replace (delete) it.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
+			"keep_on_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroying this resource only removes it from the state: the snapshot " +
+					"group is kept (and billed) until deleted elsewhere. Default `false`: destroy deletes the group, " +
+					"and when its instance was released the plan warns that this deletes the only copy of the machine.",
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -212,6 +221,7 @@ func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportS
 	released := r.importedReleased(ctx, req.ID)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("release_instance_after_snapshot"), released)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), released)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("keep_on_destroy"), false)...)
 }
 
 // importedReleased reports whether the group being imported released its

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -274,6 +275,9 @@ func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if state.InstanceReleased.IsNull() {
 		state.InstanceReleased = types.BoolValue(false)
 	}
+	if state.KeepOnDestroy.IsNull() {
+		state.KeepOnDestroy = types.BoolValue(false)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -289,10 +293,14 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	id := state.ID.ValueString()
+	if summary, detail := retentionShrink(state.RetentionDays, plan.RetentionDays); summary != "" {
+		resp.Diagnostics.AddAttributeError(pathRetentionDays, summary, detail+" Nothing was changed.")
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	client := r.data.client
-	id := state.ID.ValueString()
 
 	var name, description *string
 	if !plan.Name.IsUnknown() && !plan.Name.Equal(state.Name) {
@@ -307,6 +315,22 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 		if err := client.ModifySnapshotGroup(ctx, id, name, description); err != nil {
 			resp.Diagnostics.AddError("Could not update the snapshot",
 				fmt.Sprintf("Changing the name or description of snapshot group %s failed: %s", id, err))
+			return
+		}
+	}
+
+	if !plan.Tags.Equal(state.Tags) {
+		want, d := tagsFromMap(ctx, plan.Tags)
+		resp.Diagnostics.Append(d...)
+		have, d := tagsFromMap(ctx, state.Tags)
+		resp.Diagnostics.Append(d...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		set, remove := tagChanges(have, want)
+		if err := client.UpdateSnapshotGroupTags(ctx, id, set, remove); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("tags"), "Could not change the snapshot's tags",
+				fmt.Sprintf("Changing the tags of snapshot group %s failed: %s", id, err))
 			return
 		}
 	}
@@ -348,6 +372,13 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 	timeout, d := state.Timeouts.Delete(ctx, snapshotDefaultDeleteTimeout)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.KeepOnDestroy.ValueBool() {
+		resp.Diagnostics.AddWarning("Snapshot kept",
+			fmt.Sprintf("keep_on_destroy is true, so snapshot group %s was removed from the state and kept: it is "+
+				"billed until you delete it (the console, the API, or an import into a configuration).",
+				state.ID.ValueString()))
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)

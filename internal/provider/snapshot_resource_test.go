@@ -406,9 +406,21 @@ resource "aliecs_snapshot" "test" {
 				},
 			},
 			{
-				// A change that would replace the only copy is refused.
-				Config:      cfg(`tags = { changed = "yes" }`),
-				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of a released instance`),
+				// Tags change in place, the only copy is kept.
+				Config: cfg(`tags = { changed = "yes" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &groupID),
+			},
+			{
+				// A change of disks that would replace the only copy is kept
+				// out of the plan, with a warning.
+				Config: cfg(fmt.Sprintf("tags = { changed = \"yes\" }\n  disk_ids = [%q]", inst.disks[0])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop)},
+				},
+				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &groupID),
 			},
 			{
 				// Turning the release off is a no-op in place.
@@ -761,7 +773,7 @@ resource "aliecs_snapshot" "test" {
 	})
 }
 
-func TestAccSnapshot_refuseReplaceWhenInstanceGone(t *testing.T) {
+func TestAccSnapshot_keepWhenInstanceGone(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	cfg := func(tag string) string {
@@ -792,9 +804,20 @@ resource "aliecs_snapshot" "test" {
 				PlanOnly: true,
 			},
 			{
-				// ...and a change that would replace the snapshot is refused.
-				Config:      cfg("2"),
-				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of an instance that no longer exists`),
+				// ...tags change in place...
+				Config: cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate)},
+				},
+			},
+			{
+				// ...and pointing it at another machine keeps the only copy
+				// of the released one (the plan keeps the old instance_id).
+				Config: strings.Replace(cfg("2"), inst.id, "i-bp1anothermachine00", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop)},
+				},
+				Check: resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_id", inst.id),
 			},
 		},
 	})

@@ -96,14 +96,14 @@ resource "aliecs_snapshot" "final" {
 // TestAccSnapshot_releaseInstanceOfSameConfiguration: after the snapshot
 // released an aliecs_instance of the same configuration, the instance stays
 // in state as Released with its schedule, the plan is empty, an in-place
-// change is refused at plan time, and destroy succeeds without touching the
-// (gone) instance.
+// change is recorded in the state only, and destroy succeeds without
+// touching the (gone) instance.
 func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 	f := newSameConfigFixture(t)
 	env := f.env
 	ref := "aliecs_instance.web.id"
 	var instanceID, groupID string
-	deleteCalls := 0
+	deleteCalls, writes := 0, 0
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
@@ -182,7 +182,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("aliecs_instance.web", tfjsonpath.New("auto_release_time"),
+						plancheck.ExpectKnownValue("aliecs_instance.web", tfjsonpath.New("system_disk_id"),
 							knownvalue.NotNull()),
 					},
 				},
@@ -199,11 +199,23 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 				ImportStateVerify: true,
 			},
 			{
-				// An in-place change has no machine to change: refused at plan.
-				Config:   f.config(f.image, `tags = { team = "web" }`, ref),
-				PlanOnly: true,
-				ExpectError: regexp.MustCompile(`(?s)The instance was released by a snapshot.*` +
-					`group\s+ssg-[a-z0-9]+\)\s+with\s+release_instance_after_snapshot.*-replace=`),
+				// An in-place change has no machine to change: it is recorded
+				// in the state only, with no call to the service.
+				PreConfig: func() { writes = emuWrites(env.accEnv) },
+				Config:    f.config(f.image, `tags = { team = "web" }`, ref),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("aliecs_instance.web", "tags.team", "web"),
+					resource.TestCheckResourceAttr("aliecs_instance.web", "status", "Released"),
+					func(*terraform.State) error {
+						if n := emuWrites(env.accEnv); n != writes {
+							return fmt.Errorf("a state-only change made %d write calls: %v", n-writes, env.emu.Calls())
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
@@ -244,8 +256,9 @@ resource "aliecs_snapshot" "test" {
 }
 
 // TestAccSnapshot_replaceReleasedInstance: a change that replaces a
-// Released instance creates a new machine, once the snapshot no longer takes
-// its instance_id from it; while it does, the snapshot refuses to be replaced.
+// Released instance creates a new machine and a new schedule, and the
+// snapshot that takes its instance_id from it keeps the released machine's
+// copy (and its instance_id).
 func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 	f := newSameConfigFixture(t)
 	env := f.env
@@ -280,16 +293,8 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 				},
 			},
 			{
-				// The new instance would change the snapshot's instance_id.
-				Config:      f.config(other, "", ref),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Refusing to replace the snapshot of a released instance`),
-			},
-			{
-				// With the released id written as a literal, the instance is
-				// replaced: a new machine, a new schedule, the same snapshot.
-				PreConfig: func() { t.Setenv("TF_VAR_released_id", instanceID) },
-				Config:    f.config(other, "", "var.released_id") + `variable "released_id" { type = string }`,
+				// A new machine, a new schedule, the same snapshot.
+				Config: f.config(other, "", ref),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionDestroyBeforeCreate),
@@ -301,6 +306,7 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 					resource.TestCheckResourceAttr("aliecs_instance.web", "status", "Running"),
 					resource.TestCheckResourceAttr("aliecs_instance.web", "image_id", other),
 					resource.TestCheckResourceAttrPtr("aliecs_snapshot.final", "id", &groupID),
+					resource.TestCheckResourceAttrPtr("aliecs_snapshot.final", "instance_id", &instanceID),
 					func(s *terraform.State) error {
 						id := s.RootModule().Resources["aliecs_instance.web"].Primary.ID
 						if id == instanceID {

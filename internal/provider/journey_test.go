@@ -1,0 +1,300 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
+)
+
+// The journey tests follow a machine over days: create, schedule, snapshot,
+// the release fires, time passes, edit, plan, apply, destroy. The emulator's
+// clock starts hours behind the wall clock, and the provider runs on a fake
+// clock set to the emulator's: moving both forward never puts the provider's
+// clock past the real deadlines of its waiters.
+
+type journeyEnv struct {
+	*accEnv
+	fake *clock.Fake
+	cat  instanceCatalog
+}
+
+func newJourneyEnv(t *testing.T) *journeyEnv {
+	t.Helper()
+	env := newAccEnv(t, emulator.Options{ClockOffset: -48 * time.Hour})
+	fake := clock.NewFake(env.emu.Now())
+	env.clock = fake
+	return &journeyEnv{accEnv: env, fake: fake, cat: newInstanceCatalog(t, env)}
+}
+
+// advance moves the emulator's clock (auto-releases fire) and the provider's.
+func (e *journeyEnv) advance(d time.Duration) {
+	e.emu.AdvanceClock(d)
+	e.fake.Set(e.emu.Now())
+}
+
+// sync sets the provider's clock to the emulator's (waiters move the fake one).
+func (e *journeyEnv) sync() { e.fake.Set(e.emu.Now()) }
+
+// config is the provider block (rate limit off: its token bucket runs on the
+// fake clock) and the body.
+func (e *journeyEnv) config(body string) string {
+	return fmt.Sprintf(`
+provider "aliecs" {
+  region                  = %q
+  endpoint                = %q
+  access_key              = %q
+  secret_key              = %q
+  max_requests_per_second = 0
+}
+`, accRegion, e.server.URL, accAccessKey, accSecretKey) + body
+}
+
+// machine is an instance, its schedule and a snapshot of it.
+func (e *journeyEnv) machine(instanceExtra, schedule, snapshotExtra string) string {
+	return e.config(instanceHCL(e.cat, instanceExtra) + fmt.Sprintf(`
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id = aliecs_instance.test.id
+  %s
+}
+
+resource "aliecs_snapshot" "test" {
+  instance_id = aliecs_instance.test.id
+  name        = "journey-copy"
+  %s
+}
+`, schedule, snapshotExtra))
+}
+
+// groupsOf lists the emulator's snapshot groups of an instance.
+func (e *journeyEnv) groupsOf(instanceID string) []emulator.SnapshotGroup {
+	var out []emulator.SnapshotGroup
+	for _, g := range e.emu.State().SnapshotGroups {
+		if g.InstanceId == instanceID {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func checkWritesUnchanged(e *journeyEnv, before *int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if now := emuWrites(e.accEnv); now != *before {
+			return fmt.Errorf("the apply made %d write calls to the service (%v), want none", now-*before, e.emu.Calls())
+		}
+		return nil
+	}
+}
+
+// TestAccJourney_destroyAfterAutoReleaseFired: a literal release_time 31
+// minutes ahead fires; from then on the plan is empty (the instance and its
+// schedule stay as tombstones, the snapshot is kept), edits of in-place
+// arguments are recorded in the state only, and terraform destroy works
+// without -refresh=false, deleting the snapshot only because its resource is
+// destroyed, with a warning.
+func TestAccJourney_destroyAfterAutoReleaseFired(t *testing.T) {
+	e := newJourneyEnv(t)
+	releaseAt := e.emu.Now().Add(31 * time.Minute).Truncate(time.Minute).Add(time.Minute).UTC().Format(time.RFC3339)
+	cfg := e.machine(`  force_delete = true`, fmt.Sprintf("release_time = %q", releaseAt), "")
+	var instanceID, groupID string
+	var writes int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					instanceStateID(instanceAddr, &instanceID),
+					instanceStateID("aliecs_snapshot.test", &groupID),
+				),
+			},
+			{
+				// The release fires; two days pass.
+				PreConfig: func() { e.advance(33 * time.Minute) },
+				Config:    cfg,
+				PlanOnly:  true,
+			},
+			{
+				PreConfig: func() { e.advance(48 * time.Hour) },
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact(statusReleased)),
+					statecheck.ExpectKnownValue("aliecs_auto_release_schedule.test", tfjsonpath.New("release_time"),
+						knownvalue.StringExact(releaseAt)),
+				},
+				Check: func(*terraform.State) error {
+					if e.instanceInEmu(instanceID) != nil {
+						return fmt.Errorf("instance %s still exists after its release time", instanceID)
+					}
+					if len(e.groupsOf(instanceID)) != 1 {
+						return fmt.Errorf("the snapshot of released instance %s is gone", instanceID)
+					}
+					return nil
+				},
+			},
+			{
+				// A rename of the released machine: state only, no call.
+				PreConfig: func() { e.sync(); writes = emuWrites(e.accEnv) },
+				Config:    strings.Replace(cfg, `force_delete = true`, `force_delete = true`+"\n  instance_name = \"renamed-after-release\"", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("aliecs_auto_release_schedule.test", plancheck.ResourceActionNoop),
+				}},
+				Check: checkWritesUnchanged(e, &writes),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if len(e.groupsOf(instanceID)) != 0 {
+				return fmt.Errorf("destroy kept snapshot group %s", groupID)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccJourney_onlyCopyOfReleasedMachineKept: release_after = "30m"
+// fires; the snapshot is the only copy of the machine. The next plans keep
+// it; replacing the machine (a new image) makes a new instance and a new
+// schedule, and still keeps the snapshot of the released one, with its
+// instance_id.
+func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
+	e := newJourneyEnv(t)
+	cfg := e.machine(`  force_delete = true`, `release_after = "30m"`, "")
+	var instanceID, groupID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					instanceStateID(instanceAddr, &instanceID),
+					instanceStateID("aliecs_snapshot.test", &groupID),
+				),
+			},
+			{
+				PreConfig: func() { e.advance(35 * time.Minute) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// The user asks for a new machine by editing the image.
+				PreConfig: func() { e.sync() },
+				Config:    strings.Replace(cfg, e.cat.image, e.cat.image2, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("aliecs_snapshot.test", tfjsonpath.New("instance_id"),
+						"aliecs_instance.test", tfjsonpath.New("id"), notEqual{}),
+				},
+				Check: func(s *terraform.State) error {
+					if got := s.RootModule().Resources["aliecs_snapshot.test"].Primary.ID; got != groupID {
+						return fmt.Errorf("snapshot group %s was replaced by %s", groupID, got)
+					}
+					if got := s.RootModule().Resources["aliecs_snapshot.test"].Primary.Attributes["instance_id"]; got != instanceID {
+						return fmt.Errorf("snapshot instance_id = %s, want the released %s", got, instanceID)
+					}
+					if len(e.groupsOf(instanceID)) != 1 {
+						return fmt.Errorf("the only copy of released instance %s was deleted", instanceID)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// notEqual is a value comparer for CompareValuePairs: the values differ.
+type notEqual struct{}
+
+func (notEqual) CompareValues(values ...any) error {
+	if len(values) == 2 && fmt.Sprint(values[0]) == fmt.Sprint(values[1]) {
+		return fmt.Errorf("both values are %v", values[0])
+	}
+	return nil
+}
+
+// TestAccJourney_refusedChangesNeverBlockDestroy: a lowered retention_days
+// warns at plan and is refused at apply before any call; snapshot tags
+// change in place, even when the instance is released; destroy still works.
+func TestAccJourney_refusedChangesNeverBlockDestroy(t *testing.T) {
+	e := newJourneyEnv(t)
+	base := e.config(instanceHCL(e.cat, `  force_delete = true`) + `
+resource "aliecs_snapshot" "test" {
+  instance_id    = aliecs_instance.test.id
+  name           = "journey-copy"
+  retention_days = %d
+  tags = {
+    %s
+  }
+}
+`)
+	var groupID string
+	var writes int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(base, 10, `team = "ml"`),
+				Check:  instanceStateID("aliecs_snapshot.test", &groupID),
+			},
+			{
+				PreConfig:   func() { e.sync(); writes = emuWrites(e.accEnv) },
+				Config:      fmt.Sprintf(base, 5, `team = "ml"`),
+				ExpectError: regexp.MustCompile(`retention_days can only be extended`),
+				Check:       checkWritesUnchanged(e, &writes),
+			},
+			{
+				// The machine is released outside Terraform; tags change in place.
+				PreConfig: func() {
+					e.sync()
+					var id string
+					for _, in := range e.emu.State().Instances {
+						id = in.InstanceId
+					}
+					if err := e.instanceSDKClient().DeleteInstance(t.Context(), id, true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: fmt.Sprintf(base, 10, `team = "vision"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					g, ok := accSnapshotGroup(e.accEnv, groupID)
+					if !ok {
+						return fmt.Errorf("snapshot group %s is gone", groupID)
+					}
+					tags := map[string]string{}
+					for _, tg := range g.Tags.Tag {
+						tags[tg.TagKey] = tg.TagValue
+					}
+					if tags["team"] != "vision" {
+						return fmt.Errorf("snapshot group tags = %v, want team = vision", tags)
+					}
+					return nil
+				},
+			},
+			{
+				// Still lowered: the plan only warns, so destroy is not blocked.
+				Config:      fmt.Sprintf(base, 5, `team = "vision"`),
+				ExpectError: regexp.MustCompile(`retention_days can only be extended`),
+			},
+		},
+	})
+}
