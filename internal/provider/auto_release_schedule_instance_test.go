@@ -8,8 +8,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // providerHasResource reports whether the provider registers a resource
@@ -92,8 +95,14 @@ resource "aliecs_auto_release_schedule" "test" {
 					}
 				},
 				// Both stay as tombstones: no new machine, no new schedule.
-				Config:   config,
-				PlanOnly: true,
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("aliecs_instance.test", tfjsonpath.New("status"), knownvalue.StringExact(statusReleased)),
+					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("instance_released"), knownvalue.Bool(true)),
+				},
 			},
 			{
 				// Dropping both from the configuration destroys the
@@ -106,7 +115,7 @@ resource "aliecs_auto_release_schedule" "test" {
 				}},
 				Check: func(*terraform.State) error {
 					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + env.emu.Calls()["DeleteInstance"]; n != writes {
-						return fmt.Errorf("destroying the tombstones made %d calls", n-writes)
+						return fmt.Errorf("destroying the tombstones made %d calls: %v", n-writes, env.emu.Calls())
 					}
 					return nil
 				},

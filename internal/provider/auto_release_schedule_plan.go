@@ -133,8 +133,7 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	gone, diags := instanceGoneMark(ctx, private)
-	resp.Diagnostics.Append(diags...)
+	gone := state.InstanceReleased.ValueBool()
 	imported, diags := importedMark(ctx, private)
 	resp.Diagnostics.Append(diags...)
 	sameInstance := plan.InstanceID.Equal(state.InstanceID)

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -45,6 +46,7 @@ type autoReleaseScheduleModel struct {
 	ReleaseTime          types.String   `tfsdk:"release_time"`
 	ReleaseAfter         types.String   `tfsdk:"release_after"`
 	EffectiveReleaseTime types.String   `tfsdk:"effective_release_time"`
+	InstanceReleased     types.Bool     `tfsdk:"instance_released"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -101,6 +103,13 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 					"read back from the instance. When the schedule is changed or cancelled outside Terraform, the " +
 					"plan shows an update that applies it again.",
 			},
+			"instance_released": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "`true` once the instance no longer exists (released as scheduled, or by anything " +
+					"else): the schedule stays in state as fired, the plan schedules nothing, and destroying it makes " +
+					"no call. A new machine (`terraform apply -replace` on its `aliecs_instance`) gets a new schedule.",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -153,6 +162,7 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 	}
 	plan.ID = types.StringValue(id)
 	plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
+	plan.InstanceReleased = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -177,9 +187,10 @@ func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.Rea
 	if ecsapi.IsNotFound(err) {
 		// The instance is a tombstone, and its schedule stays with it,
 		// fired: the plan schedules nothing and destroy makes no call.
-		if gone, _ := instanceGoneMark(ctx, req.Private); !gone {
+		if !state.InstanceReleased.ValueBool() {
 			resp.Diagnostics.AddWarning(fmt.Sprintf("Instance %s was released", id), scheduleGoneDetail(id, state, r.clock.Now()))
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyInstanceGone, []byte(`true`))...)
+			state.InstanceReleased = types.BoolValue(true)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
 		return
 	}
@@ -194,6 +205,7 @@ func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.Rea
 	}
 	state.ID = types.StringValue(id)
 	state.EffectiveReleaseTime = effective
+	state.InstanceReleased = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -265,7 +277,7 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 	// Destroying the schedule cancels it; the instance stays. No window
 	// check here: a release that has come near must not block destroy.
 	id := state.InstanceID.ValueString()
-	if gone, _ := instanceGoneMark(ctx, req.Private); gone {
+	if state.InstanceReleased.ValueBool() {
 		return // the instance was released: there is no schedule left to cancel
 	}
 	err := client.ModifyInstanceAutoReleaseTime(ctx, id, "")
@@ -312,16 +324,9 @@ func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resou
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), false)...)
 	// A configuration that says release_after keeps this time (see ModifyPlan).
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
-}
-
-// privateKeyInstanceGone marks a schedule whose instance was released.
-const privateKeyInstanceGone = "instance_gone"
-
-func instanceGoneMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, privateKeyInstanceGone)
-	return string(raw) == "true", diags
 }
 
 // scheduleGoneDetail explains a schedule whose instance no longer exists.

@@ -19,13 +19,20 @@ import (
 // diskIDsReplaceModifier forces a new snapshot only when the configured disks
 // differ from the disks the snapshot group holds. Unset means "every disk at
 // creation time", which an existing group already satisfies; writing down the
-// disks it holds (after an import, say) is not a change either.
-func diskIDsReplaceModifier() planmodifier.Set {
+// disks it holds (after an import, say) is not a change either. Once the
+// instance is gone the group is the only copy of it: the change is then
+// recorded in the state only (ModifyPlan warns).
+func (r *snapshotResource) diskIDsReplaceModifier() planmodifier.Set {
 	return setplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+			var state snapshotResourceModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 			var snapshots []snapshotModel
-			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("snapshots"), &snapshots)...)
-			resp.RequiresReplace = diskIDsForceReplacement(req.PlanValue, snapshots)
+			if !state.Snapshots.IsNull() && !state.Snapshots.IsUnknown() {
+				resp.Diagnostics.Append(state.Snapshots.ElementsAs(ctx, &snapshots, false)...)
+			}
+			resp.RequiresReplace = diskIDsForceReplacement(req.PlanValue, snapshots) &&
+				!r.instanceGone(ctx, state, &resp.Diagnostics)
 		},
 		"Forces a new snapshot when the set of disks differs from the disks the snapshot group holds.",
 		"Forces a new snapshot when the set of disks differs from the disks the snapshot group holds.",
@@ -169,7 +176,7 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		case "instance_id":
 			plan.InstanceID = state.InstanceID
 		case "disk_ids":
-			plan.DiskIDs = state.DiskIDs
+			// Kept as planned: its modifier did not replace, Update records it.
 		case "release_instance_after_snapshot":
 			plan.ReleaseInstanceAfterSnapshot = state.ReleaseInstanceAfterSnapshot
 		}
@@ -177,9 +184,9 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	resp.Diagnostics.AddWarning("Snapshot of a released machine kept",
 		fmt.Sprintf("Snapshot group %s is the only copy of instance %s, which no longer exists, so the change to %s "+
-			"is not applied: replacing the snapshot would delete that copy. The snapshot keeps instance_id = %q. To "+
-			"snapshot another machine, declare another aliecs_snapshot; to delete this copy, remove this resource "+
-			"from the configuration.", id, instanceID, strings.Join(changed, ", "), instanceID))
+			"does not replace it (that would delete the copy): instance_id stays %q, and other changes are "+
+			"recorded in the state only. To snapshot another machine, declare another aliecs_snapshot; to delete "+
+			"this copy, remove this resource from the configuration.", id, instanceID, strings.Join(changed, ", "), instanceID))
 }
 
 // instanceGone reports whether the snapshot's instance no longer exists:

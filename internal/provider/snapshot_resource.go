@@ -116,7 +116,7 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					setvalidator.SizeBetween(1, 16),
 					setvalidator.ValueStringsAre(diskIDValidator),
 				},
-				PlanModifiers: []planmodifier.Set{diskIDsReplaceModifier()},
+				PlanModifiers: []planmodifier.Set{r.diskIDsReplaceModifier()},
 			},
 			"retention_days": schema.Int64Attribute{
 				Optional: true,

@@ -414,11 +414,11 @@ resource "aliecs_snapshot" "test" {
 				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &groupID),
 			},
 			{
-				// A change of disks that would replace the only copy is kept
-				// out of the plan, with a warning.
+				// A change of disks that would replace the only copy is
+				// recorded in the state only, with a warning.
 				Config: cfg(fmt.Sprintf("tags = { changed = \"yes\" }\n  disk_ids = [%q]", inst.disks[0])),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate)},
 				},
 				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &groupID),
 			},
