@@ -1,5 +1,16 @@
-// Package clock lets code that applies time rules take "now" from an injected
-// source, so the rules are unit-tested with a fake clock instead of sleeps.
+// Package clock gives code the current time and a way to wait through one
+// small interface, Clock, so that tests control both.
+//
+// Production code passes Real: the wall clock, in UTC. Tests pass a Fake,
+// whose time moves only when the test calls Advance or Set, or when the code
+// under test waits: Fake.After moves the time by the wait and fires at once.
+// Time rules are thus tested at exact instants, and waits (backoff, polling)
+// take no real time:
+//
+//	fc := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
+//	err := retryTwice(fc)        // the code under test calls fc.After
+//	fc.Slept()                   // the waits it asked for, e.g. [200ms 400ms]
+//	fc.Advance(30 * time.Minute) // let time pass between two steps
 package clock
 
 import (
@@ -10,7 +21,8 @@ import (
 // Clock tells the time and waits.
 type Clock interface {
 	Now() time.Time
-	// After behaves like time.After; a fake clock fires it when advanced.
+	// After behaves like time.After. Fake.After fires at once, having moved
+	// the fake time by d.
 	After(d time.Duration) <-chan time.Time
 }
 

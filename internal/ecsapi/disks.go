@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
@@ -14,39 +13,25 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 		// Without the filter DescribeDisks would list every disk of the region.
 		return nil, errors.New("ecsapi: ListDisks needs an instance id")
 	}
-	disks, _, err := pageThrough(maxPages, func(nextToken string) ([]Disk, string, string, error) {
-		var resp *ecs.DescribeDisksResponse
-		err := c.do(ctx, call{action: "DescribeDisks", kind: kindRead}, func(cl *ecs.Client) (string, error) {
-			req := ecs.CreateDescribeDisksRequest()
-			c.prepare(req)
-			req.InstanceId = instanceID
-			req.MaxResults = requests.NewInteger(pageSize)
-			req.NextToken = nextToken
-			var err error
-			if resp, err = cl.DescribeDisks(req); err != nil {
-				return "", err
-			}
-			return resp.RequestId, nil
-		})
-		if err != nil {
-			return nil, "", "", err
-		}
-		items := make([]Disk, 0, len(resp.Disks.Disk))
-		for _, d := range resp.Disks.Disk {
-			items = append(items, Disk{
-				ID:         d.DiskId,
-				InstanceID: d.InstanceId,
-				Type:       d.Type,
-				Category:   d.Category,
-				Size:       d.Size,
-				Status:     d.Status,
-				Device:     d.Device,
+	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
+		func(req *ecs.DescribeDisksRequest) { req.InstanceId = instanceID },
+		func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
+			items := make([]Disk, 0, len(resp.Disks.Disk))
+			for _, d := range resp.Disks.Disk {
+				items = append(items, Disk{
+					ID:         d.DiskId,
+					InstanceID: d.InstanceId,
+					Type:       d.Type,
+					Category:   d.Category,
+					Size:       d.Size,
+					Status:     d.Status,
+					Device:     d.Device,
 
-				DeleteWithInstance: d.DeleteWithInstance,
-			})
-		}
-		return items, resp.NextToken, resp.RequestId, nil
-	})
+					DeleteWithInstance: d.DeleteWithInstance,
+				})
+			}
+			return items, resp.NextToken
+		})
 	return disks, err
 }
 
@@ -54,17 +39,11 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 // has none. DescribeUserData takes one instance per call, so it is for
 // imports, never for every refresh.
 func (c *Client) GetUserData(ctx context.Context, instanceID string) (string, error) {
-	var out string
-	err := c.do(ctx, call{action: "DescribeUserData", kind: kindRead}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateDescribeUserDataRequest()
-		c.prepare(req)
-		req.InstanceId = instanceID
-		resp, err := cl.DescribeUserData(req)
-		if err != nil {
-			return "", err
-		}
-		out = resp.UserData
-		return resp.RequestId, nil
-	})
-	return out, err
+	resp, err := invoke(ctx, c, call{action: "DescribeUserData", kind: kindRead},
+		ecs.CreateDescribeUserDataRequest, (*ecs.Client).DescribeUserData,
+		func(req *ecs.DescribeUserDataRequest) { req.InstanceId = instanceID })
+	if err != nil {
+		return "", err
+	}
+	return resp.UserData, nil
 }

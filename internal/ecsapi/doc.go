@@ -1,60 +1,76 @@
-// Package ecsapi is the only code that talks to Alibaba Cloud ECS. It wraps
-// the alibaba-cloud-sdk-go client with typed calls that take a context, a
-// provider-wide rate limiter, retries with backoff for throttling and
-// transient errors, error classification, redaction of secrets, batched reads
-// and waiters.
+// Package ecsapi is the only code in the provider that talks to Alibaba Cloud
+// ECS. It wraps the alibaba-cloud-sdk-go ECS client in typed calls that take
+// a context and return this package's types (Instance, Disk, SnapshotGroup,
+// Snapshot) and errors (*APIError).
 //
-// The contract the provider relies on:
+// Make one Client per provider configuration and share it; it is safe for
+// concurrent use:
 //
-//	New(cfg Config) (*Client, error)
+//	c, err := ecsapi.New(ecsapi.Config{RegionID: "cn-hangzhou", AccessKeyID: key, AccessKeySecret: secret})
+//	id, err := c.RunInstance(ctx, ecsapi.RunInstanceInput{ClientToken: token, ImageID: image, ...})
+//	inst, err := c.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
+//	err = c.StopInstance(ctx, id, ecsapi.StopInput{})
+//	if ecsapi.IsNotFound(err) { ... } // the instance is gone
 //
-//	// instances
-//	RunInstance(ctx, RunInstanceInput) (id string, err error)    // Amount=1, ClientToken reused on every retry
-//	GetInstance(ctx, id) (*Instance, error)                      // NotFound error when gone; batched
-//	ListInstances(ctx, InstanceFilter) ([]Instance, error)        // every page
-//	StartInstance(ctx, id) error
-//	StopInstance(ctx, id, StopInput) error
-//	DeleteInstance(ctx, id, force bool) error
-//	ModifyInstanceAttribute(ctx, id, ModifyInstanceInput) error
-//	UpdateInstanceTags(ctx, id, set map[string]string, remove []string) error
-//	ModifyInstanceAutoReleaseTime(ctx, id, releaseTime string) error  // "" cancels the schedule
-//	ListDisks(ctx, instanceID) ([]Disk, error)
+// Only RegionID and the key pair are required; Config documents the rest
+// (endpoint, retries, rate limit, batching, polling, timeouts).
 //
-//	// snapshot groups
-//	CreateSnapshotGroup(ctx, SnapshotGroupInput) (id string, err error)
-//	GetSnapshotGroup(ctx, id) (*SnapshotGroup, error)            // NotFound error when gone; snapshots' size and retention filled in
-//	ListSnapshotGroups(ctx, SnapshotGroupFilter) ([]SnapshotGroup, error)
-//	ModifySnapshotGroup(ctx, id string, name, description *string) error
-//	ModifySnapshotAttribute(ctx, snapshotID string, ModifySnapshotInput) error
-//	DeleteSnapshotGroup(ctx, id) error
+// # What every call does
 //
-//	// waiters: poll until the target, a failure, not-found or ctx's deadline
-//	WaitInstanceStatus(ctx, id, status string) (*Instance, error)
-//	WaitInstanceGone(ctx, id) error
-//	WaitInstanceCreated(ctx, id, status) (*Instance, error)      // addition: "not found" is "not visible yet" for NewInstanceVisibilityGrace
-//	WaitInstanceVisible(ctx, id) (*Instance, error)              // addition: "not found" is "not visible yet" until ctx's deadline
-//	WaitSnapshotGroupDone(ctx, id) (*SnapshotGroup, error)       // "failed" returns an error at once
-//	WaitSnapshotGroupGone(ctx, id) error
+// Each call waits for the client's rate limit (Config.RequestsPerSecond,
+// shared by every call), sends the request, and retries with exponential
+// backoff and jitter, never past the context's deadline. Throttling is
+// always retried: the service refused before acting. A transient failure
+// (HTTP 5xx, ServiceUnavailable, InternalError, a transport error or a
+// timeout) leaves it unknown whether the call acted, so it is retried only
+// when acting twice is harmless: reads, Modify* and tag calls, and calls with
+// a ClientToken (RunInstance; CreateSnapshotGroup when given one).
+// StartInstance, StopInstance, DeleteInstance and DeleteSnapshotGroup are
+// retried too, and when the retry is refused because the first attempt had
+// already acted (IncorrectInstanceStatus for Start and Stop, not found for
+// the deletes), the call succeeds; a waiter then confirms the state.
 //
-//	// error classification
-//	IsNotFound(err), IsWrongState(err), IsThrottling(err), IsTransient(err) bool
-//	ErrorCode(err) string
+// A failed call returns an *APIError with the action, the service's code,
+// message and request id, or Transport set when no answer came. Classify it
+// with IsNotFound, IsWrongState, IsThrottling, IsTransient and ErrorCode.
+// Credentials, passwords and signatures never appear in error text or in the
+// debug log lines (one per attempt, through tflog); Redact does the same for
+// any other text.
 //
-// Additions beyond that list:
+// # Reads
 //
-//	Config fields: Burst, RetryBaseDelay/RetryMaxDelay, BatchWindow,
-//	  InstanceBatchSize/SnapshotGroupBatchSize, WaitMinDelay/WaitMaxDelay/WaitGrowth, Transport
-//	DefaultMaxRetries (Config.MaxRetries < 0 selects it; 0 = no retries)
-//	*APIError{Action, Code, Message, RequestID, HTTPStatus, Transport, Timeout}
-//	*SnapshotFailedError{SnapshotGroupID, FailedSnapshotIDs}   // from WaitSnapshotGroupDone
-//	*WaitTimeoutError{What, LastStatus, Waited, LastErr}       // unwraps to context.DeadlineExceeded
-//	Redact(s string) string                                   // strips secret query values
+// GetInstance and GetSnapshotGroup return one object or a not-found error.
+// Concurrent calls within Config.BatchWindow share one Describe call (up to
+// 100 instances or 10 groups). RefreshInstance is GetInstance for Terraform's
+// refresh: after Config.RefreshListAfter reads by id it lists the region's
+// instances once and answers from that listing for Config.RefreshTTL (an id
+// the listing lacks is read by id, so it never reports a live instance gone).
+// Every write to an instance made through the Client drops that instance from
+// the listing, so a refresh never sees it as it was before the write.
+// ListInstances, ListDisks and ListSnapshotGroups read every page.
+// GetSnapshotGroup and ListSnapshotGroups fill in each snapshot's size,
+// retention and status from DescribeSnapshots.
 //
-// Retry policy: throttling is retried for every call; transient errors (HTTP
-// ≥ 500, ServiceUnavailable, InternalError, transport errors, timeouts) for
-// reads, idempotent writes and ClientToken calls. Start/Stop/Delete are
-// retried too, and when a retry after a lost answer is refused with
-// IncorrectInstanceStatus (Start/Stop) or NotFound (Delete), the first
-// attempt took effect and the call succeeds; the waiters confirm the state.
-// CreateSnapshotGroup without a ClientToken is not retried on transient errors.
+// # Waiting
+//
+// WaitInstanceStatus, WaitInstanceCreated, WaitInstanceVisible,
+// WaitInstanceGone, WaitSnapshotGroupDone and WaitSnapshotGroupGone poll at
+// growing intervals (Config.WaitMinDelay, WaitGrowth, WaitMaxDelay) until the
+// target, a state the resource will not leave (a failed snapshot group gives
+// *SnapshotFailedError), or the context's deadline (*WaitTimeoutError, which
+// unwraps to context.DeadlineExceeded). Right after a create the service may
+// not list the new instance yet, so WaitInstanceCreated reads "not found" as
+// "not visible yet" for NewInstanceVisibilityGrace, and WaitInstanceVisible
+// until the deadline; the other instance waiters take it as "gone".
+//
+// Time comes from Config.Clock, so tests drive backoff, rate limiting and
+// polling with a fake clock and never sleep.
+//
+// # Inside the package
+//
+// Every ECS call goes through invoke (one request) or listAll (every page of
+// a listing), and both go through Client.do: rate limit, retries, logging.
+// A call that writes to an instance names it in call.instanceID, and do
+// drops it from the refresh listing before and after; no method has to
+// remember to.
 package ecsapi

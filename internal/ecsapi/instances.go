@@ -12,12 +12,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// pageSize is the page size of every listing (the API's maximum).
-const pageSize = 100
-
-// maxPages guards against a service that keeps returning a NextToken.
-const maxPages = 10000
-
 // RunInstance creates one instance (Amount=1) and returns its id. The
 // ClientToken is required and sent unchanged on every retry, so a retry
 // after a lost answer returns the instance the first attempt created.
@@ -25,69 +19,71 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 	if in.ClientToken == "" {
 		return "", errors.New("ecsapi: RunInstance needs a ClientToken so that retries cannot create a second instance")
 	}
-	var id string
-	err := c.do(ctx, call{action: "RunInstances", kind: kindIdempotent, secrets: []string{in.Password}}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateRunInstancesRequest()
-		c.prepare(req)
-		req.Amount = requests.NewInteger(1)
-		req.ClientToken = in.ClientToken
-		req.ImageId = in.ImageID
-		req.InstanceType = in.InstanceType
-		req.VSwitchId = in.VSwitchID
-		req.ZoneId = in.ZoneID
-		switch len(in.SecurityGroupIDs) {
-		case 0:
-		case 1:
-			req.SecurityGroupId = in.SecurityGroupIDs[0]
-		default:
-			ids := append([]string(nil), in.SecurityGroupIDs...)
-			req.SecurityGroupIds = &ids
-		}
-		req.InstanceName = in.Name
-		req.Description = in.Description
-		req.HostName = in.HostName
-		req.KeyPairName = in.KeyPairName
-		req.UserData = in.UserData
-		req.Password = in.Password
-		req.SystemDiskCategory = in.SystemDisk.Category
-		if in.SystemDisk.Size > 0 {
-			req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
-		}
-		if len(in.DataDisks) > 0 {
-			disks := make([]ecs.RunInstancesDataDisk, 0, len(in.DataDisks))
-			for _, d := range in.DataDisks {
-				disks = append(disks, ecs.RunInstancesDataDisk{
-					Size:               strconv.Itoa(d.Size),
-					Category:           d.Category,
-					DeleteWithInstance: strconv.FormatBool(d.DeleteWithInstance),
-				})
+	resp, err := invoke(ctx, c, call{action: "RunInstances", kind: kindIdempotent, secrets: []string{in.Password}},
+		ecs.CreateRunInstancesRequest, runInstances, func(req *ecs.RunInstancesRequest) {
+			req.Amount = requests.NewInteger(1)
+			req.ClientToken = in.ClientToken
+			req.ImageId = in.ImageID
+			req.InstanceType = in.InstanceType
+			req.VSwitchId = in.VSwitchID
+			req.ZoneId = in.ZoneID
+			switch len(in.SecurityGroupIDs) {
+			case 0:
+			case 1:
+				req.SecurityGroupId = in.SecurityGroupIDs[0]
+			default:
+				ids := append([]string(nil), in.SecurityGroupIDs...)
+				req.SecurityGroupIds = &ids
 			}
-			req.DataDisk = &disks
-		}
-		if in.InternetMaxBandwidthOut > 0 {
-			req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
-		}
-		if in.DeletionProtection {
-			req.DeletionProtection = requests.NewBoolean(true)
-		}
-		if len(in.Tags) > 0 {
-			tags := make([]ecs.RunInstancesTag, 0, len(in.Tags))
-			for _, k := range sortedKeys(in.Tags) {
-				tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
+			req.InstanceName = in.Name
+			req.Description = in.Description
+			req.HostName = in.HostName
+			req.KeyPairName = in.KeyPairName
+			req.UserData = in.UserData
+			req.Password = in.Password
+			req.SystemDiskCategory = in.SystemDisk.Category
+			if in.SystemDisk.Size > 0 {
+				req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
 			}
-			req.Tag = &tags
-		}
-		resp, err := cl.RunInstances(req)
-		if err != nil {
-			return "", err
-		}
-		if len(resp.InstanceIdSets.InstanceIdSet) == 0 {
-			return resp.RequestId, &APIError{Action: "RunInstances", Message: "the response names no instance id", RequestID: resp.RequestId}
-		}
-		id = resp.InstanceIdSets.InstanceIdSet[0]
-		return resp.RequestId, nil
-	})
-	return id, err
+			if len(in.DataDisks) > 0 {
+				disks := make([]ecs.RunInstancesDataDisk, 0, len(in.DataDisks))
+				for _, d := range in.DataDisks {
+					disks = append(disks, ecs.RunInstancesDataDisk{
+						Size:               strconv.Itoa(d.Size),
+						Category:           d.Category,
+						DeleteWithInstance: strconv.FormatBool(d.DeleteWithInstance),
+					})
+				}
+				req.DataDisk = &disks
+			}
+			if in.InternetMaxBandwidthOut > 0 {
+				req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
+			}
+			if in.DeletionProtection {
+				req.DeletionProtection = requests.NewBoolean(true)
+			}
+			if len(in.Tags) > 0 {
+				tags := make([]ecs.RunInstancesTag, 0, len(in.Tags))
+				for _, k := range sortedKeys(in.Tags) {
+					tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
+				}
+				req.Tag = &tags
+			}
+		})
+	if err != nil {
+		return "", err
+	}
+	return resp.InstanceIdSets.InstanceIdSet[0], nil
+}
+
+// runInstances sends RunInstances. An answer that names no instance fails
+// the attempt (it is logged as such and not retried).
+func runInstances(cl *ecs.Client, req *ecs.RunInstancesRequest) (*ecs.RunInstancesResponse, error) {
+	resp, err := cl.RunInstances(req)
+	if err == nil && len(resp.InstanceIdSets.InstanceIdSet) == 0 {
+		err = &APIError{Action: "RunInstances", Message: "the response names no instance id", RequestID: resp.RequestId}
+	}
+	return resp, err
 }
 
 // GetInstance returns the instance, or an error that IsNotFound recognises
@@ -173,102 +169,66 @@ func (c *Client) ListInstances(ctx context.Context, f InstanceFilter) ([]Instanc
 	return all, nil
 }
 
-// describeInstances pages through DescribeInstances (NextToken, 100 a page).
-func (c *Client) describeInstances(ctx context.Context, setup func(*ecs.DescribeInstancesRequest)) ([]Instance, string, error) {
-	return c.describeInstancePages(ctx, setup, maxPages)
+// describeInstances reads every page of DescribeInstances.
+func (c *Client) describeInstances(ctx context.Context, fill func(*ecs.DescribeInstancesRequest)) ([]Instance, string, error) {
+	return c.describeInstancePages(ctx, fill, maxPages)
 }
 
 // describeInstancePages reads at most pageLimit pages of DescribeInstances.
-func (c *Client) describeInstancePages(ctx context.Context, setup func(*ecs.DescribeInstancesRequest), pageLimit int) ([]Instance, string, error) {
-	return pageThrough(pageLimit, func(nextToken string) ([]Instance, string, string, error) {
-		var resp *ecs.DescribeInstancesResponse
-		err := c.do(ctx, call{action: "DescribeInstances", kind: kindRead}, func(cl *ecs.Client) (string, error) {
-			req := ecs.CreateDescribeInstancesRequest()
-			c.prepare(req)
-			setup(req)
-			req.MaxResults = requests.NewInteger(pageSize)
-			req.NextToken = nextToken
-			var err error
-			if resp, err = cl.DescribeInstances(req); err != nil {
-				return "", err
+func (c *Client) describeInstancePages(ctx context.Context, fill func(*ecs.DescribeInstancesRequest), pageLimit int) ([]Instance, string, error) {
+	return listAll(ctx, c, pageLimit, "DescribeInstances", ecs.CreateDescribeInstancesRequest, (*ecs.Client).DescribeInstances, fill,
+		func(resp *ecs.DescribeInstancesResponse) ([]Instance, string) {
+			items := make([]Instance, 0, len(resp.Instances.Instance))
+			for _, raw := range resp.Instances.Instance {
+				items = append(items, instanceFromSDK(raw))
 			}
-			return resp.RequestId, nil
+			return items, resp.NextToken
 		})
-		if err != nil {
-			return nil, "", "", err
-		}
-		items := make([]Instance, 0, len(resp.Instances.Instance))
-		for _, raw := range resp.Instances.Instance {
-			items = append(items, instanceFromSDK(raw))
-		}
-		return items, resp.NextToken, resp.RequestId, nil
-	})
 }
+
+// Every write to an instance names it in call.instanceID, so that c.do
+// drops it from the refresh listing before and after the call.
 
 // StartInstance starts a stopped instance. After a lost answer, a retry
 // that finds the instance in a wrong state (already Starting or Running)
 // means the first attempt took effect: that counts as success.
 func (c *Client) StartInstance(ctx context.Context, id string) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
-	return c.do(ctx, call{action: "StartInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateStartInstanceRequest()
-		c.prepare(req)
-		req.InstanceId = id
-		resp, err := cl.StartInstance(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "StartInstance", kind: kindAmbiguous, settled: IsWrongState, instanceID: id},
+		ecs.CreateStartInstanceRequest, (*ecs.Client).StartInstance,
+		func(req *ecs.StartInstanceRequest) { req.InstanceId = id })
+	return err
 }
 
 // StopInstance stops a running instance; the same rule as StartInstance
 // applies to a retry that finds it already Stopping or Stopped.
 func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
-	return c.do(ctx, call{action: "StopInstance", kind: kindAmbiguous, settled: IsWrongState}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateStopInstanceRequest()
-		c.prepare(req)
-		req.InstanceId = id
-		if in.ForceStop {
-			req.ForceStop = requests.NewBoolean(true)
-		}
-		req.StoppedMode = in.StoppedMode
-		resp, err := cl.StopInstance(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "StopInstance", kind: kindAmbiguous, settled: IsWrongState, instanceID: id},
+		ecs.CreateStopInstanceRequest, (*ecs.Client).StopInstance, func(req *ecs.StopInstanceRequest) {
+			req.InstanceId = id
+			if in.ForceStop {
+				req.ForceStop = requests.NewBoolean(true)
+			}
+			req.StoppedMode = in.StoppedMode
+		})
+	return err
 }
 
 // DeleteInstance releases an instance (force releases a running one). A
 // retry after a lost answer that finds the instance gone means the first
 // attempt released it: success.
 func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
-	return c.do(ctx, call{action: "DeleteInstance", kind: kindAmbiguous, settled: IsNotFound}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateDeleteInstanceRequest()
-		c.prepare(req)
-		req.InstanceId = id
-		if force {
-			req.Force = requests.NewBoolean(true)
-		}
-		resp, err := cl.DeleteInstance(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "DeleteInstance", kind: kindAmbiguous, settled: IsNotFound, instanceID: id},
+		ecs.CreateDeleteInstanceRequest, (*ecs.Client).DeleteInstance, func(req *ecs.DeleteInstanceRequest) {
+			req.InstanceId = id
+			if force {
+				req.Force = requests.NewBoolean(true)
+			}
+		})
+	return err
 }
 
 // ModifyInstanceAttribute changes the non-nil fields; with none it makes no call.
 func (c *Client) ModifyInstanceAttribute(ctx context.Context, id string, in ModifyInstanceInput) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
 	if in.Name == nil && in.Description == nil && in.HostName == nil && in.Password == nil && in.DeletionProtection == nil {
 		return nil
 	}
@@ -276,26 +236,21 @@ func (c *Client) ModifyInstanceAttribute(ctx context.Context, id string, in Modi
 	if in.Password != nil {
 		secrets = append(secrets, *in.Password)
 	}
-	return c.do(ctx, call{action: "ModifyInstanceAttribute", kind: kindIdempotent, secrets: secrets}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateModifyInstanceAttributeRequest()
-		c.prepare(req)
-		req.InstanceId = id
-		// Set through the query map so that an explicit "" (clear the
-		// description) is sent; the SDK drops empty struct fields.
-		q := req.GetQueryParams()
-		setOptional(q, "InstanceName", in.Name)
-		setOptional(q, "Description", in.Description)
-		setOptional(q, "HostName", in.HostName)
-		setOptional(q, "Password", in.Password)
-		if in.DeletionProtection != nil {
-			req.DeletionProtection = requests.NewBoolean(*in.DeletionProtection)
-		}
-		resp, err := cl.ModifyInstanceAttribute(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "ModifyInstanceAttribute", kind: kindIdempotent, secrets: secrets, instanceID: id},
+		ecs.CreateModifyInstanceAttributeRequest, (*ecs.Client).ModifyInstanceAttribute, func(req *ecs.ModifyInstanceAttributeRequest) {
+			req.InstanceId = id
+			// Set through the query map so that an explicit "" (clear the
+			// description) is sent; the SDK drops empty struct fields.
+			q := req.GetQueryParams()
+			setOptional(q, "InstanceName", in.Name)
+			setOptional(q, "Description", in.Description)
+			setOptional(q, "HostName", in.HostName)
+			setOptional(q, "Password", in.Password)
+			if in.DeletionProtection != nil {
+				req.DeletionProtection = requests.NewBoolean(*in.DeletionProtection)
+			}
+		})
+	return err
 }
 
 // maxTagsPerCall is TagResources' and UntagResources' limit.
@@ -304,8 +259,6 @@ const maxTagsPerCall = 20
 // UpdateInstanceTags removes the keys in remove, then sets the tags in set
 // (so a key in both ends up set).
 func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[string]string, remove []string) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
 	return c.updateTags(ctx, "instance", id, set, remove)
 }
 
@@ -318,41 +271,36 @@ func (c *Client) UpdateSnapshotGroupTags(ctx context.Context, id string, set map
 // updateTags names every key it removes: UntagResources with All=true would
 // also strip the provider's own tags.
 func (c *Client) updateTags(ctx context.Context, resourceType, id string, set map[string]string, remove []string) error {
+	spec := func(action string) call {
+		s := call{action: action, kind: kindIdempotent}
+		if resourceType == "instance" {
+			s.instanceID = id
+		}
+		return s
+	}
 	for _, keys := range chunks(remove, maxTagsPerCall) {
-		err := c.do(ctx, call{action: "UntagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
-			req := ecs.CreateUntagResourcesRequest()
-			c.prepare(req)
-			req.ResourceType = resourceType
-			req.ResourceId = &[]string{id}
-			k := append([]string(nil), keys...)
-			req.TagKey = &k
-			resp, err := cl.UntagResources(req)
-			if err != nil {
-				return "", err
-			}
-			return resp.RequestId, nil
-		})
+		_, err := invoke(ctx, c, spec("UntagResources"), ecs.CreateUntagResourcesRequest, (*ecs.Client).UntagResources,
+			func(req *ecs.UntagResourcesRequest) {
+				req.ResourceType = resourceType
+				req.ResourceId = &[]string{id}
+				k := append([]string(nil), keys...)
+				req.TagKey = &k
+			})
 		if err != nil {
 			return err
 		}
 	}
 	for _, keys := range chunks(sortedKeys(set), maxTagsPerCall) {
-		err := c.do(ctx, call{action: "TagResources", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
-			req := ecs.CreateTagResourcesRequest()
-			c.prepare(req)
-			req.ResourceType = resourceType
-			req.ResourceId = &[]string{id}
-			tags := make([]ecs.TagResourcesTag, 0, len(keys))
-			for _, k := range keys {
-				tags = append(tags, ecs.TagResourcesTag{Key: k, Value: set[k]})
-			}
-			req.Tag = &tags
-			resp, err := cl.TagResources(req)
-			if err != nil {
-				return "", err
-			}
-			return resp.RequestId, nil
-		})
+		_, err := invoke(ctx, c, spec("TagResources"), ecs.CreateTagResourcesRequest, (*ecs.Client).TagResources,
+			func(req *ecs.TagResourcesRequest) {
+				req.ResourceType = resourceType
+				req.ResourceId = &[]string{id}
+				tags := make([]ecs.TagResourcesTag, 0, len(keys))
+				for _, k := range keys {
+					tags = append(tags, ecs.TagResourcesTag{Key: k, Value: set[k]})
+				}
+				req.Tag = &tags
+			})
 		if err != nil {
 			return err
 		}
@@ -364,19 +312,13 @@ func (c *Client) updateTags(ctx context.Context, resourceType, id string, set ma
 // (yyyy-MM-ddTHH:mm:ssZ); "" cancels the schedule, which the API expresses
 // by the absence of AutoReleaseTime.
 func (c *Client) ModifyInstanceAutoReleaseTime(ctx context.Context, id, releaseTime string) error {
-	c.listing.forget(id)
-	defer c.listing.forget(id)
-	return c.do(ctx, call{action: "ModifyInstanceAutoReleaseTime", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateModifyInstanceAutoReleaseTimeRequest()
-		c.prepare(req)
-		req.InstanceId = id
-		req.AutoReleaseTime = releaseTime // the SDK sends nothing for ""
-		resp, err := cl.ModifyInstanceAutoReleaseTime(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "ModifyInstanceAutoReleaseTime", kind: kindIdempotent, instanceID: id},
+		ecs.CreateModifyInstanceAutoReleaseTimeRequest, (*ecs.Client).ModifyInstanceAutoReleaseTime,
+		func(req *ecs.ModifyInstanceAutoReleaseTimeRequest) {
+			req.InstanceId = id
+			req.AutoReleaseTime = releaseTime // the SDK sends nothing for ""
+		})
+	return err
 }
 
 // instanceFromSDK maps the SDK's view of an instance to ours.

@@ -43,6 +43,11 @@ type call struct {
 	// secrets are redacted from this call's errors and logs in addition to
 	// the client's credentials (e.g. an instance password).
 	secrets []string
+	// instanceID names the instance a write changes. do drops it from the
+	// refresh listing before the first attempt and again after the last, so
+	// RefreshInstance never answers for it from a listing older than the
+	// write. Every write to an instance sets it.
+	instanceID string
 }
 
 // attemptFunc performs one attempt with a fresh SDK client and returns the
@@ -53,6 +58,10 @@ type attemptFunc func(cl *ecs.Client) (requestID string, err error)
 // most MaxRetries times, never sleeps past ctx's deadline and checks ctx
 // between attempts.
 func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
+	if spec.instanceID != "" {
+		c.listing.forget(spec.instanceID)
+		defer c.listing.forget(spec.instanceID)
+	}
 	r := c.redactor.with(spec.secrets...)
 	var lastErr *APIError
 	unsure := false // an earlier attempt may have acted without us seeing the answer

@@ -22,36 +22,38 @@ func (c *Client) CreateSnapshotGroup(ctx context.Context, in SnapshotGroupInput)
 	if in.ClientToken == "" {
 		kind = kindUnsafe
 	}
-	var id string
-	err := c.do(ctx, call{action: "CreateSnapshotGroup", kind: kind}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateCreateSnapshotGroupRequest()
-		c.prepare(req)
-		req.ClientToken = in.ClientToken
-		req.InstanceId = in.InstanceID
-		if len(in.DiskIDs) > 0 {
-			disks := append([]string(nil), in.DiskIDs...)
-			req.DiskId = &disks
-		}
-		req.Name = in.Name
-		req.Description = in.Description
-		if len(in.Tags) > 0 {
-			tags := make([]ecs.CreateSnapshotGroupTag, 0, len(in.Tags))
-			for _, k := range sortedKeys(in.Tags) {
-				tags = append(tags, ecs.CreateSnapshotGroupTag{Key: k, Value: in.Tags[k]})
+	resp, err := invoke(ctx, c, call{action: "CreateSnapshotGroup", kind: kind},
+		ecs.CreateCreateSnapshotGroupRequest, createSnapshotGroup, func(req *ecs.CreateSnapshotGroupRequest) {
+			req.ClientToken = in.ClientToken
+			req.InstanceId = in.InstanceID
+			if len(in.DiskIDs) > 0 {
+				disks := append([]string(nil), in.DiskIDs...)
+				req.DiskId = &disks
 			}
-			req.Tag = &tags
-		}
-		resp, err := cl.CreateSnapshotGroup(req)
-		if err != nil {
-			return "", err
-		}
-		if resp.SnapshotGroupId == "" {
-			return resp.RequestId, &APIError{Action: "CreateSnapshotGroup", Message: "the response names no snapshot group id", RequestID: resp.RequestId}
-		}
-		id = resp.SnapshotGroupId
-		return resp.RequestId, nil
-	})
-	return id, err
+			req.Name = in.Name
+			req.Description = in.Description
+			if len(in.Tags) > 0 {
+				tags := make([]ecs.CreateSnapshotGroupTag, 0, len(in.Tags))
+				for _, k := range sortedKeys(in.Tags) {
+					tags = append(tags, ecs.CreateSnapshotGroupTag{Key: k, Value: in.Tags[k]})
+				}
+				req.Tag = &tags
+			}
+		})
+	if err != nil {
+		return "", err
+	}
+	return resp.SnapshotGroupId, nil
+}
+
+// createSnapshotGroup sends CreateSnapshotGroup. An answer that names no
+// group fails the attempt (it is logged as such and not retried).
+func createSnapshotGroup(cl *ecs.Client, req *ecs.CreateSnapshotGroupRequest) (*ecs.CreateSnapshotGroupResponse, error) {
+	resp, err := cl.CreateSnapshotGroup(req)
+	if err == nil && resp.SnapshotGroupId == "" {
+		err = &APIError{Action: "CreateSnapshotGroup", Message: "the response names no snapshot group id", RequestID: resp.RequestId}
+	}
+	return resp, err
 }
 
 // GetSnapshotGroup returns the group with each snapshot's size, retention
@@ -143,31 +145,16 @@ func (c *Client) ListSnapshotGroups(ctx context.Context, f SnapshotGroupFilter) 
 	return all, nil
 }
 
-// describeSnapshotGroups pages through DescribeSnapshotGroups.
-func (c *Client) describeSnapshotGroups(ctx context.Context, setup func(*ecs.DescribeSnapshotGroupsRequest)) ([]SnapshotGroup, string, error) {
-	return pageThrough(maxPages, func(nextToken string) ([]SnapshotGroup, string, string, error) {
-		var resp *ecs.DescribeSnapshotGroupsResponse
-		err := c.do(ctx, call{action: "DescribeSnapshotGroups", kind: kindRead}, func(cl *ecs.Client) (string, error) {
-			req := ecs.CreateDescribeSnapshotGroupsRequest()
-			c.prepare(req)
-			setup(req)
-			req.MaxResults = requests.NewInteger(pageSize)
-			req.NextToken = nextToken
-			var err error
-			if resp, err = cl.DescribeSnapshotGroups(req); err != nil {
-				return "", err
+// describeSnapshotGroups reads every page of DescribeSnapshotGroups.
+func (c *Client) describeSnapshotGroups(ctx context.Context, fill func(*ecs.DescribeSnapshotGroupsRequest)) ([]SnapshotGroup, string, error) {
+	return listAll(ctx, c, maxPages, "DescribeSnapshotGroups", ecs.CreateDescribeSnapshotGroupsRequest, (*ecs.Client).DescribeSnapshotGroups, fill,
+		func(resp *ecs.DescribeSnapshotGroupsResponse) ([]SnapshotGroup, string) {
+			items := make([]SnapshotGroup, 0, len(resp.SnapshotGroups.SnapshotGroup))
+			for _, raw := range resp.SnapshotGroups.SnapshotGroup {
+				items = append(items, snapshotGroupFromSDK(raw))
 			}
-			return resp.RequestId, nil
+			return items, resp.NextToken
 		})
-		if err != nil {
-			return nil, "", "", err
-		}
-		items := make([]SnapshotGroup, 0, len(resp.SnapshotGroups.SnapshotGroup))
-		for _, raw := range resp.SnapshotGroups.SnapshotGroup {
-			items = append(items, snapshotGroupFromSDK(raw))
-		}
-		return items, resp.NextToken, resp.RequestId, nil
-	})
 }
 
 // fillSnapshotDetails completes the groups' snapshots from DescribeSnapshots
@@ -185,25 +172,11 @@ func (c *Client) fillSnapshotDetails(ctx context.Context, groups []SnapshotGroup
 	details := make(map[string]ecs.Snapshot, len(ids))
 	for _, chunk := range chunks(ids, maxSnapshotIDs) {
 		idsJSON, _ := json.Marshal(chunk)
-		list, _, err := pageThrough(maxPages, func(nextToken string) ([]ecs.Snapshot, string, string, error) {
-			var resp *ecs.DescribeSnapshotsResponse
-			err := c.do(ctx, call{action: "DescribeSnapshots", kind: kindRead}, func(cl *ecs.Client) (string, error) {
-				req := ecs.CreateDescribeSnapshotsRequest()
-				c.prepare(req)
-				req.SnapshotIds = string(idsJSON)
-				req.MaxResults = requests.NewInteger(pageSize)
-				req.NextToken = nextToken
-				var err error
-				if resp, err = cl.DescribeSnapshots(req); err != nil {
-					return "", err
-				}
-				return resp.RequestId, nil
+		list, _, err := listAll(ctx, c, maxPages, "DescribeSnapshots", ecs.CreateDescribeSnapshotsRequest, (*ecs.Client).DescribeSnapshots,
+			func(req *ecs.DescribeSnapshotsRequest) { req.SnapshotIds = string(idsJSON) },
+			func(resp *ecs.DescribeSnapshotsResponse) ([]ecs.Snapshot, string) {
+				return resp.Snapshots.Snapshot, resp.NextToken
 			})
-			if err != nil {
-				return nil, "", "", err
-			}
-			return resp.Snapshots.Snapshot, resp.NextToken, resp.RequestId, nil
-		})
 		if err != nil {
 			return err
 		}
@@ -241,19 +214,14 @@ func (c *Client) ModifySnapshotGroup(ctx context.Context, id string, name, descr
 	if name == nil && description == nil {
 		return nil
 	}
-	return c.do(ctx, call{action: "ModifySnapshotGroup", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateModifySnapshotGroupRequest()
-		c.prepare(req)
-		req.SnapshotGroupId = id
-		q := req.GetQueryParams()
-		setOptional(q, "Name", name)
-		setOptional(q, "Description", description)
-		resp, err := cl.ModifySnapshotGroup(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "ModifySnapshotGroup", kind: kindIdempotent},
+		ecs.CreateModifySnapshotGroupRequest, (*ecs.Client).ModifySnapshotGroup, func(req *ecs.ModifySnapshotGroupRequest) {
+			req.SnapshotGroupId = id
+			q := req.GetQueryParams()
+			setOptional(q, "Name", name)
+			setOptional(q, "Description", description)
+		})
+	return err
 }
 
 // ModifySnapshotAttribute changes one snapshot's non-nil fields.
@@ -261,37 +229,26 @@ func (c *Client) ModifySnapshotAttribute(ctx context.Context, snapshotID string,
 	if in.Name == nil && in.Description == nil && in.RetentionDays == nil {
 		return nil
 	}
-	return c.do(ctx, call{action: "ModifySnapshotAttribute", kind: kindIdempotent}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateModifySnapshotAttributeRequest()
-		c.prepare(req)
-		req.SnapshotId = snapshotID
-		q := req.GetQueryParams()
-		setOptional(q, "SnapshotName", in.Name)
-		setOptional(q, "Description", in.Description)
-		if in.RetentionDays != nil {
-			req.RetentionDays = requests.NewInteger(*in.RetentionDays)
-		}
-		resp, err := cl.ModifySnapshotAttribute(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "ModifySnapshotAttribute", kind: kindIdempotent},
+		ecs.CreateModifySnapshotAttributeRequest, (*ecs.Client).ModifySnapshotAttribute, func(req *ecs.ModifySnapshotAttributeRequest) {
+			req.SnapshotId = snapshotID
+			q := req.GetQueryParams()
+			setOptional(q, "SnapshotName", in.Name)
+			setOptional(q, "Description", in.Description)
+			if in.RetentionDays != nil {
+				req.RetentionDays = requests.NewInteger(*in.RetentionDays)
+			}
+		})
+	return err
 }
 
 // DeleteSnapshotGroup deletes a group and its snapshots. A retry after a
 // lost answer that finds the group gone counts as success.
 func (c *Client) DeleteSnapshotGroup(ctx context.Context, id string) error {
-	return c.do(ctx, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound}, func(cl *ecs.Client) (string, error) {
-		req := ecs.CreateDeleteSnapshotGroupRequest()
-		c.prepare(req)
-		req.SnapshotGroupId = id
-		resp, err := cl.DeleteSnapshotGroup(req)
-		if err != nil {
-			return "", err
-		}
-		return resp.RequestId, nil
-	})
+	_, err := invoke(ctx, c, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound},
+		ecs.CreateDeleteSnapshotGroupRequest, (*ecs.Client).DeleteSnapshotGroup,
+		func(req *ecs.DeleteSnapshotGroupRequest) { req.SnapshotGroupId = id })
+	return err
 }
 
 func snapshotGroupFromSDK(raw ecs.SnapshotGroup) SnapshotGroup {

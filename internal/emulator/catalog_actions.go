@@ -71,12 +71,11 @@ func describeImages(c *call) (M, *apiError) {
 			wantIDs[id] = true
 		}
 	}
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100})
 	if ae != nil {
 		return nil, ae
 	}
-	var matched []catalogImage
-	var seqs []int64
+	var matched []numbered[catalogImage]
 	for i, img := range catalogImages {
 		if len(wantIDs) > 0 && !wantIDs[img.ImageId] {
 			continue
@@ -96,15 +95,10 @@ func describeImages(c *call) (M, *apiError) {
 		if !strings.Contains(","+statuses+",", ",Available,") {
 			continue
 		}
-		matched = append(matched, img)
-		seqs = append(seqs, int64(i+1))
+		matched = append(matched, numbered[catalogImage]{int64(i + 1), img})
 	}
-	start, end, next := pg.apply(seqs)
-	out := []M{}
-	for _, img := range matched[start:end] {
-		out = append(out, imageView(img))
-	}
-	m := pg.header(M{"RegionId": c.regionID(), "Images": M{"Image": out}}, len(matched), next)
+	m := answerPage(pg, matched, "Images", "Image", func(x numbered[catalogImage]) M { return imageView(x.entry) })
+	m["RegionId"] = c.regionID()
 	return m, nil
 }
 
@@ -135,12 +129,11 @@ func describeSecurityGroups(c *call) (M, *apiError) {
 		return nil, ae
 	}
 	idSet := setOf(ids)
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 50, defResults: 10, minResults: 1, maxResults: 100, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 50, defResults: 10, minResults: 1, maxResults: 100})
 	if ae != nil {
 		return nil, ae
 	}
-	var matched []catalogSecurityGroup
-	var seqs []int64
+	var matched []numbered[catalogSecurityGroup]
 	for i, sg := range c.region.SecurityGroups {
 		if hasIDs && !idSet[sg.ID] || p.str("SecurityGroupId") != "" && p.str("SecurityGroupId") != sg.ID {
 			continue
@@ -151,19 +144,18 @@ func describeSecurityGroups(c *call) (M, *apiError) {
 		if v := p.str("SecurityGroupName"); v != "" && v != sg.Name {
 			continue
 		}
-		matched = append(matched, sg)
-		seqs = append(seqs, int64(i+1))
+		matched = append(matched, numbered[catalogSecurityGroup]{int64(i + 1), sg})
 	}
-	start, end, next := pg.apply(seqs)
-	out := []M{}
-	for _, sg := range matched[start:end] {
-		out = append(out, M{
+	m := answerPage(pg, matched, "SecurityGroups", "SecurityGroup", func(x numbered[catalogSecurityGroup]) M {
+		sg := x.entry
+		return M{
 			"SecurityGroupId": sg.ID, "SecurityGroupName": sg.Name, "Description": sg.Name + " security group",
 			"VpcId": sg.VpcID, "SecurityGroupType": "normal", "CreationTime": "2024-01-01T00:00:00Z",
 			"ResourceGroupId": "", "ServiceManaged": false, "Tags": tagsView{Tag: []tagView{}},
-		})
-	}
-	return pg.header(M{"RegionId": c.regionID(), "SecurityGroups": M{"SecurityGroup": out}}, len(matched), next), nil
+		}
+	})
+	m["RegionId"] = c.regionID()
+	return m, nil
 }
 
 func init() {

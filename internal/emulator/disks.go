@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"sort"
 	"time"
 )
 
@@ -81,7 +80,7 @@ func describeDisks(c *call) (M, *apiError) {
 		return nil, ae
 	}
 	dwi, hasDWI := p["DeleteWithInstance"]
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 500, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 500})
 	if ae != nil {
 		return nil, ae
 	}
@@ -120,17 +119,7 @@ func describeDisks(c *call) (M, *apiError) {
 		}
 		matched = append(matched, d)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, d := range matched {
-		seqs[i] = d.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	views := make([]diskView, 0, end-start)
-	for _, d := range matched[start:end] {
-		views = append(views, d.view(c.now))
-	}
-	return pg.header(M{"Disks": M{"Disk": views}}, len(matched), next), nil
+	return answerPage(pg, matched, "Disks", "Disk", func(d *disk) diskView { return d.view(c.now) }), nil
 }
 
 func init() { actions["DescribeDisks"] = actionSpec{describeDisks, true} }

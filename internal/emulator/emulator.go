@@ -1,7 +1,28 @@
-// Package emulator is a local, faithful emulator of the Alibaba Cloud ECS
-// OpenAPI (RPC style, version 2014-05-26): signatures v1 and v3, instance,
-// disk, snapshot and snapshot-group state machines on a movable clock, the
-// real error codes and JSON shapes, fault injection and an admin API.
+// Package emulator is a local stand-in for the Alibaba Cloud ECS API (RPC
+// style, version 2014-05-26), so that the provider, the official SDKs and
+// their tests run without a cloud account. It checks request signatures (v1
+// and v3), keeps instances, disks, snapshots and snapshot groups whose status
+// changes follow a clock that tests can move, and answers with the service's
+// JSON (or XML) shapes and error codes.
+//
+// In a test, serve it with net/http/httptest and point the client at the
+// server's address, with the access key "emulator" and the secret
+// "emulator-secret":
+//
+//	e, err := emulator.New(emulator.Options{}) // the zero Options are fine
+//	srv := httptest.NewServer(e)               // ECS API on "/", admin API under /_emulator/
+//	...
+//	e.AdvanceClock(45 * time.Minute)           // finish boots and snapshots, fire due auto-releases
+//	e.AddFault(emulator.Fault{Action: "RunInstances", Code: "Throttling"})
+//	st := e.State()                            // every resource, as the API shows it
+//	n := e.Calls()["DescribeInstances"]        // how many calls reached it
+//
+// Outside tests, run the command: go run ./cmd/ecs-emulator. README.md in
+// this directory documents the wire protocol, the admin API, the faults, the
+// seeded catalog and the behaviour the emulator implements.
+//
+// The package imports nothing from the provider: it implements the service's
+// rules on its own, so that a mistake in a client is caught, not mirrored.
 package emulator
 
 import (

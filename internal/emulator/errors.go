@@ -5,8 +5,9 @@ import (
 	"net/http"
 )
 
-// apiError is a service error: HTTP status, Code and Message as the real
-// gateway returns them (ecs-api.md §2 and §5).
+// apiError is a service error: the HTTP status, Code and Message the real
+// gateway returns for it. serveAPI writes it as the error document
+// {RequestId, HostId, Code, Message, Recommend} (README, "Answers").
 type apiError struct {
 	Status  int
 	Code    string

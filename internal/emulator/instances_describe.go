@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"sort"
 	"strings"
 )
 
@@ -101,7 +100,7 @@ func describeInstances(c *call) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 10, maxResults: 100, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 10, maxResults: 100})
 	if ae != nil {
 		return nil, ae
 	}
@@ -142,17 +141,7 @@ func describeInstances(c *call) (M, *apiError) {
 		}
 		matched = append(matched, in)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, in := range matched {
-		seqs[i] = in.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	views := make([]instanceView, 0, end-start)
-	for _, in := range matched[start:end] {
-		views = append(views, in.view(c.now))
-	}
-	return pg.header(M{"Instances": M{"Instance": views}}, len(matched), next), nil
+	return answerPage(pg, matched, "Instances", "Instance", func(in *instance) instanceView { return in.view(c.now) }), nil
 }
 
 func describeInstanceStatus(c *call) (M, *apiError) {
@@ -160,7 +149,7 @@ func describeInstanceStatus(c *call) (M, *apiError) {
 	if len(ids) > 100 {
 		return nil, errInvalidParam("InstanceId")
 	}
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 50, defResults: 10, minResults: 1, maxResults: 50, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 50, defResults: 10, minResults: 1, maxResults: 50})
 	if ae != nil {
 		return nil, ae
 	}
@@ -178,17 +167,9 @@ func describeInstanceStatus(c *call) (M, *apiError) {
 		}
 		matched = append(matched, in)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, in := range matched {
-		seqs[i] = in.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	out := make([]M, 0, end-start)
-	for _, in := range matched[start:end] {
-		out = append(out, M{"InstanceId": in.ID, "Status": in.status(c.now)})
-	}
-	return pg.header(M{"InstanceStatuses": M{"InstanceStatus": out}}, len(matched), next), nil
+	return answerPage(pg, matched, "InstanceStatuses", "InstanceStatus", func(in *instance) M {
+		return M{"InstanceId": in.ID, "Status": in.status(c.now)}
+	}), nil
 }
 
 func describeInstanceAttribute(c *call) (M, *apiError) {

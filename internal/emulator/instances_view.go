@@ -2,7 +2,11 @@ package emulator
 
 import "time"
 
-// The JSON shapes of Describe* instance responses (ecs-api.md §3.1).
+// The JSON shapes of the instance answers (DescribeInstances,
+// DescribeInstanceAttribute). Field names are case-sensitive for the SDKs,
+// lists are objects that wrap an array ({"IpAddress": [...]}, empty rather
+// than absent), tags are {"Tag": [{"TagKey", "TagValue"}]}, and instance
+// times have no seconds (instanceTime).
 
 type ipList struct {
 	IpAddress []string `json:"IpAddress"`

@@ -201,6 +201,11 @@ func newStore() *store {
 	}
 }
 
+func (in *instance) sequence() int64     { return in.Seq }
+func (d *disk) sequence() int64          { return d.Seq }
+func (s *snapshot) sequence() int64      { return s.Seq }
+func (g *snapshotGroup) sequence() int64 { return g.Seq }
+
 func (s *store) nextSeq() int64 {
 	s.Seq++
 	return s.Seq

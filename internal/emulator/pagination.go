@@ -7,29 +7,45 @@ import (
 	"strconv"
 )
 
-// page is a pagination request: page numbers (PageNumber/PageSize, counted
-// from 1) or tokens (NextToken/MaxResults; the token is a cursor on the
-// resource's creation sequence, so deletions between pages skip nothing).
+// Every listing action pages the same way: the handler validates its
+// parameters, reads the page request with c.page, collects the matching
+// resources in any order, and answers with answerPage.
+//
+// A page is asked for in one of two ways:
+//   - page numbers: PageNumber (from 1) and PageSize;
+//   - tokens: MaxResults, plus the NextToken of the previous answer. A token
+//     is a cursor on the resources' creation order (32 hex digits), so a
+//     deletion between two pages skips nothing.
+//
+// Sending NextToken or MaxResults selects tokens. Either way the answer
+// carries NextToken ("" on the last page), so a client can follow tokens
+// from a first page asked for by number.
+
+// page is one page request, read by c.page.
 type page struct {
 	tokenMode  bool
+	tokenOnly  bool // the action knows only NextToken (see pageLimits)
 	number     int
 	size       int
 	afterSeq   int64
 	maxResults int
 }
 
+// pageLimits are one action's paging defaults and bounds.
 type pageLimits struct {
 	defSize, maxSize       int // PageSize
 	defResults, minResults int // MaxResults (values below min are raised to it)
-	maxResults             int
-	pageNumbers            bool // false: token mode only (DescribeSnapshotGroups)
+	maxResults             int // MaxResults (values above are lowered to it)
+	// tokenOnly: the action has no page numbers and its answer carries only
+	// NextToken, no TotalCount/PageNumber/PageSize (DescribeSnapshotGroups).
+	tokenOnly bool
 }
 
 func (c *call) page(l pageLimits) (page, *apiError) {
 	p := c.p
-	var pg page
+	pg := page{tokenOnly: l.tokenOnly}
 	var ae *apiError
-	if !l.pageNumbers || p.str("NextToken") != "" || p.str("MaxResults") != "" {
+	if l.tokenOnly || p.str("NextToken") != "" || p.str("MaxResults") != "" {
 		pg.tokenMode = true
 		n, err := strconv.Atoi(p.str("MaxResults"))
 		switch {
@@ -57,36 +73,52 @@ func (c *call) page(l pageLimits) (page, *apiError) {
 	return pg, nil
 }
 
-// apply cuts seqs (sorted ascending) to the requested page; it returns the
-// index range and the NextToken ("" on the last page).
-func (pg page) apply(seqs []int64) (int, int, string) {
-	if pg.tokenMode {
-		start := sort.Search(len(seqs), func(i int) bool { return seqs[i] > pg.afterSeq })
-		end := min(start+pg.maxResults, len(seqs))
-		next := ""
-		if end < len(seqs) && end > 0 {
-			next = fmt.Sprintf("%032x", seqs[end-1])
-		}
-		return start, end, next
-	}
-	start := min((pg.number-1)*pg.size, len(seqs))
-	end := min(start+pg.size, len(seqs))
-	next := ""
-	if end < len(seqs) && end > 0 {
-		next = fmt.Sprintf("%032x", seqs[end-1])
-	}
-	return start, end, next
+// sequenced is a listed resource: its sequence number is its place in
+// creation order, unique across the emulator.
+type sequenced interface{ sequence() int64 }
+
+// numbered lists a catalog entry, whose place in the catalog is its order.
+type numbered[T any] struct {
+	n     int64 // 1-based
+	entry T
 }
 
-// header fills TotalCount/PageNumber/PageSize/NextToken.
-func (pg page) header(m M, total int, next string) M {
-	m["TotalCount"] = total
-	m["NextToken"] = next
+func (x numbered[T]) sequence() int64 { return x.n }
+
+// answerPage is the answer of a listing action: it sorts matched by creation
+// order, keeps the page pg asks for, and returns the views of that page
+// under set.item (e.g. {"Instances": {"Instance": [...]}}) together with
+// TotalCount (every match), PageNumber, PageSize and NextToken. In token
+// mode PageNumber is 1 and PageSize and MaxResults are the page's size; a
+// token-only action answers NextToken alone.
+func answerPage[T sequenced, V any](pg page, matched []T, set, item string, view func(T) V) M {
+	sort.Slice(matched, func(i, j int) bool { return matched[i].sequence() < matched[j].sequence() })
+	var start, end int
 	if pg.tokenMode {
+		start = sort.Search(len(matched), func(i int) bool { return matched[i].sequence() > pg.afterSeq })
+		end = min(start+pg.maxResults, len(matched))
+	} else {
+		start = min((pg.number-1)*pg.size, len(matched))
+		end = min(start+pg.size, len(matched))
+	}
+	next := ""
+	if end < len(matched) && end > 0 {
+		next = fmt.Sprintf("%032x", matched[end-1].sequence())
+	}
+	views := make([]V, 0, end-start)
+	for _, r := range matched[start:end] {
+		views = append(views, view(r))
+	}
+	m := M{set: M{item: views}, "NextToken": next}
+	switch {
+	case pg.tokenOnly:
+	case pg.tokenMode:
+		m["TotalCount"] = len(matched)
 		m["PageNumber"] = 1
 		m["PageSize"] = pg.maxResults
 		m["MaxResults"] = pg.maxResults
-	} else {
+	default:
+		m["TotalCount"] = len(matched)
 		m["PageNumber"] = pg.number
 		m["PageSize"] = pg.size
 	}

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -50,7 +49,7 @@ func eniView(in *instance) M {
 
 func describeNetworkInterfaces(c *call) (M, *apiError) {
 	p := c.p
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 500, defResults: 10, minResults: 1, maxResults: 500, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 500, defResults: 10, minResults: 1, maxResults: 500})
 	if ae != nil {
 		return nil, ae
 	}
@@ -74,17 +73,7 @@ func describeNetworkInterfaces(c *call) (M, *apiError) {
 		}
 		matched = append(matched, in)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, in := range matched {
-		seqs[i] = in.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	out := []M{}
-	for _, in := range matched[start:end] {
-		out = append(out, eniView(in))
-	}
-	return pg.header(M{"NetworkInterfaceSets": M{"NetworkInterfaceSet": out}}, len(matched), next), nil
+	return answerPage(pg, matched, "NetworkInterfaceSets", "NetworkInterfaceSet", eniView), nil
 }
 
 func describeInstanceMaintenanceAttributes(c *call) (M, *apiError) {

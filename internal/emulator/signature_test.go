@@ -12,7 +12,8 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// The test vector of ecs-api.md §1.3.
+// The published v1 test vector (README, "Signature v1"): secret testsecret,
+// signature VyBL52idtt+oImX0NZC+2ngk15Q=.
 func TestV1SignTestVector(t *testing.T) {
 	sts := "GET&%2F&AccessKeyId%3Dtestid&Action%3DDescribeRegions&Format%3DXML&SignatureMethod%3DHMAC-SHA1&SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion%3D1.0&Timestamp%3D2016-02-23T12%253A46%253A24Z&Version%3D2014-05-26"
 	if got := v1Sign("testsecret", sts); got != "VyBL52idtt+oImX0NZC+2ngk15Q=" {

@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// percentEncode applies RFC 3986: unreserved characters stay, every other
-// byte becomes %XX with uppercase hex (ecs-api.md §1.3 step 2).
+// percentEncode applies RFC 3986, as both signature versions require:
+// A-Z a-z 0-9 - _ . ~ stay, every other byte becomes %XX with uppercase hex
+// (so a space is %20 and '*' is %2A, unlike url.QueryEscape).
 func percentEncode(s string) string {
 	const hexd = "0123456789ABCDEF"
 	n := 0

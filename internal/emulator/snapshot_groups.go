@@ -232,7 +232,7 @@ func describeSnapshotGroups(c *call) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	pg, ae := c.page(pageLimits{defResults: 10, minResults: 1, maxResults: 100})
+	pg, ae := c.page(pageLimits{defResults: 10, minResults: 1, maxResults: 100, tokenOnly: true})
 	if ae != nil {
 		return nil, ae
 	}
@@ -256,17 +256,9 @@ func describeSnapshotGroups(c *call) (M, *apiError) {
 		}
 		matched = append(matched, g)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, g := range matched {
-		seqs[i] = g.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	views := make([]snapshotGroupView, 0, end-start)
-	for _, g := range matched[start:end] {
-		views = append(views, c.e.groupViewLocked(g, c.now))
-	}
-	return M{"NextToken": next, "SnapshotGroups": M{"SnapshotGroup": views}}, nil
+	return answerPage(pg, matched, "SnapshotGroups", "SnapshotGroup", func(g *snapshotGroup) snapshotGroupView {
+		return c.e.groupViewLocked(g, c.now)
+	}), nil
 }
 
 func (c *call) groupArg() (*snapshotGroup, *apiError) {

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -201,7 +200,7 @@ func describeSnapshots(c *call) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100, pageNumbers: true})
+	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100})
 	if ae != nil {
 		return nil, ae
 	}
@@ -243,17 +242,7 @@ func describeSnapshots(c *call) (M, *apiError) {
 		}
 		matched = append(matched, s)
 	}
-	sort.Slice(matched, func(i, j int) bool { return matched[i].Seq < matched[j].Seq })
-	seqs := make([]int64, len(matched))
-	for i, s := range matched {
-		seqs[i] = s.Seq
-	}
-	start, end, next := pg.apply(seqs)
-	views := make([]snapshotView, 0, end-start)
-	for _, s := range matched[start:end] {
-		views = append(views, s.view(c.now))
-	}
-	return pg.header(M{"Snapshots": M{"Snapshot": views}}, len(matched), next), nil
+	return answerPage(pg, matched, "Snapshots", "Snapshot", func(s *snapshot) snapshotView { return s.view(c.now) }), nil
 }
 
 func (c *call) snapshotArg() (*snapshot, *apiError) {

@@ -55,30 +55,31 @@ func (e *Emulator) State() State {
 	e.fireDueLocked(now)
 	s := State{Now: now.Format(time.RFC3339), Catalog: e.catalogLocked()}
 	s.Instances = []Instance{}
-	for _, in := range sortedBySeq(e.st.Instances, func(i *instance) int64 { return i.Seq }) {
+	for _, in := range sortedBySeq(e.st.Instances) {
 		s.Instances = append(s.Instances, in.view(now))
 	}
 	s.Disks = []Disk{}
-	for _, d := range sortedBySeq(e.st.Disks, func(d *disk) int64 { return d.Seq }) {
+	for _, d := range sortedBySeq(e.st.Disks) {
 		s.Disks = append(s.Disks, d.view(now))
 	}
 	s.Snapshots = []Snapshot{}
-	for _, sn := range sortedBySeq(e.st.Snapshots, func(s *snapshot) int64 { return s.Seq }) {
+	for _, sn := range sortedBySeq(e.st.Snapshots) {
 		s.Snapshots = append(s.Snapshots, sn.view(now))
 	}
 	s.SnapshotGroups = []SnapshotGroup{}
-	for _, g := range sortedBySeq(e.st.Groups, func(g *snapshotGroup) int64 { return g.Seq }) {
+	for _, g := range sortedBySeq(e.st.Groups) {
 		s.SnapshotGroups = append(s.SnapshotGroups, e.groupViewLocked(g, now))
 	}
 	return s
 }
 
-func sortedBySeq[T any](m map[string]T, seq func(T) int64) []T {
+// sortedBySeq returns the resources of m in creation order.
+func sortedBySeq[T sequenced](m map[string]T) []T {
 	out := make([]T, 0, len(m))
 	for _, v := range m {
 		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return seq(out[i]) < seq(out[j]) })
+	sort.Slice(out, func(i, j int) bool { return out[i].sequence() < out[j].sequence() })
 	return out
 }
 

@@ -158,13 +158,13 @@ func listTagResources(c *call) (M, *apiError) {
 		st := c.e.st
 		switch rtype {
 		case "instance":
-			for _, r := range sortedBySeq(st.Instances, func(i *instance) int64 { return i.Seq }) {
+			for _, r := range sortedBySeq(st.Instances) {
 				if r.RegionID == c.regionID() {
 					emit(r.ID, r.Tags)
 				}
 			}
 		case "snapshot":
-			for _, r := range sortedBySeq(st.Snapshots, func(s *snapshot) int64 { return s.Seq }) {
+			for _, r := range sortedBySeq(st.Snapshots) {
 				if r.RegionID == c.regionID() {
 					emit(r.ID, r.Tags)
 				}

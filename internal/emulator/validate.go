@@ -8,7 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// Field rules of the service (ecs-api.md §3).
+// Field rules of the service, as the handlers check them: names,
+// descriptions, host names, passwords, client tokens and auto-release times
+// (README, "Field formats" and "The auto-release window"). The handlers
+// choose the error code of a breach.
 
 func isCJK(r rune) bool { return unicode.Is(unicode.Han, r) }
 

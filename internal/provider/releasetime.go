@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// The auto-release window, as ECS enforces it (DESIGN.md, "Time rules"):
+// The auto-release window, as ECS enforces it:
 // now+30m <= t <= now+3y, UTC, yyyy-MM-ddTHH:mm:ssZ, seconds truncated to the
 // minute. Every function here is pure and takes "now", so each boundary is
 // unit-tested with fixed times.
