@@ -298,3 +298,134 @@ resource "aliecs_snapshot" "test" {
 		},
 	})
 }
+
+// TestAccJourney_savedPlanAppliedLateNewMachine: a saved plan creates a
+// machine and its schedule with a literal release_time near the 30-minute
+// edge, and is applied too late. The machine is created and scheduled at
+// the earliest allowed time plus a minute (never left without a release
+// time), with a warning naming both times.
+func TestAccJourney_savedPlanAppliedLateNewMachine(t *testing.T) {
+	e := newJourneyEnv(t)
+	asked := e.emu.Now().Add(32 * time.Minute).Truncate(time.Minute).UTC()
+	cfg := e.config(instanceHCL(e.cat, `  force_delete = true`) + fmt.Sprintf(`
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id  = aliecs_instance.test.id
+  release_time = %q
+}
+`, asked.Format(time.RFC3339)))
+	var appliedAt time.Time
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				// Between plan and apply: 10 minutes pass.
+				sideEffect(func() { e.advance(10 * time.Minute); appliedAt = e.emu.Now() }),
+			}},
+			Check: func(s *terraform.State) error {
+				attrs := s.RootModule().Resources["aliecs_auto_release_schedule.test"].Primary.Attributes
+				got, err := time.Parse(time.RFC3339, attrs["effective_release_time"])
+				if err != nil {
+					return err
+				}
+				earliest := appliedAt.Add(31 * time.Minute)
+				if got.Before(earliest.Truncate(time.Minute)) || got.After(earliest.Add(3*time.Minute)) {
+					return fmt.Errorf("effective_release_time %s, want the earliest allowed time plus a minute (about %s)", got, earliest)
+				}
+				if attrs["release_time"] != asked.Format(time.RFC3339) {
+					return fmt.Errorf("release_time = %s, want the configured %s kept", attrs["release_time"], asked)
+				}
+				id := s.RootModule().Resources[instanceAddr].Primary.ID
+				if in := e.instanceInEmu(id); in == nil || in.AutoReleaseTime == "" {
+					return fmt.Errorf("instance %s was left without a release time: %+v", id, in)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccJourney_importedScheduleKeepsItsTime: a 14-day schedule imported on
+// day 13 and then written as release_after = "14d" keeps its release time
+// (no call), instead of living 13 more days.
+func TestAccJourney_importedScheduleKeepsItsTime(t *testing.T) {
+	e := newJourneyEnv(t)
+	var id, effective string
+	var writes int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// Made elsewhere (another configuration), released 14 days on.
+				Config: e.config(instanceHCL(e.cat, `  force_delete = true`)),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[instanceAddr].Primary.ID
+					at := e.emu.Now().Add(14 * 24 * time.Hour).Truncate(time.Minute).UTC().Format(time.RFC3339)
+					effective = at
+					return e.instanceSDKClient().ModifyInstanceAutoReleaseTime(t.Context(), id, at)
+				},
+			},
+			{
+				PreConfig:    func() { e.advance(13 * 24 * time.Hour) },
+				Config:       e.config(instanceHCL(e.cat, `  force_delete = true`) + scheduleOn("aliecs_instance.test.id", `release_after = "14d"`)),
+				ResourceName: "aliecs_auto_release_schedule.test",
+				ImportState:  true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return id, nil
+				},
+				ImportStatePersist: true,
+			},
+			{
+				PreConfig: func() { e.sync(); writes = emuWrites(e.accEnv) },
+				Config:    e.config(instanceHCL(e.cat, `  force_delete = true`) + scheduleOn("aliecs_instance.test.id", `release_after = "14d"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("aliecs_auto_release_schedule.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPtr("aliecs_auto_release_schedule.test", "effective_release_time", &effective),
+					checkWritesUnchanged(e, &writes),
+				),
+			},
+		},
+	})
+}
+
+// scheduleOn is an aliecs_auto_release_schedule "test" of an instance.
+func scheduleOn(instanceID, setting string) string {
+	return fmt.Sprintf(`
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id = %s
+  %s
+}
+`, instanceID, setting)
+}
+
+// TestAccJourney_keepOnDestroy: with keep_on_destroy, destroying the snapshot
+// of a released machine keeps the group in the service.
+func TestAccJourney_keepOnDestroy(t *testing.T) {
+	e := newJourneyEnv(t)
+	cfg := e.machine(`  force_delete = true`, `release_after = "30m"`, "keep_on_destroy = true")
+	var instanceID, groupID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					instanceStateID(instanceAddr, &instanceID),
+					instanceStateID("aliecs_snapshot.test", &groupID),
+				),
+			},
+			{
+				PreConfig: func() { e.advance(40 * time.Minute) },
+				Config:    cfg,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := accSnapshotGroup(e.accEnv, groupID); !ok {
+				return fmt.Errorf("keep_on_destroy = true, but the destroy deleted snapshot group %s", groupID)
+			}
+			return nil
+		},
+	})
+}
