@@ -15,10 +15,13 @@ resource "aliecs_snapshot" "nightly" {
 # Save a machine that is managed elsewhere (another configuration, the
 # console, a script), then release it. The machine is released only once
 # the snapshot is accomplished; if the snapshot fails, nothing is released.
+# The snapshot is then the only copy of the machine: keep_on_destroy keeps
+# it even when this configuration is destroyed.
 resource "aliecs_snapshot" "final" {
   instance_id                     = "i-bp1f2e3d4c5b6a7a8b9c"
   name                            = "gpu-job-final"
   release_instance_after_snapshot = true
+  keep_on_destroy                 = true
 
   timeouts = {
     create = "2h"
