@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
+)
+
+// How a release stops the instance, read from the emulator's call log.
+
+// stopCalls lists the StopInstance calls the emulator accepted for an
+// instance, each as "graceful" or "forced", in order.
+func stopCalls(env *accEnv, id string) []string {
+	var out []string
+	for _, c := range env.emu.CallLog() {
+		if c.Action != "StopInstance" || c.InstanceID != id || c.Code != "" {
+			continue
+		}
+		if strings.EqualFold(c.ForceStop, "true") {
+			out = append(out, "forced")
+		} else {
+			out = append(out, "graceful")
+		}
+	}
+	return out
+}
+
+// checkStops compares an instance's stops with want.
+func checkStops(env *accEnv, id string, want ...string) error {
+	if got := stopCalls(env, id); strings.Join(got, ",") != strings.Join(want, ",") {
+		return fmt.Errorf("instance %s was stopped %v, want %v", id, got, want)
+	}
+	return nil
+}
+
+// keptDiskInEmu finds the data disk of size GiB that a released instance
+// left behind: detached and Available.
+func keptDiskInEmu(env *accEnv, size int) error {
+	for _, d := range env.emu.State().Disks {
+		if d.Type == "data" && d.Size == size {
+			if d.InstanceId != "" || d.Status != "Available" {
+				return fmt.Errorf("kept disk %s is %s on %q, want Available and detached", d.DiskId, d.Status, d.InstanceId)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("no %d GiB data disk left in the emulator: the disk that should outlive the instance is gone", size)
+}
+
+// Destroy stops an instance gracefully when a data disk outlives it (a
+// power-off can corrupt what is kept), and still powers off one whose disks
+// all go with it.
+func TestAccInstance_destroyStopsGracefullyWhenDiskKept(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	var keptID, plainID string
+	cfg := env.config(fmt.Sprintf(`
+resource "aliecs_instance" "kept" {
+  image_id           = %[1]q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %[2]q
+  security_group_ids = [%[3]q]
+  data_disks = [
+    { size = 20 },
+    { size = 77, delete_with_instance = false },
+  ]
+}
+
+resource "aliecs_instance" "plain" {
+  image_id           = %[1]q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %[2]q
+  security_group_ids = [%[3]q]
+  data_disks         = [{ size = 20 }]
+}
+`, c.image, c.vswitch, c.sg))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.instanceCheckNoneLeft(s); err != nil {
+				return err
+			}
+			if err := checkStops(env, keptID, "graceful"); err != nil {
+				return err
+			}
+			if err := checkStops(env, plainID, "forced"); err != nil {
+				return err
+			}
+			return keptDiskInEmu(env, 77)
+		},
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				instanceStateID("aliecs_instance.kept", &keptID),
+				instanceStateID("aliecs_instance.plain", &plainID),
+			),
+		}},
+	})
+}
+
+// aliecs_snapshot's release_instance_after_snapshot follows the same rule:
+// a graceful stop when a data disk outlives the instance.
+func TestAccSnapshot_releaseStopsGracefullyWhenDiskKept(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	req := ecs.CreateRunInstancesRequest()
+	req.RegionId = accRegion
+	req.ImageId = c.image
+	req.InstanceType = "ecs.g7.large"
+	req.VSwitchId = c.vswitch
+	req.SecurityGroupId = c.sg
+	req.SystemDiskCategory = "cloud_essd"
+	req.Amount = requests.NewInteger(1)
+	req.DataDisk = &[]ecs.RunInstancesDataDisk{{Category: "cloud_essd", Size: "77", DeleteWithInstance: "false"}}
+	resp, err := accSDKClient(t, env).RunInstances(req)
+	if err != nil || len(resp.InstanceIdSets.InstanceIdSet) != 1 {
+		t.Fatalf("RunInstances: %v", err)
+	}
+	id := resp.InstanceIdSets.InstanceIdSet[0]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "test" {
+  instance_id                     = %q
+  release_instance_after_snapshot = true
+}
+`, id)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_released", "true"),
+				func(*terraform.State) error {
+					if env.instanceInEmu(id) != nil {
+						return fmt.Errorf("instance %s was not released", id)
+					}
+					if err := checkStops(env, id, "graceful"); err != nil {
+						return err
+					}
+					return keptDiskInEmu(env, 77)
+				},
+			),
+		}},
+	})
+}
