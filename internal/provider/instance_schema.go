@@ -234,8 +234,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"final_snapshot": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
-					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept. " +
-					"The snapshot group survives the instance; its id is reported in a warning. The disks must be ESSD-family.",
+					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept (and " +
+					"started again if it was stopped for the snapshot). The snapshot group survives the instance; its id is " +
+					"reported in a warning, with the data disks that are kept (`delete_with_instance = false`). The disks " +
+					"must be ESSD-family.",
 				Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
 						Required:            true,
@@ -251,6 +253,16 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Optional:            true,
 						MarkdownDescription: "Days to keep each snapshot, 1 to 65536. Unset: kept until deleted.",
 						Validators:          []validator.Int64{int64validator.Between(1, 65536)},
+					},
+					"stop_first": schema.BoolAttribute{
+						Optional: true,
+						Computed: true,
+						Default:  booldefault.StaticBool(true),
+						MarkdownDescription: "Stop the instance before the snapshot, so that it is taken of a machine at rest. " +
+							"The stop is graceful (the operating system shuts down and flushes its disks); only when it has " +
+							"not finished after 5 minutes (or half of the remaining delete timeout, if that is shorter) is " +
+							"the instance powered off. Default `true`. `false` snapshots the running machine " +
+							"(crash-consistent, like pulling the plug), then stops and releases it.",
 					},
 				},
 			},

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -147,4 +148,29 @@ resource "aliecs_snapshot" "test" {
 			),
 		}},
 	})
+}
+
+// The destroy warning names each kept data disk with its size, and says it
+// is still billed; disks released with the instance are not named.
+func TestKeptDisksNote(t *testing.T) {
+	disks := []ecsapi.Disk{
+		{ID: "d-sys", Type: "system", Category: "cloud_essd", Size: 40},
+		{ID: "d-gone", Type: "data", Category: "cloud_essd", Size: 20, DeleteWithInstance: true},
+		{ID: "d-kept1", Type: "data", Category: "cloud_essd", Size: 77},
+		{ID: "d-kept2", Type: "data", Category: "cloud_auto", Size: 100},
+	}
+	note := keptDisksNote(outlivingDisks(disks))
+	for _, want := range []string{"d-kept1 (77 GiB", "d-kept2 (100 GiB", "billed", "delete_with_instance = false"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note %q does not contain %q", note, want)
+		}
+	}
+	for _, absent := range []string{"d-sys", "d-gone"} {
+		if strings.Contains(note, absent) {
+			t.Errorf("note %q names %s, which is released with the instance", note, absent)
+		}
+	}
+	if got := keptDisksNote(outlivingDisks(disks[:2])); got != "" {
+		t.Errorf("nothing kept: note = %q, want none", got)
+	}
 }
