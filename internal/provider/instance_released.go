@@ -48,6 +48,7 @@ func (r *instanceResource) readGone(ctx context.Context, state *instanceModel, r
 // change is refused, since there is no machine left to change. A change that
 // replaces the instance plans a new one as usual.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}
