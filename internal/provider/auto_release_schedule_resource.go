@@ -89,7 +89,10 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 				Optional: true,
 				MarkdownDescription: "How long after the schedule is applied ECS releases the instance, from `30m` to " +
 					"`1095d`: a Go duration (`90m`, `36h`, `1h30m`) with `d` for 24-hour days (`14d`). The release time " +
-					"is computed when the schedule is created or when this value changes, not on every plan.",
+					"is computed when the schedule is created or when this value changes, not on every plan: now plus " +
+					"this duration, rounded up to the minute, and never less than 31 minutes ahead (a minute of margin " +
+					"over the 30-minute minimum, for a difference between this machine's clock and the service's; so " +
+					"`30m` is applied as about 31 minutes).",
 				Validators: []validator.String{
 					releaseAfterValidator{},
 					stringvalidator.ExactlyOneOf(path.MatchRoot("release_time")),
