@@ -226,10 +226,16 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(stoppedModeKeepCharging, stoppedModeStopCharging)},
 			},
 			"force_delete": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first. Default `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first (a power-off, " +
+					"also for data disks that are kept). Default `false`, where destroy stops the instance first: powered " +
+					"off when all its disks go with it, gracefully (forced after 5 minutes) when a data disk outlives it. " +
+					"Updates in place with no call to the service. Destroy uses the value saved in the state, not the " +
+					"configuration: `terraform destroy -var force=true` with `force_delete = var.force` still stops the " +
+					"instance first. To release without a stop, set `force_delete = true`, run `terraform apply`, then " +
+					"destroy.",
 			},
 			"final_snapshot": schema.SingleNestedAttribute{
 				Optional: true,

@@ -174,3 +174,49 @@ func TestKeptDisksNote(t *testing.T) {
 		t.Errorf("nothing kept: note = %q, want none", got)
 	}
 }
+
+// force_delete is read from the state at destroy, as its documentation
+// says: changed only in the configuration of the destroy, it is not used;
+// changed and applied first (in place, no call), it is.
+func TestAccInstance_forceDeleteFromStateAtDestroy(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	withForce := func(force bool) string {
+		return env.config(instanceHCL(c, fmt.Sprintf("  force_delete = %t\n", force)))
+	}
+	var first, second string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.instanceCheckNoneLeft(s); err != nil {
+				return err
+			}
+			return checkStops(env, second) // applied first: released without a stop
+		},
+		Steps: []resource.TestStep{
+			{Config: withForce(false), Check: instanceStateID(instanceAddr, &first)},
+			{Config: withForce(true), Destroy: true},
+			{
+				PreConfig: func() {
+					if err := checkStops(env, first, "forced"); err != nil {
+						t.Fatalf("force_delete = true only in the destroy's configuration: %v", err)
+					}
+				},
+				Config: withForce(false),
+				Check:  instanceStateID(instanceAddr, &second),
+			},
+			{
+				PreConfig: func() { env.emu.ResetCalls() },
+				Config:    withForce(true),
+				Check: func(*terraform.State) error {
+					for action, n := range env.emu.Calls() {
+						if !strings.HasPrefix(action, "Describe") && n > 0 {
+							return fmt.Errorf("changing force_delete called %s %d times", action, n)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
