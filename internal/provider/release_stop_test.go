@@ -220,3 +220,41 @@ func TestAccInstance_forceDeleteFromStateAtDestroy(t *testing.T) {
 		},
 	})
 }
+
+// When the disks cannot be read at destroy, the release does not know
+// whether a disk outlives the instance: it stops gracefully, which is never
+// harmful.
+func TestAccInstance_destroyStopsGracefullyWhenDisksUnknown(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cfg := env.config(instanceHCL(c, ""))
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: instanceStateID(instanceAddr, &id)},
+			{
+				PreConfig: func() {
+					env.emu.AddFault(emulator.Fault{Action: "DescribeDisks", Code: "Forbidden.RAM", HTTPStatus: 403,
+						Message: "User not authorized to operate on the specified resource."})
+				},
+				Config:  cfg,
+				Destroy: true,
+				Check:   func(*terraform.State) error { return nil },
+			},
+			{
+				PreConfig: func() {
+					if f := env.emu.Faults(); len(f) != 1 || f[0].Fired == 0 {
+						t.Fatalf("the DescribeDisks fault did not fire: %+v", f)
+					}
+					env.emu.ClearFaults()
+					if err := checkStops(env, id, "graceful"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.config(""),
+			},
+		},
+	})
+}
