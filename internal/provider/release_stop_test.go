@@ -1,12 +1,19 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -257,4 +264,80 @@ func TestAccInstance_destroyStopsGracefullyWhenDisksUnknown(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The destroy warning names each data disk that outlives the instance, with
+// its size, and says it is still billed. Delete is driven directly, to see
+// the warning (Terraform's test framework does not expose warnings).
+func TestAccInstance_destroyWarnsAboutKeptDisks(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	ctx := context.Background()
+	client := env.instanceSDKClient()
+	id, err := client.RunInstance(ctx, ecsapi.RunInstanceInput{
+		ClientToken: newClientToken(), ImageID: c.image, InstanceType: "ecs.g7.large", VSwitchID: c.vswitch,
+		SecurityGroupIDs: []string{c.sg}, SystemDisk: ecsapi.SystemDiskSpec{Category: "cloud_essd"},
+		DataDisks: []ecsapi.DataDiskSpec{
+			{Size: 20, Category: "cloud_essd", DeleteWithInstance: true},
+			{Size: 77, Category: "cloud_essd", DeleteWithInstance: false},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keptID, goneID string
+	for _, d := range env.emu.State().Disks {
+		switch {
+		case d.InstanceId == id && d.Size == 77:
+			keptID = d.DiskId
+		case d.InstanceId == id && d.Size == 20:
+			goneID = d.DiskId
+		}
+	}
+
+	r := &instanceResource{data: &providerData{client: client, region: accRegion}}
+	var sresp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	nullObject := func(name string) types.Object {
+		return types.ObjectNull(sresp.Schema.Attributes[name].GetType().(types.ObjectType).AttrTypes)
+	}
+	m := instanceModel{
+		ID:               types.StringValue(id),
+		SecurityGroupIDs: types.SetNull(types.StringType),
+		Tags:             types.MapNull(types.StringType),
+		SystemDisk:       nullObject("system_disk"),
+		DataDisks:        types.ListNull(dataDiskObjectType),
+		FinalSnapshot:    nullObject("final_snapshot"),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
+		ForceDelete: types.BoolValue(false),
+	}
+	st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
+	if d := st.Set(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := &fwresource.DeleteResponse{State: st}
+	r.Delete(ctx, fwresource.DeleteRequest{State: st}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("destroy failed: %v", resp.Diagnostics)
+	}
+	if env.instanceInEmu(id) != nil {
+		t.Fatalf("instance %s was not released", id)
+	}
+	warnings := resp.Diagnostics.Warnings()
+	if len(warnings) != 1 || warnings[0].Summary() != "Data disks kept" {
+		t.Fatalf("want one warning \"Data disks kept\", got %v", warnings)
+	}
+	detail := warnings[0].Detail()
+	for _, want := range []string{keptID + " (77 GiB", "still billed", "delete_with_instance = false"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("warning %q does not contain %q", detail, want)
+		}
+	}
+	if goneID == "" || strings.Contains(detail, goneID) {
+		t.Errorf("warning %q names the disk released with the instance (%q)", detail, goneID)
+	}
+	if err := checkStops(env, id, "graceful"); err != nil {
+		t.Error(err)
+	}
 }
