@@ -16,6 +16,12 @@ type CallRecord struct {
 	// failed before reaching the state (signature, fault) or has no
 	// InstanceId.
 	Groups map[string]string
+	// InstanceStatus is the status of InstanceID when the action ran (before
+	// it took effect); "" when the instance does not exist or Groups is nil.
+	InstanceStatus string
+	// ForceStop is the ForceStop parameter as sent (StopInstance,
+	// RebootInstance, DeleteInstance), "" when absent.
+	ForceStop string
 }
 
 // CallLog returns the calls since start or the last ResetCalls, in order.

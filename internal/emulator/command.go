@@ -25,6 +25,7 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	token := fs.String("security-token", "", "STS security token the key requires (empty: plain AccessKey)")
 	boot := fs.Duration("boot-time", 0, "time from RunInstances/StartInstance to Running (0 = at once)")
 	stop := fs.Duration("stop-time", 0, "time from StopInstance to Stopped (0 = at once)")
+	gracefulStop := fs.Duration("graceful-stop-time", 0, "time from StopInstance without ForceStop to Stopped (0 = --stop-time)")
 	snap := fs.Duration("snapshot-time", 0, "time for a snapshot to reach accomplished (0 = at once)")
 	stateFile := fs.String("state-file", "", "load state from and save it to this file (empty: memory only)")
 	offset := fs.Duration("clock-offset", 0, "offset of the emulator clock from the wall clock")
@@ -48,6 +49,7 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	opts := Options{
 		Credentials: []Credential{{AccessKeyID: *akID, AccessKeySecret: *akSecret, SecurityToken: *token}},
 		BootTime:    *boot, StopTime: *stop, SnapshotTime: *snap, StateFile: *stateFile, ClockOffset: *offset,
+		GracefulStopTime: *gracefulStop,
 	}
 	if !*quiet {
 		opts.Logf = logger.Printf

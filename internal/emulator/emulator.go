@@ -52,6 +52,11 @@ type Options struct {
 	// DescribeInstanceStatus for this long after RunInstances/CreateInstance
 	// (eventual consistency); the invisible_for_ms fault does it per call.
 	InvisibleFor time.Duration
+	// GracefulStopTime is how long a StopInstance without ForceStop keeps
+	// the instance Stopping while its guest shuts down; 0 = StopTime. A long
+	// value models a guest that ignores the shutdown request: only a forced
+	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
+	GracefulStopTime time.Duration
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
@@ -232,7 +237,8 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 			"Specified api is not found, please check your url and method")
 	}
 	e.countCall(req.action)
-	rec := CallRecord{Action: req.action, InstanceID: params(req.params).str("InstanceId"), At: e.Now()}
+	rec := CallRecord{Action: req.action, InstanceID: params(req.params).str("InstanceId"), At: e.Now(),
+		ForceStop: params(req.params).str("ForceStop")}
 	defer func() {
 		if ae != nil {
 			rec.Code = ae.Code
@@ -275,6 +281,9 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	rec.At = c.now
 	if rec.InstanceID != "" {
 		rec.Groups = e.groupStatusesLocked(rec.InstanceID, c.now)
+		if in := e.st.Instances[rec.InstanceID]; in != nil {
+			rec.InstanceStatus = in.status(c.now)
+		}
 	}
 	if spec.region || c.p.str("RegionId") != "" {
 		if ae := c.resolveRegion(); ae != nil {

@@ -59,11 +59,14 @@ func stopInstance(c *call) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	if in.status(c.now) != "Running" {
-		return nil, errIncorrectInstanceStatus()
-	}
-	if _, ae := c.p.boolean("ForceStop", false); ae != nil {
+	force, ae := c.p.boolean("ForceStop", false)
+	if ae != nil {
 		return nil, ae
+	}
+	// A forced stop also powers off an instance whose graceful stop is
+	// still under way (a guest that does not shut down).
+	if st := in.status(c.now); st != "Running" && !(force && st == "Stopping") {
+		return nil, errIncorrectInstanceStatus()
 	}
 	if _, ae := c.p.boolean("ConfirmStop", false); ae != nil {
 		return nil, ae
@@ -83,7 +86,11 @@ func stopInstance(c *call) (M, *apiError) {
 	if dry, ae := c.dryRun(); ae != nil || dry {
 		return nil, orDryRun(ae)
 	}
-	in.setPhases(c.now, "Stopped", phaseStep{"Stopping", c.e.opts.StopTime})
+	took := c.e.opts.StopTime
+	if !force && c.e.opts.GracefulStopTime > 0 {
+		took = c.e.opts.GracefulStopTime
+	}
+	in.setPhases(c.now, "Stopped", phaseStep{"Stopping", took})
 	in.StoppedMode = mode
 	if mode == "StopCharging" {
 		in.PublicIP = ""

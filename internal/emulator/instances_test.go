@@ -140,3 +140,50 @@ func TestLifecycleTransitions(t *testing.T) {
 	_, err = f.client().DeleteInstance(del)
 	wantCode(t, err, http.StatusNotFound, "InvalidInstanceId.NotFound")
 }
+
+// TestGracefulStopThenForce: a graceful stop takes GracefulStopTime (a guest
+// slow to shut down); a second graceful stop is refused while it is under
+// way, a forced one powers the instance off in StopTime. The call log says
+// which kind of stop was asked for and in what status the instance was.
+func TestGracefulStopThenForce(t *testing.T) {
+	f := newFixture(t, Options{StopTime: time.Minute, GracefulStopTime: time.Hour})
+	id := f.run(1)[0]
+	f.e.ResetCalls()
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = id
+	if _, err := f.client().StopInstance(stop); err != nil {
+		t.Fatal(err)
+	}
+	f.e.AdvanceClock(59 * time.Minute)
+	if s := f.describe(id).Status; s != "Stopping" {
+		t.Fatalf("59 minutes into a one-hour graceful stop: status = %s, want Stopping", s)
+	}
+	_, err := f.client().StopInstance(stop)
+	wantCode(t, err, http.StatusForbidden, "IncorrectInstanceStatus")
+	stop.ForceStop = requests.NewBoolean(true)
+	if _, err := f.client().StopInstance(stop); err != nil {
+		t.Fatalf("forced stop of a Stopping instance: %v", err)
+	}
+	f.e.AdvanceClock(59 * time.Second)
+	if s := f.describe(id).Status; s != "Stopping" {
+		t.Fatalf("59 s into a one-minute forced stop: status = %s, want Stopping", s)
+	}
+	f.e.AdvanceClock(time.Second)
+	if s := f.describe(id).Status; s != "Stopped" {
+		t.Fatalf("after the forced stop: status = %s, want Stopped", s)
+	}
+	_, err = f.client().StopInstance(stop)
+	wantCode(t, err, http.StatusForbidden, "IncorrectInstanceStatus")
+
+	var got []string
+	for _, c := range f.e.CallLog() {
+		if c.Action == "StopInstance" {
+			got = append(got, c.InstanceStatus+"/force="+c.ForceStop+"/"+c.Code)
+		}
+	}
+	want := []string{"Running/force=/", "Stopping/force=/IncorrectInstanceStatus", "Stopping/force=true/",
+		"Stopped/force=true/IncorrectInstanceStatus"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("StopInstance calls = %v, want %v", got, want)
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -82,20 +82,17 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 					"`2027-01-30T00:00:00Z`, from 30 minutes to 3 years ahead when it is set or changed. Seconds are " +
 					"truncated to the minute by ECS (`effective_release_time` shows the result). Exactly one of " +
 					"`release_time` and `release_after` is required.",
-				Validators: []validator.String{
-					releaseTimeValidator{},
-					stringvalidator.ExactlyOneOf(path.MatchRoot("release_after")),
-				},
+				Validators: []validator.String{releaseTimeValidator{}},
 			},
 			"release_after": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How long after the schedule is applied ECS releases the instance, from `30m` to " +
 					"`1095d`: a Go duration (`90m`, `36h`, `1h30m`) with `d` for 24-hour days (`14d`). The release time " +
-					"is computed when the schedule is created or when this value changes, not on every plan.",
-				Validators: []validator.String{
-					releaseAfterValidator{},
-					stringvalidator.ExactlyOneOf(path.MatchRoot("release_time")),
-				},
+					"is computed when the schedule is created or when this value changes, not on every plan: now plus " +
+					"this duration, rounded up to the minute, and never less than 31 minutes ahead (a minute of margin " +
+					"over the 30-minute minimum, for a difference between this machine's clock and the service's; so " +
+					"`30m` is applied as about 31 minutes).",
+				Validators: []validator.String{releaseAfterValidator{}},
 			},
 			"effective_release_time": schema.StringAttribute{
 				Computed: true,
@@ -112,6 +109,17 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
+	}
+}
+
+var _ resource.ResourceWithConfigValidators = (*autoReleaseScheduleResource)(nil)
+
+// ConfigValidators requires exactly one of release_time and release_after,
+// with one error when both or neither are set (an attribute validator on
+// each reported it twice).
+func (r *autoReleaseScheduleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("release_time"), path.MatchRoot("release_after")),
 	}
 }
 

@@ -354,7 +354,7 @@ resource "aliecs_auto_release_schedule" "test" {
 		{`
 resource "aliecs_auto_release_schedule" "test" {
   instance_id = "` + id + `"
-}`, `(?s)Invalid Attribute Combination.*release_(time|after)`},
+}`, `(?s)Missing Attribute Configuration.*Exactly\s+one\s+of.*release_time,release_after`},
 		{scheduleConfig("vm-1", "release_after", "2h"), `"vm-1" is not a valid instance id`},
 	} {
 		steps = append(steps, resource.TestStep{

@@ -67,7 +67,7 @@ var badInputs = []badInput{
 	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "vm-1", "release_after": "2h"}, attrPath("instance_id"), `"vm-1"`},
 	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "release_time": "2030-01-02T03:04:05+08:00"}, attrPath("release_time"), `2030-01-01T19:04:05Z`},
 	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "release_after": "10m"}, attrPath("release_after"), `"10m".*30m`},
-	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "release_after": "2h", "release_time": "2030-01-02T03:04:05Z"}, attrPath("release_after"), `release_time`},
+	{"aliecs_auto_release_schedule", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "release_after": "2h", "release_time": "2030-01-02T03:04:05Z"}, attrPath("release_time"), `Exactly one of.*release_time,release_after`},
 	// aliecs_snapshot
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "ecs-1"}, attrPath("instance_id"), `"ecs-1"`},
 	{"aliecs_snapshot", false, map[string]any{"instance_id": "i-bp67acfmxazb4ph1234", "name": "1snap"}, attrPath("name"), `1snap.*starting with a letter`},

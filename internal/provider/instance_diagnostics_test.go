@@ -80,6 +80,7 @@ func TestAccInstance_diagnostics(t *testing.T) {
 			DataDisks:        types.ListNull(dataDiskObjectType),
 			FinalSnapshot: types.ObjectNull(map[string]attr.Type{
 				"name": types.StringType, "description": types.StringType, "retention_days": types.Int64Type,
+				"stop_first": types.BoolType,
 			}),
 			Timeouts:    timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
 			ForceDelete: types.BoolValue(false),
@@ -88,6 +89,7 @@ func TestAccInstance_diagnostics(t *testing.T) {
 		if final {
 			m.FinalSnapshot = types.ObjectValueMust(m.FinalSnapshot.AttributeTypes(ctx), map[string]attr.Value{
 				"name": types.StringValue("bye"), "description": types.StringNull(), "retention_days": types.Int64Null(),
+				"stop_first": types.BoolNull(), // a state from before stop_first: its default, true
 			})
 		}
 		st := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
@@ -132,4 +134,8 @@ func TestAccInstance_diagnostics(t *testing.T) {
 		t.Fatalf("after destroy: %d snapshot groups, %d instances; want 1, 0", len(st.SnapshotGroups), len(st.Instances))
 	}
 	warning(delResp.Diagnostics, st.SnapshotGroups[0].SnapshotGroupId)
+	// stop_first, absent from that state, took its default.
+	if err := checkOrder(env, id, "stop:graceful", "snapshot@Stopped", "release"); err != nil {
+		t.Error(err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -53,4 +54,61 @@ func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, instanceID st
 		}
 	}
 	return groupID, nil
+}
+
+// finalSnapshotBeforeRelease takes an instance's final snapshot at destroy:
+// with stop_first, after a graceful stop (powered off only when that takes
+// too long, see stopGracefully). When the snapshot fails, an instance that
+// was running is started again, so a failed destroy leaves it as it was.
+// It returns the snapshot group id.
+func finalSnapshotBeforeRelease(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel) (string, error) {
+	id := inst.ID
+	wasRunning := inst.Status != ecsapi.StatusStopped && inst.Status != ecsapi.StatusStopping
+	stopped := false
+	if fs.stopFirst() {
+		if err := stopGracefully(ctx, client, inst); err != nil {
+			return "", fmt.Errorf("stopping it before the snapshot (stop_first) failed: %w%s", err,
+				restartNote(ctx, client, id, wasRunning))
+		}
+		stopped = true
+	}
+	groupID, err := takeFinalSnapshot(ctx, client, id, fs)
+	if err != nil {
+		return groupID, fmt.Errorf("%w%s", err, restartNote(ctx, client, id, wasRunning && stopped))
+	}
+	return groupID, nil
+}
+
+// restartNote starts an instance again after a failed destroy step, when it
+// was running before the destroy stopped it, and says how that went. It has
+// its own deadline, so it runs even when the delete timeout has run out.
+func restartNote(ctx context.Context, client *ecsapi.Client, id string, restart bool) string {
+	if !restart {
+		return ""
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	inst, err := client.GetInstance(rctx, id)
+	if err == nil {
+		err = startInstance(rctx, client, inst)
+	}
+	if err != nil {
+		return fmt.Sprintf(". It was stopped for the snapshot, and starting it again failed: %v; start it yourself "+
+			"(or set status = \"Running\" and apply)", err)
+	}
+	return ". It was stopped for the snapshot and has been started again"
+}
+
+// keptDisksNote names the data disks that outlive a released instance
+// (delete_with_instance = false), "" when there are none.
+func keptDisksNote(kept []ecsapi.Disk) string {
+	if len(kept) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(kept))
+	for _, d := range kept {
+		names = append(names, fmt.Sprintf("%s (%d GiB, %s)", d.ID, d.Size, d.Category))
+	}
+	return fmt.Sprintf(" Its data disks with delete_with_instance = false were kept, detached, and are still billed "+
+		"until you delete them: %s. Terraform does not manage them.", strings.Join(names, ", "))
 }

@@ -64,6 +64,13 @@ type finalSnapshotModel struct {
 	Name          types.String `tfsdk:"name"`
 	Description   types.String `tfsdk:"description"`
 	RetentionDays types.Int64  `tfsdk:"retention_days"`
+	StopFirst     types.Bool   `tfsdk:"stop_first"`
+}
+
+// stopFirst reports whether the instance is stopped before its final
+// snapshot: the default, also for a state written before stop_first existed.
+func (fs finalSnapshotModel) stopFirst() bool {
+	return fs.StopFirst.IsNull() || fs.StopFirst.IsUnknown() || fs.StopFirst.ValueBool()
 }
 
 var (

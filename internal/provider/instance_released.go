@@ -101,6 +101,7 @@ func rememberAutoRelease(ctx context.Context, req privateGetter, resp privateSet
 // recorded in the state only (a warning says so). A change that replaces the
 // instance plans a new machine as usual: the user asked for it.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}

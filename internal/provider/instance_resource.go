@@ -434,6 +434,14 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 
+	// Read once: the release decides by them how to stop the instance, and
+	// the warning names the disks that are kept. Not fatal: the release
+	// reads them again.
+	disks, derr := client.ListDisks(ctx, id)
+	if derr != nil {
+		disks = nil
+	}
+
 	groupID := ""
 	if !state.FinalSnapshot.IsNull() && !state.FinalSnapshot.IsUnknown() {
 		var fs finalSnapshotModel
@@ -441,7 +449,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		groupID, err = takeFinalSnapshot(ctx, client, id, fs)
+		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs)
 		if err != nil {
 			resp.Diagnostics.AddError("Final snapshot failed; the instance was kept",
 				fmt.Sprintf("The final snapshot of instance %s did not complete, so the instance was not released: %v. "+
@@ -451,7 +459,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		}
 	}
 
-	err = releaseInstance(ctx, client, id, state.ForceDelete.ValueBool())
+	err = releaseInstanceWithDisks(ctx, client, id, state.ForceDelete.ValueBool(), disks)
 	if errors.Is(err, errDeletionProtected) {
 		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
 		return
@@ -460,9 +468,14 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %v", id, err))
 		return
 	}
-	if groupID != "" {
+	kept := keptDisksNote(outlivingDisks(disks))
+	switch {
+	case groupID != "":
 		resp.Diagnostics.AddWarning("Final snapshot kept",
 			fmt.Sprintf("Instance %s was released after its final snapshot group %s was accomplished. The snapshot "+
-				"group is not managed by Terraform: it is kept (and billed) until you delete it.", id, groupID))
+				"group is not managed by Terraform: it is kept (and billed) until you delete it.%s", id, groupID, kept))
+	case kept != "":
+		resp.Diagnostics.AddWarning("Data disks kept",
+			fmt.Sprintf("Instance %s was released.%s", id, kept))
 	}
 }

@@ -571,8 +571,13 @@ func TestAccInstance_finalSnapshotFailure(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if env.instanceInEmu(id) == nil {
+					in := env.instanceInEmu(id)
+					if in == nil {
 						t.Fatalf("instance %s was released although its final snapshot failed", id)
+					}
+					// Stopped for the snapshot (stop_first), started again when it failed.
+					if in.Status != "Running" {
+						t.Fatalf("instance %s is %s after its final snapshot failed, want Running again", id, in.Status)
 					}
 				},
 				// A new name gives a new snapshot attempt (the failed group keeps its token).

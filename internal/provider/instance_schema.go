@@ -228,16 +228,27 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(stoppedModeKeepCharging, stoppedModeStopCharging)},
 			},
 			"force_delete": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first. Default `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first (a power-off, " +
+					"also for data disks that are kept). Default `false`, where destroy stops the instance first: powered " +
+					"off when all its disks go with it, gracefully (forced after 5 minutes) when a data disk outlives it. " +
+					"Updates in place with no call to the service. Destroy uses the value saved in the state, not the " +
+					"configuration: `terraform destroy -var force=true` with `force_delete = var.force` still stops the " +
+					"instance first. To release without a stop, set `force_delete = true`, run `terraform apply`, then " +
+					"destroy.",
 			},
 			"final_snapshot": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
-					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept. " +
-					"The snapshot group survives the instance; its id is reported in a warning. The disks must be ESSD-family.",
+					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept (and " +
+					"started again if it was stopped for the snapshot). The snapshot group survives the instance; its id is " +
+					"reported in a warning, with the data disks that are kept (`delete_with_instance = false`). Every disk " +
+					"must be ESSD-family (`cloud_essd`, `cloud_auto` or `cloud_essd_entry`), which is what ECS accepts in a " +
+					"snapshot group: the plan fails when one is not and the instance is being created or `final_snapshot` set " +
+					"or changed, and warns when the instance and `final_snapshot` are unchanged (an error there would also " +
+					"block `terraform destroy`).",
 				Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
 						Required:            true,
@@ -253,6 +264,16 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Optional:            true,
 						MarkdownDescription: "Days to keep each snapshot, 1 to 65536. Unset: kept until deleted.",
 						Validators:          []validator.Int64{int64validator.Between(1, 65536)},
+					},
+					"stop_first": schema.BoolAttribute{
+						Optional: true,
+						Computed: true,
+						Default:  booldefault.StaticBool(true),
+						MarkdownDescription: "Stop the instance before the snapshot, so that it is taken of a machine at rest. " +
+							"The stop is graceful (the operating system shuts down and flushes its disks); only when it has " +
+							"not finished after 5 minutes (or half of the remaining delete timeout, if that is shorter) is " +
+							"the instance powered off. Default `true`. `false` snapshots the running machine " +
+							"(crash-consistent, like pulling the plug), then stops and releases it.",
 					},
 				},
 			},

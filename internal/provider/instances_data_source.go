@@ -80,8 +80,9 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional:    true,
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Only these instance ids (ids that do not exist are skipped). After the read: the ids " +
-					"of the instances found, in the order of `instances`.",
+				MarkdownDescription: "Only these instance ids (ids that do not exist are skipped). When set, it keeps the " +
+					"ids given, and `instances` lists those that exist; when not set, the ids of the instances found, in " +
+					"the order of `instances`.",
 				Validators: []validator.List{listvalidator.ValueStringsAre(instanceIDValidator)},
 			},
 			"name_regex": schema.StringAttribute{
@@ -199,8 +200,12 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		})
 		ids = append(ids, inst.ID)
 	}
-	l, diags := types.ListValueFrom(ctx, types.StringType, ids)
-	resp.Diagnostics.Append(diags...)
-	cfg.IDs = l
+	if !idsGiven {
+		// ids given are kept as given (as in aliecs_snapshots): the ones
+		// found are in instances.
+		l, diags := types.ListValueFrom(ctx, types.StringType, ids)
+		resp.Diagnostics.Append(diags...)
+		cfg.IDs = l
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

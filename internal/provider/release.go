@@ -14,12 +14,21 @@ import (
 var errDeletionProtected = errors.New("deletion protection is on")
 
 // releaseInstance releases an instance and waits until ECS no longer returns
-// it. Without force it stops the instance first (ForceStop: its data is being
-// released anyway) and waits for Stopped, because DeleteInstance refuses a
-// running instance. It checks deletion protection before stopping anything,
-// so a protected instance is neither stopped nor released. An instance that
-// is already gone counts as released.
+// it. Without force it stops the instance first, because DeleteInstance
+// refuses a running instance: with a power-off (ForceStop) when all its disks
+// are released with it, since their data goes anyway; gracefully first (see
+// stopGracefully) when a data disk outlives it, since a power-off can
+// corrupt what is kept. It checks deletion protection before stopping
+// anything, so a protected instance is neither stopped nor released. An
+// instance that is already gone counts as released.
 func releaseInstance(ctx context.Context, client *ecsapi.Client, id string, force bool) error {
+	return releaseInstanceWithDisks(ctx, client, id, force, nil)
+}
+
+// releaseInstanceWithDisks is releaseInstance for a caller that has already
+// read the instance's disks (DescribeDisks); nil disks are read when the
+// instance has to be stopped.
+func releaseInstanceWithDisks(ctx context.Context, client *ecsapi.Client, id string, force bool, disks []ecsapi.Disk) error {
 	inst, err := client.GetInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
 		return nil
@@ -30,19 +39,105 @@ func releaseInstance(ctx context.Context, client *ecsapi.Client, id string, forc
 	if inst.DeletionProtection {
 		return fmt.Errorf("instance %s: %w", id, errDeletionProtected)
 	}
+	stop := releaseStopper{client: client, id: id, disks: disks}
 	if !force {
-		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{ForceStop: true}); err != nil {
+		if err := stop.stop(ctx, inst); err != nil {
 			if ecsapi.IsNotFound(err) {
 				return nil
 			}
 			return err
 		}
 	}
-	if err := deleteWhenSettled(ctx, client, id, force); err != nil {
+	if err := deleteWhenSettled(ctx, client, id, force, stop.stop); err != nil {
 		return err
 	}
 	if err := client.WaitInstanceGone(ctx, id); err != nil {
 		return fmt.Errorf("instance %s was asked to be released but is still there: %w", id, err)
+	}
+	return nil
+}
+
+// releaseStopper stops an instance that is about to be released, choosing
+// a power-off or a graceful stop by what outlives it.
+type releaseStopper struct {
+	client *ecsapi.Client
+	id     string
+	disks  []ecsapi.Disk // nil until read
+}
+
+func (s *releaseStopper) stop(ctx context.Context, inst *ecsapi.Instance) error {
+	if inst.Status == ecsapi.StatusStopped {
+		return nil // nothing to decide: no DescribeDisks
+	}
+	if s.disks == nil {
+		disks, err := s.client.ListDisks(ctx, s.id)
+		if err != nil {
+			// Not knowing what is kept, stop as if something were: slower,
+			// never harmful.
+			return stopGracefully(ctx, s.client, inst)
+		}
+		s.disks = disks
+	}
+	if len(outlivingDisks(s.disks)) > 0 {
+		return stopGracefully(ctx, s.client, inst)
+	}
+	return stopInstance(ctx, s.client, inst, ecsapi.StopInput{ForceStop: true})
+}
+
+// outlivingDisks are the disks that a release of their instance leaves
+// behind: data disks with DeleteWithInstance off. They are kept, and billed.
+func outlivingDisks(disks []ecsapi.Disk) []ecsapi.Disk {
+	var out []ecsapi.Disk
+	for _, d := range disks {
+		if d.Type == "data" && !d.DeleteWithInstance {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// gracefulStopWait bounds a graceful stop (the guest shuts down and flushes
+// its disks): when it has not finished by then, the instance is powered off.
+const gracefulStopWait = 5 * time.Minute
+
+// gracefulStopBudget is how long a graceful stop may take when remaining is
+// left before the operation's deadline (hasDeadline false: none):
+// gracefulStopWait, but never more than half of what remains, so that the
+// forced stop and what follows (the final snapshot, the release) keep the
+// other half.
+func gracefulStopBudget(remaining time.Duration, hasDeadline bool) time.Duration {
+	if hasDeadline && remaining/2 < gracefulStopWait {
+		if remaining <= 0 {
+			return 0
+		}
+		return remaining / 2
+	}
+	return gracefulStopWait
+}
+
+// stopGracefully brings an instance to Stopped with a graceful stop
+// (StopInstance without ForceStop), and powers it off (ForceStop) only when
+// the graceful stop has not finished within gracefulStopBudget.
+func stopGracefully(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance) error {
+	var remaining time.Duration
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		remaining = time.Until(deadline)
+	}
+	budget := gracefulStopBudget(remaining, hasDeadline)
+	gctx, cancel := context.WithTimeout(ctx, budget)
+	err := stopInstance(gctx, client, inst, ecsapi.StopInput{})
+	cancel()
+	if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	// The guest did not shut down in time: power it off. A forced stop is
+	// also accepted while the graceful one is still under way.
+	if err := client.StopInstance(ctx, inst.ID, ecsapi.StopInput{ForceStop: true}); err != nil && !ecsapi.IsWrongState(err) {
+		return fmt.Errorf("the graceful stop did not finish within %s, and the forced stop failed: %w", budget, err)
+	}
+	if _, err := client.WaitInstanceStatus(ctx, inst.ID, ecsapi.StatusStopped); err != nil {
+		return fmt.Errorf("the graceful stop did not finish within %s, so it was forced: %w", budget, err)
 	}
 	return nil
 }
@@ -53,9 +148,10 @@ const wrongStateRetryDelay = 2 * time.Second
 
 // deleteWhenSettled sends DeleteInstance, and while the service answers
 // IncorrectInstanceStatus* (the instance is still initializing, starting or
-// stopping) waits for it to settle, stops it again when it came back to
-// Running and force is off, and retries until ctx's deadline.
-func deleteWhenSettled(ctx context.Context, client *ecsapi.Client, id string, force bool) error {
+// stopping) waits for it to settle, stops it again with stop when it came
+// back to Running and force is off, and retries until ctx's deadline.
+func deleteWhenSettled(ctx context.Context, client *ecsapi.Client, id string, force bool,
+	stop func(context.Context, *ecsapi.Instance) error) error {
 	for {
 		err := client.DeleteInstance(ctx, id, force)
 		if err == nil || ecsapi.IsNotFound(err) {
@@ -87,7 +183,7 @@ func deleteWhenSettled(ctx context.Context, client *ecsapi.Client, id string, fo
 			}
 		}
 		if !force && inst.Status == ecsapi.StatusRunning {
-			if serr := stopInstance(ctx, client, inst, ecsapi.StopInput{ForceStop: true}); serr != nil {
+			if serr := stop(ctx, inst); serr != nil {
 				return serr
 			}
 		}

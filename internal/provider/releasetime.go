@@ -248,10 +248,20 @@ func checkReleaseAfterRange(s string, d time.Duration) error {
 	return nil
 }
 
+// releaseAfterSkewMargin is how far beyond the window's 30-minute minimum a
+// release_after is always resolved: the service checks the time against its
+// own clock, and a few seconds of difference with this machine's clock made
+// it refuse "30m" resolved to exactly the minimum.
+const releaseAfterSkewMargin = time.Minute
+
 // resolveReleaseAfter turns release_after into the release time applied at
-// now: rounded up to a whole minute, so the service's truncation never moves
-// it closer than d, but never past the window's end.
+// now: at least releaseAfterSkewMargin beyond the window's minimum, rounded
+// up to a whole minute, so the service's truncation never moves it closer
+// than d; but never past the window's end.
 func resolveReleaseAfter(now time.Time, d time.Duration) time.Time {
+	if least := releaseWindowMin + releaseAfterSkewMargin; d < least {
+		d = least
+	}
 	t := now.UTC().Add(d)
 	up := t.Truncate(time.Minute)
 	if up.Before(t) {

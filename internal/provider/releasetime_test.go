@@ -226,9 +226,15 @@ func TestResolveReleaseAfter(t *testing.T) {
 		d    string
 		want string
 	}{
-		{"2026-01-10T12:00:00Z", "30m", "2026-01-10T12:30:00Z"},
-		// Rounded up, so the truncation never brings it inside 30m.
-		{"2026-01-10T12:00:01Z", "30m", "2026-01-10T12:31:00Z"},
+		// At least a minute beyond the 30-minute minimum, so a clock a little
+		// behind the service's does not make ECS refuse it.
+		{"2026-01-10T12:00:00Z", "30m", "2026-01-10T12:31:00Z"},
+		{"2026-01-10T12:00:01Z", "30m", "2026-01-10T12:32:00Z"},
+		{"2026-01-10T12:00:59Z", "30m", "2026-01-10T12:32:00Z"},
+		{"2026-01-10T12:00:01Z", "31m", "2026-01-10T12:32:00Z"},
+		{"2026-01-10T12:00:00Z", "32m", "2026-01-10T12:32:00Z"},
+		// Rounded up, so the truncation never brings it closer than asked.
+		{"2026-01-10T12:00:01Z", "45m", "2026-01-10T12:46:00Z"},
 		{"2026-01-10T12:00:00.5Z", "90m", "2026-01-10T13:31:00Z"},
 		{"2026-01-31T23:50:00Z", "14d", "2026-02-14T23:50:00Z"},
 		// 1095d from a start whose three years have no leap day: exactly
@@ -248,6 +254,9 @@ func TestResolveReleaseAfter(t *testing.T) {
 		}
 		if c := releaseWindowAt(now).check(got); c != windowOK {
 			t.Errorf("resolveReleaseAfter(%s, %s) = %s is outside the window (%v)", tc.now, tc.d, formatReleaseTime(got), c)
+		}
+		if min := now.Add(releaseWindowMin + time.Minute); got.Before(min) {
+			t.Errorf("resolveReleaseAfter(%s, %s) = %s is less than 31 minutes ahead", tc.now, tc.d, formatReleaseTime(got))
 		}
 	}
 }

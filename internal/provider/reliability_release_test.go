@@ -285,7 +285,7 @@ func snapshotRows() []releaseRow {
 				return []resource.TestStep{{
 					PreConfig:   func() { r.setProtection(true) },
 					Config:      r.snapshotConfig(true),
-					ExpectError: regexp.MustCompile(`(?s)Snapshot saved, instance not released.*deletion protection`),
+					ExpectError: errProtected, // before any stop or snapshot
 				}}
 			},
 			afterVerdict: func(r *relRun) { r.setProtection(false) },
@@ -452,7 +452,7 @@ func relVerdict(r *relRun, row releaseRow) error {
 	if (row.path == pathSnapshot || row.path == pathFinal) && row.release {
 		errs = append(errs, relSnapshotFirst(st, r.id, deletes)...)
 	}
-	if (row.path == pathDestroy || row.path == pathForce || row.path == pathFinal) && !row.release &&
+	if (row.path == pathDestroy || row.path == pathForce || row.path == pathFinal || row.path == pathSnapshot) && !row.release &&
 		strings.HasPrefix(row.name, "protected") && calls["CreateSnapshotGroup"]+calls["StopInstance"] != 0 {
 		errs = append(errs, fmt.Sprintf("a protected instance was touched: %d CreateSnapshotGroup, %d StopInstance",
 			calls["CreateSnapshotGroup"], calls["StopInstance"]))

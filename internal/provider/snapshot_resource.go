@@ -149,7 +149,9 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Release the instance once, and only once, the snapshot is `accomplished` " +
-					"(stop it, release it, wait until it is gone). A failed snapshot never releases anything. " +
+					"(stop it, release it, wait until it is gone; the stop is graceful when a data disk outlives the " +
+					"instance). A failed snapshot never releases anything. A deletion-protected instance is refused " +
+					"before anything is done (no stop, no snapshot). " +
 					"Default `false`. Turning it on for an existing snapshot whose instance was not released forces " +
 					"a new snapshot, so the machine is released only right after a fresh copy of its disks; " +
 					"turning it off changes nothing.",

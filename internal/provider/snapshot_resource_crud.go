@@ -54,6 +54,13 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		resp.Diagnostics.AddAttributeError(pathInstanceID, summary, detail)
 		return
 	}
+	// Before any stop or snapshot: an instance that cannot be released is
+	// left exactly as it is.
+	if plan.ReleaseInstanceAfterSnapshot.ValueBool() && inst.DeletionProtection {
+		resp.Diagnostics.AddAttributeError(pathRelease, "Instance is protected from deletion",
+			releaseProtectedDetail(instanceID))
+		return
+	}
 	wasRunning := inst.Status == ecsapi.StatusRunning || inst.Status == ecsapi.StatusStarting ||
 		inst.Status == ecsapi.StatusPending
 	restore := func(diags *diag.Diagnostics) {
@@ -148,6 +155,16 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	r.saveCreated(ctx, &plan, group, true, &resp.Diagnostics, &resp.State)
+}
+
+// releaseProtectedDetail explains why release_instance_after_snapshot was
+// refused up front on a deletion-protected instance.
+func releaseProtectedDetail(id string) string {
+	return fmt.Sprintf("release_instance_after_snapshot = true, but instance %s has deletion protection on, so it "+
+		"cannot be released after the snapshot. Nothing was done: the instance was neither stopped nor snapshotted. "+
+		"To release it, turn its deletion protection off (deletion_protection = false on its aliecs_instance, or "+
+		"in the console) and apply again; to keep it, set release_instance_after_snapshot = false, and the "+
+		"snapshot is taken without releasing anything.", id)
 }
 
 // releaseRetryNote says what happens next after a failed release step.

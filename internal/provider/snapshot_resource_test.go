@@ -527,6 +527,9 @@ resource "aliecs_snapshot" "test" {
 	}
 }
 
+// release_instance_after_snapshot on a deletion-protected instance fails
+// before anything is done: no stop, no snapshot; the error says how to
+// proceed, and the snapshot alone can still be taken.
 func TestAccSnapshot_deletionProtection(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
@@ -538,21 +541,38 @@ func TestAccSnapshot_deletionProtection(t *testing.T) {
 	if _, err := client.ModifyInstanceAttribute(req); err != nil {
 		t.Fatalf("ModifyInstanceAttribute: %v", err)
 	}
+	config := func(release bool) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "test" {
+  instance_id                     = %q
+  stop_before_snapshot            = true
+  release_instance_after_snapshot = %t
+}
+`, inst.id, release))
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
-			Config: env.config(fmt.Sprintf(`
-resource "aliecs_snapshot" "test" {
-  instance_id                     = %q
-  release_instance_after_snapshot = true
-}
-`, inst.id)),
-			ExpectError: regexp.MustCompile(`(?s)Snapshot saved, instance not released.*deletion protection`),
+			Config: config(true),
+			ExpectError: cliPhrases("Instance is protected from deletion", "release_instance_after_snapshot",
+				"deletion protection", "Nothing was done", "neither stopped nor snapshotted",
+				"release_instance_after_snapshot = false"),
 		}, {
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true,
+			PreConfig: func() {
+				calls := env.emu.Calls()
+				if calls["StopInstance"]+calls["CreateSnapshotGroup"]+calls["DeleteInstance"] != 0 {
+					t.Fatalf("a protected instance was acted on: %d StopInstance, %d CreateSnapshotGroup, %d DeleteInstance",
+						calls["StopInstance"], calls["CreateSnapshotGroup"], calls["DeleteInstance"])
+				}
+				if n := len(env.emu.State().SnapshotGroups); n != 0 {
+					t.Fatalf("%d snapshot groups after the refused apply, want none", n)
+				}
+			},
+			// The way out the error offers: the snapshot, and the instance kept.
+			Config: config(false),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkSnapshotMatchesEmulator(env, "aliecs_snapshot.test", inst.id, inst.disks),
+				resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_released", "false"),
 				checkInstanceStatus(env, inst.id, "Running"),
 			),
 		}},
