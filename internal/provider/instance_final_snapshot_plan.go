@@ -51,7 +51,7 @@ func finalSnapshotPlanDiagnostics(ctx context.Context, req resource.ModifyPlanRe
 		}
 	}
 	newDisks := state == nil || !plan.SystemDisk.Equal(state.SystemDisk) || !plan.DataDisks.Equal(state.DataDisks)
-	if !newDisks && releasedNoop(*state) {
+	if !newDisks && isTombstone(*state) {
 		return diags // released by a snapshot: a destroy takes no snapshot
 	}
 	bad := unsnapshottableDisks(ctx, plan, state, newDisks)
