@@ -4,11 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -19,6 +37,7 @@ var (
 	_ resource.Resource                = (*instanceResource)(nil)
 	_ resource.ResourceWithConfigure   = (*instanceResource)(nil)
 	_ resource.ResourceWithImportState = (*instanceResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*instanceResource)(nil)
 )
 
 const (
@@ -41,21 +60,378 @@ func (r *instanceResource) Metadata(_ context.Context, req resource.MetadataRequ
 	resp.TypeName = req.ProviderTypeName + "_instance"
 }
 
-func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+// diskCategories are the cloud disk categories an instance's disks can use.
+var diskCategories = []string{"cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"}
+
+const (
+	stoppedModeKeepCharging = "KeepCharging"
+	stoppedModeStopCharging = "StopCharging"
+)
+
+func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	stableInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
+			"protection, the password and the running state change in place; every other argument replaces the " +
+			"instance, and the plan says so. Destroying it stops and releases the machine (optionally after a " +
+			"final snapshot of its disks); deletion protection blocks the destroy.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The instance id, e.g. `i-bp67acfmxazb4ph1234`.",
+				PlanModifiers:       stable,
+			},
+			"image_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Image to boot from. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
+			"instance_type": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators: []validator.String{stringvalidator.RegexMatches(instanceTypePattern,
+					"must be an instance type such as ecs.g7.large")},
+			},
+			"vswitch_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "vSwitch (subnet) the instance is attached to; it decides the zone. Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{vswitchIDValidator},
+			},
+			"security_group_ids": schema.SetAttribute{
+				Required:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Security groups (1 to 5) of the instance's VPC. Changing them replaces the instance.",
+				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, 5),
+					setvalidator.ValueStringsAre(securityGroupIDValidator),
+				},
+			},
+			"zone_id": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Zone, e.g. `cn-hangzhou-h`. Derived from the vSwitch when omitted; setting a different zone replaces the instance.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.RegexMatches(zoneIDPattern, "must be a zone id such as cn-hangzhou-h")},
+			},
+			"instance_name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Name: 2 to 128 characters, starting with a letter (or a Chinese character), then letters, digits, `.`, `_`, `:` and `-`. The service uses the instance id when omitted. Updates in place; removing it from the configuration keeps the current name.",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{instanceNameValidator},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Description: 2 to 256 characters, not starting with `http://` or `https://`. Updates in place; removing it from the configuration keeps the current description.",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{descriptionValidator},
+			},
+			"host_name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Host name of the operating system: 2 to 64 letters, digits, `.` and `-`. Generated when omitted. Updates in place (the guest sees it after a restart).",
+				PlanModifiers:       stable,
+				Validators:          []validator.String{hostNameValidator},
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags: at most 20; keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
+				Validators:          []validator.Map{tagsValidator{}},
+			},
+			"system_disk": schema.SingleNestedAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "System disk. Changing it replaces the instance.",
+				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"category": schema.StringAttribute{
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Disk category: `cloud_essd` (default), `cloud_auto`, `cloud_essd_entry`, " +
+							"`cloud_ssd`, `cloud_efficiency` or `cloud`. Snapshots (and `final_snapshot`) need an ESSD-family category.",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+						Validators:    []validator.String{stringvalidator.OneOf(diskCategories...)},
+					},
+					"size": schema.Int64Attribute{
+						Optional:            true,
+						Computed:            true,
+						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size.",
+						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+						Validators:          []validator.Int64{int64validator.Between(20, 2048)},
+					},
+				},
+			},
+			"data_disks": schema.ListNestedAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Data disks created with the instance (at most 16). Changing them replaces the instance. " +
+					"Disks attached later, outside this resource, are not tracked.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
+				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"size": schema.Int64Attribute{
+							Required:            true,
+							MarkdownDescription: "Size in GiB, 20 to 32768.",
+							Validators:          []validator.Int64{int64validator.Between(20, 32768)},
+						},
+						"category": schema.StringAttribute{
+							Optional:            true,
+							Computed:            true,
+							Default:             stringdefault.StaticString(defaultDiskCategory),
+							MarkdownDescription: "Disk category, as for `system_disk`. Default `cloud_essd`.",
+							Validators:          []validator.String{stringvalidator.OneOf(diskCategories...)},
+						},
+						"delete_with_instance": schema.BoolAttribute{
+							Optional:            true,
+							Computed:            true,
+							Default:             booldefault.StaticBool(true),
+							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+						},
+					},
+				},
+			},
+			"internet_max_bandwidth_out": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(0),
+				MarkdownDescription: "Outbound public bandwidth in Mbit/s, 0 to 100. Above 0 the instance gets a public IP. Default `0`. Changing it replaces the instance.",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:          []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"key_pair_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "SSH key pair to install (Linux). Changing it replaces the instance.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthBetween(2, 128)},
+			},
+			"user_data": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 32 KiB; the provider base64-encodes it. Changing it replaces the instance. It is read back (decoded) only at import, since the service reports it one instance per call: it is not checked for drift on every refresh.",
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthAtMost(24576)},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				MarkdownDescription: "Login password, write-only (Terraform 1.11 or later): it is sent to the service and never stored in " +
+					"the plan or the state. 8 to 30 characters with at least three of: uppercase, lowercase, digits, special characters. " +
+					"It is set when the instance is created; to change it later, change `password_wo_version`.",
+				Validators: []validator.String{passwordValidator},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Change this number to send `password_wo` again (Terraform cannot see a write-only value change). " +
+					"The new password applies from the next restart of the instance.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, the instance cannot be released: a destroy fails and keeps it. Default `false`. Updates in place.",
+			},
+			"status": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(ecsapi.StatusRunning),
+				MarkdownDescription: "`Running` (default) or `Stopped`. Updates in place: the instance is started or stopped. " +
+					"Reads `Released` once the machine no longer exists, whatever released it (its auto-release schedule, an " +
+					"`aliecs_snapshot` with `release_instance_after_snapshot = true`, the console, the API, a spot reclaim): " +
+					"it stays in state as a tombstone, like the console's Released tab. The plan stays empty whatever status " +
+					"is configured (a warning names the cause), edits of in-place arguments are recorded in the state only, " +
+					"a change that replaces the instance creates a new one (`terraform apply -replace=ADDRESS` does too), " +
+					"and a destroy needs no call to the service.",
+				Validators: []validator.String{stringvalidator.OneOf(ecsapi.StatusRunning, ecsapi.StatusStopped)},
+			},
+			"stopped_mode": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How the instance stops when `status = \"Stopped\"`: `KeepCharging` keeps its resources, " +
+					"`StopCharging` stops billing for vCPU and memory (the public IP may change on restart). " +
+					"Unset: the account's default.",
+				Validators: []validator.String{stringvalidator.OneOf(stoppedModeKeepCharging, stoppedModeStopCharging)},
+			},
+			"force_delete": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroy releases the instance without stopping it first (a power-off, " +
+					"also for data disks that are kept). Default `false`, where destroy stops the instance first: powered " +
+					"off when all its disks go with it, gracefully (forced after 5 minutes) when a data disk outlives it. " +
+					"Updates in place with no call to the service. Destroy uses the value saved in the state, not the " +
+					"configuration: `terraform destroy -var force=true` with `force_delete = var.force` still stops the " +
+					"instance first. To release without a stop, set `force_delete = true`, run `terraform apply`, then " +
+					"destroy.",
+			},
+			"final_snapshot": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
+					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept (and " +
+					"started again if it was stopped for the snapshot). The snapshot group survives the instance; its id is " +
+					"reported in a warning, with the data disks that are kept (`delete_with_instance = false`). Every disk " +
+					"must be ESSD-family (`cloud_essd`, `cloud_auto` or `cloud_essd_entry`), which is what ECS accepts in a " +
+					"snapshot group: the plan fails when one is not and the instance is being created or `final_snapshot` set " +
+					"or changed, and warns when the instance and `final_snapshot` are unchanged (an error there would also " +
+					"block `terraform destroy`).",
+				Attributes: map[string]schema.Attribute{
+					"name": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter, not with `auto`.",
+						Validators:          []validator.String{snapshotNameValidator},
+					},
+					"description": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Description of the snapshot group, 2 to 256 characters.",
+						Validators:          []validator.String{descriptionValidator},
+					},
+					"retention_days": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Days to keep each snapshot, 1 to 65536. Unset: kept until deleted.",
+						Validators:          []validator.Int64{int64validator.Between(1, 65536)},
+					},
+					"stop_first": schema.BoolAttribute{
+						Optional: true,
+						Computed: true,
+						Default:  booldefault.StaticBool(true),
+						MarkdownDescription: "Stop the instance before the snapshot, so that it is taken of a machine at rest. " +
+							"The stop is graceful (the operating system shuts down and flushes its disks); only when it has " +
+							"not finished after 5 minutes (or half of the remaining delete timeout, if that is shorter) is " +
+							"the instance powered off. Default `true`. `false` snapshots the running machine " +
+							"(crash-consistent, like pulling the plug), then stops and releases it.",
+					},
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+
+			"private_ip": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Private IP address in the vSwitch.",
+				PlanModifiers:       stable,
+			},
+			"public_ip": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Public IP address, empty when `internet_max_bandwidth_out` is 0.",
+				PlanModifiers:       []planmodifier.String{keepUnlessStatusChanges{}},
+			},
+			"ssh_command": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`ssh root@<public IP, or the private IP when there is none>`.",
+				PlanModifiers:       []planmodifier.String{keepUnlessStatusChanges{}},
+			},
+			"system_disk_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Id of the system disk.",
+				PlanModifiers:       stable,
+			},
+			"creation_time": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the instance was created, RFC 3339 UTC.",
+				PlanModifiers:       stable,
+			},
+			"cpu": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Number of vCPUs.",
+				PlanModifiers:       stableInt,
+			},
+			"memory": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Memory in MiB.",
+				PlanModifiers:       stableInt,
+			},
+			"gpu_amount": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Number of GPUs, 0 for none.",
+				PlanModifiers:       stableInt,
+			},
+			"gpu_spec": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "GPU model, e.g. `NVIDIA A10`; empty for none.",
+				PlanModifiers:       stable,
+			},
+		},
+	}
 }
 
-func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !instanceIDValidator.pattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q is not an instance id. Import an aliecs_instance by its id, such as %q.",
-				req.ID, "i-bp67acfmxazb4ph1234"))
-		return
+// instanceModel is the aliecs_instance resource's data.
+type instanceModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	ImageID                 types.String   `tfsdk:"image_id"`
+	InstanceType            types.String   `tfsdk:"instance_type"`
+	VSwitchID               types.String   `tfsdk:"vswitch_id"`
+	SecurityGroupIDs        types.Set      `tfsdk:"security_group_ids"`
+	ZoneID                  types.String   `tfsdk:"zone_id"`
+	InstanceName            types.String   `tfsdk:"instance_name"`
+	Description             types.String   `tfsdk:"description"`
+	HostName                types.String   `tfsdk:"host_name"`
+	Tags                    types.Map      `tfsdk:"tags"`
+	SystemDisk              types.Object   `tfsdk:"system_disk"`
+	DataDisks               types.List     `tfsdk:"data_disks"`
+	InternetMaxBandwidthOut types.Int64    `tfsdk:"internet_max_bandwidth_out"`
+	KeyPairName             types.String   `tfsdk:"key_pair_name"`
+	UserData                types.String   `tfsdk:"user_data"`
+	PasswordWO              types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
+	DeletionProtection      types.Bool     `tfsdk:"deletion_protection"`
+	Status                  types.String   `tfsdk:"status"`
+	StoppedMode             types.String   `tfsdk:"stopped_mode"`
+	ForceDelete             types.Bool     `tfsdk:"force_delete"`
+	FinalSnapshot           types.Object   `tfsdk:"final_snapshot"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+
+	PrivateIP    types.String `tfsdk:"private_ip"`
+	PublicIP     types.String `tfsdk:"public_ip"`
+	SystemDiskID types.String `tfsdk:"system_disk_id"`
+	CreationTime types.String `tfsdk:"creation_time"`
+	SSHCommand   types.String `tfsdk:"ssh_command"`
+	CPU          types.Int64  `tfsdk:"cpu"`
+	Memory       types.Int64  `tfsdk:"memory"`
+	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
+	GPUSpec      types.String `tfsdk:"gpu_spec"`
+}
+
+type systemDiskModel struct {
+	Category types.String `tfsdk:"category"`
+	Size     types.Int64  `tfsdk:"size"`
+}
+
+type dataDiskModel struct {
+	Size               types.Int64  `tfsdk:"size"`
+	Category           types.String `tfsdk:"category"`
+	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
+}
+
+type finalSnapshotModel struct {
+	Name          types.String `tfsdk:"name"`
+	Description   types.String `tfsdk:"description"`
+	RetentionDays types.Int64  `tfsdk:"retention_days"`
+	StopFirst     types.Bool   `tfsdk:"stop_first"`
+}
+
+var (
+	systemDiskAttrTypes = map[string]attr.Type{
+		"category": types.StringType,
+		"size":     types.Int64Type,
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-	// password_wo_version cannot be read back: the first apply after the
-	// import records the configured version without sending the password.
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
+	dataDiskAttrTypes = map[string]attr.Type{
+		"size":                 types.Int64Type,
+		"category":             types.StringType,
+		"delete_with_instance": types.BoolType,
+	}
+	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
+)
+
+func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -128,58 +504,6 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, nil, resp.Private, inst.AutoReleaseTime)...)
 }
 
-// finishCreate waits for a new instance to run, then stops it when the
-// configuration asks for a stopped machine. seen says whether the instance
-// was ever returned by the service (see instance_unconfirmed.go).
-func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (seen bool, err error) {
-	client := r.data.client
-	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
-	if err != nil {
-		return createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)
-	}
-	if status == ecsapi.StatusStopped {
-		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: stoppedMode}); err != nil {
-			return true, fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
-		}
-	}
-	return true, nil
-}
-
-// refresh reads the instance and its disks into m. It returns nil when the
-// instance no longer exists. Terraform's refresh (fromListing) may be
-// answered from the client's listing of the region; reads after a change
-// always ask for the instance itself.
-func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromListing bool) (*ecsapi.Instance, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	id := m.ID.ValueString()
-	get := r.data.client.GetInstance
-	if fromListing {
-		get = r.data.client.RefreshInstance
-	}
-	inst, err := get(ctx, id)
-	if ecsapi.IsNotFound(err) {
-		return nil, diags
-	}
-	if err != nil {
-		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
-		return &ecsapi.Instance{ID: id}, diags
-	}
-	// Disks are read once, when the instance is new to the state (create,
-	// import): they cannot change without replacing the instance, and one
-	// DescribeDisks per instance on every refresh would cost more calls than
-	// all the batched instance reads together.
-	var disks []ecsapi.Disk
-	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
-	if !knowsDisks {
-		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
-			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
-			return inst, diags
-		}
-	}
-	m.applyInstance(inst, disks, knowsDisks)
-	return inst, diags
-}
-
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -221,24 +545,6 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
-}
-
-// readImportedUserData reads the user data of an instance being imported
-// (DescribeUserData takes one instance per call: never on every refresh)
-// and keeps it as the plain text the configuration would hold.
-func (r *instanceResource) readImportedUserData(ctx context.Context, m *instanceModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	encoded, err := r.data.client.GetUserData(ctx, m.ID.ValueString())
-	if err != nil {
-		diags.AddError("Cannot read the instance's user data",
-			fmt.Sprintf("Reading the user data of instance %s failed: %v", m.ID.ValueString(), err))
-		return diags
-	}
-	m.UserData = types.StringNull()
-	if encoded != "" {
-		m.UserData = types.StringValue(decodeUserData(encoded))
-	}
-	return diags
 }
 
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -294,101 +600,6 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
-}
-
-// privateKeyImported marks an instance imported and not yet updated.
-const privateKeyImported = "imported"
-
-func importedMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, privateKeyImported)
-	return string(raw) == "true", diags
-}
-
-// applyChanges sends the in-place changes between state and plan.
-func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, private privateGetter, plan, state *instanceModel) error {
-	client := r.data.client
-	id := state.ID.ValueString()
-
-	var mod ecsapi.ModifyInstanceInput
-	changed := false
-	setString := func(p, s types.String, dst **string) {
-		if !p.IsUnknown() && !p.IsNull() && !p.Equal(s) {
-			v := p.ValueString()
-			*dst = &v
-			changed = true
-		}
-	}
-	setString(plan.InstanceName, state.InstanceName, &mod.Name)
-	setString(plan.Description, state.Description, &mod.Description)
-	setString(plan.HostName, state.HostName, &mod.HostName)
-	if !plan.DeletionProtection.IsUnknown() && !plan.DeletionProtection.Equal(state.DeletionProtection) {
-		v := plan.DeletionProtection.ValueBool()
-		mod.DeletionProtection = &v
-		changed = true
-	}
-	imported, _ := importedMark(ctx, private)
-	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) &&
-		!(imported && state.PasswordWOVersion.IsNull()) {
-		var pw types.String
-		if d := config.GetAttribute(ctx, path.Root("password_wo"), &pw); d.HasError() || pw.IsNull() || pw.IsUnknown() {
-			return errors.New("password_wo_version changed but password_wo is not set in the configuration")
-		}
-		v := pw.ValueString()
-		mod.Password = &v
-		changed = true
-	}
-	if changed {
-		if err := client.ModifyInstanceAttribute(ctx, id, mod); err != nil {
-			return err
-		}
-	}
-
-	if !plan.Tags.Equal(state.Tags) {
-		want, d := tagsFromMap(ctx, plan.Tags)
-		if d.HasError() {
-			return errors.New("reading the planned tags failed")
-		}
-		have, _ := tagsFromMap(ctx, state.Tags)
-		set, remove := tagChanges(have, want)
-		if len(set) > 0 || len(remove) > 0 {
-			if err := client.UpdateInstanceTags(ctx, id, set, remove); err != nil {
-				return err
-			}
-		}
-	}
-
-	if want := plan.Status.ValueString(); !plan.Status.IsUnknown() && !plan.Status.Equal(state.Status) {
-		inst, err := client.GetInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		switch want {
-		case ecsapi.StatusStopped:
-			err = stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: plan.StoppedMode.ValueString()})
-		case ecsapi.StatusRunning:
-			err = startInstance(ctx, client, inst)
-		}
-		if err != nil {
-			return fmt.Errorf("changing its status to %s: %w", want, err)
-		}
-	}
-	return nil
-}
-
-// tagChanges computes the tags to set (new or changed) and to remove.
-func tagChanges(have, want map[string]string) (set map[string]string, remove []string) {
-	set = map[string]string{}
-	for k, v := range want {
-		if old, ok := have[k]; !ok || old != v {
-			set[k] = v
-		}
-	}
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	return set, remove
 }
 
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -478,4 +689,205 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddWarning("Data disks kept",
 			fmt.Sprintf("Instance %s was released.%s", id, kept))
 	}
+}
+
+// ModifyPlan keeps a tombstone as it is: status stays "Released", what the
+// service last reported stays known, and edits of in-place arguments are
+// recorded in the state only (a warning says so). A change that replaces the
+// instance plans a new machine as usual: the user asked for it.
+func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var state, plan instanceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !isTombstone(state) {
+		return
+	}
+	if replacing, d := plannedReplacement(req.Config.Raw, req.Plan.Raw, req.State.Raw, instanceReplacingAttributes); d.HasError() || replacing {
+		resp.Diagnostics.Append(d...)
+		return // a new instance: Terraform plans it from a null prior state
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	changed, d := changedAttributes(req.Plan.Raw, req.State.Raw, instanceInPlaceAttributes)
+	resp.Diagnostics.Append(d...)
+	if len(changed) > 0 {
+		resp.Diagnostics.AddWarning("Change recorded in the state only",
+			fmt.Sprintf("Instance %s was released, so the change to %s is recorded in the state only: there is no "+
+				"machine left to change. To get a new machine, run terraform apply -replace=ADDRESS with the "+
+				"address of this aliecs_instance.", state.ID.ValueString(), strings.Join(changed, ", ")))
+	}
+	// What the service reported stays; the arguments follow the configuration.
+	next := state
+	next.InstanceName, next.Description, next.HostName = plan.InstanceName, plan.Description, plan.HostName
+	next.Tags, next.DeletionProtection, next.PasswordWOVersion = plan.Tags, plan.DeletionProtection, plan.PasswordWOVersion
+	next.Timeouts, next.ForceDelete, next.StoppedMode = plan.Timeouts, plan.ForceDelete, plan.StoppedMode
+	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
+}
+
+func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !instanceIDValidator.pattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("%q is not an instance id. Import an aliecs_instance by its id, such as %q.",
+				req.ID, "i-bp67acfmxazb4ph1234"))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	// password_wo_version cannot be read back: the first apply after the
+	// import records the configured version without sending the password.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
+}
+
+// finishCreate waits for a new instance to run, then stops it when the
+// configuration asks for a stopped machine. seen says whether the instance
+// was ever returned by the service (see instance_unconfirmed.go).
+func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (seen bool, err error) {
+	client := r.data.client
+	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
+	if err != nil {
+		return createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)
+	}
+	if status == ecsapi.StatusStopped {
+		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: stoppedMode}); err != nil {
+			return true, fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
+		}
+	}
+	return true, nil
+}
+
+// refresh reads the instance and its disks into m. It returns nil when the
+// instance no longer exists. Terraform's refresh (fromListing) may be
+// answered from the client's listing of the region; reads after a change
+// always ask for the instance itself.
+func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromListing bool) (*ecsapi.Instance, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	id := m.ID.ValueString()
+	get := r.data.client.GetInstance
+	if fromListing {
+		get = r.data.client.RefreshInstance
+	}
+	inst, err := get(ctx, id)
+	if ecsapi.IsNotFound(err) {
+		return nil, diags
+	}
+	if err != nil {
+		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
+		return &ecsapi.Instance{ID: id}, diags
+	}
+	// Disks are read once, when the instance is new to the state (create,
+	// import): they cannot change without replacing the instance, and one
+	// DescribeDisks per instance on every refresh would cost more calls than
+	// all the batched instance reads together.
+	var disks []ecsapi.Disk
+	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
+	if !knowsDisks {
+		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
+			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
+			return inst, diags
+		}
+	}
+	m.applyInstance(inst, disks, knowsDisks)
+	return inst, diags
+}
+
+// readImportedUserData reads the user data of an instance being imported
+// (DescribeUserData takes one instance per call: never on every refresh)
+// and keeps it as the plain text the configuration would hold.
+func (r *instanceResource) readImportedUserData(ctx context.Context, m *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	encoded, err := r.data.client.GetUserData(ctx, m.ID.ValueString())
+	if err != nil {
+		diags.AddError("Cannot read the instance's user data",
+			fmt.Sprintf("Reading the user data of instance %s failed: %v", m.ID.ValueString(), err))
+		return diags
+	}
+	m.UserData = types.StringNull()
+	if encoded != "" {
+		m.UserData = types.StringValue(decodeUserData(encoded))
+	}
+	return diags
+}
+
+// privateKeyImported marks an instance imported and not yet updated.
+const privateKeyImported = "imported"
+
+func importedMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, privateKeyImported)
+	return string(raw) == "true", diags
+}
+
+// applyChanges sends the in-place changes between state and plan.
+func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, private privateGetter, plan, state *instanceModel) error {
+	client := r.data.client
+	id := state.ID.ValueString()
+
+	var mod ecsapi.ModifyInstanceInput
+	changed := false
+	setString := func(p, s types.String, dst **string) {
+		if !p.IsUnknown() && !p.IsNull() && !p.Equal(s) {
+			v := p.ValueString()
+			*dst = &v
+			changed = true
+		}
+	}
+	setString(plan.InstanceName, state.InstanceName, &mod.Name)
+	setString(plan.Description, state.Description, &mod.Description)
+	setString(plan.HostName, state.HostName, &mod.HostName)
+	if !plan.DeletionProtection.IsUnknown() && !plan.DeletionProtection.Equal(state.DeletionProtection) {
+		v := plan.DeletionProtection.ValueBool()
+		mod.DeletionProtection = &v
+		changed = true
+	}
+	imported, _ := importedMark(ctx, private)
+	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) &&
+		!(imported && state.PasswordWOVersion.IsNull()) {
+		var pw types.String
+		if d := config.GetAttribute(ctx, path.Root("password_wo"), &pw); d.HasError() || pw.IsNull() || pw.IsUnknown() {
+			return errors.New("password_wo_version changed but password_wo is not set in the configuration")
+		}
+		v := pw.ValueString()
+		mod.Password = &v
+		changed = true
+	}
+	if changed {
+		if err := client.ModifyInstanceAttribute(ctx, id, mod); err != nil {
+			return err
+		}
+	}
+
+	if !plan.Tags.Equal(state.Tags) {
+		want, d := tagsFromMap(ctx, plan.Tags)
+		if d.HasError() {
+			return errors.New("reading the planned tags failed")
+		}
+		have, _ := tagsFromMap(ctx, state.Tags)
+		set, remove := tagChanges(have, want)
+		if len(set) > 0 || len(remove) > 0 {
+			if err := client.UpdateInstanceTags(ctx, id, set, remove); err != nil {
+				return err
+			}
+		}
+	}
+
+	if want := plan.Status.ValueString(); !plan.Status.IsUnknown() && !plan.Status.Equal(state.Status) {
+		inst, err := client.GetInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch want {
+		case ecsapi.StatusStopped:
+			err = stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: plan.StoppedMode.ValueString()})
+		case ecsapi.StatusRunning:
+			err = startInstance(ctx, client, inst)
+		}
+		if err != nil {
+			return fmt.Errorf("changing its status to %s: %w", want, err)
+		}
+	}
+	return nil
 }

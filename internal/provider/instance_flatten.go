@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"time"
+	"unicode/utf8"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,79 +14,11 @@ import (
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
-// instanceModel is the aliecs_instance resource's data.
-type instanceModel struct {
-	ID                      types.String   `tfsdk:"id"`
-	ImageID                 types.String   `tfsdk:"image_id"`
-	InstanceType            types.String   `tfsdk:"instance_type"`
-	VSwitchID               types.String   `tfsdk:"vswitch_id"`
-	SecurityGroupIDs        types.Set      `tfsdk:"security_group_ids"`
-	ZoneID                  types.String   `tfsdk:"zone_id"`
-	InstanceName            types.String   `tfsdk:"instance_name"`
-	Description             types.String   `tfsdk:"description"`
-	HostName                types.String   `tfsdk:"host_name"`
-	Tags                    types.Map      `tfsdk:"tags"`
-	SystemDisk              types.Object   `tfsdk:"system_disk"`
-	DataDisks               types.List     `tfsdk:"data_disks"`
-	InternetMaxBandwidthOut types.Int64    `tfsdk:"internet_max_bandwidth_out"`
-	KeyPairName             types.String   `tfsdk:"key_pair_name"`
-	UserData                types.String   `tfsdk:"user_data"`
-	PasswordWO              types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
-	DeletionProtection      types.Bool     `tfsdk:"deletion_protection"`
-	Status                  types.String   `tfsdk:"status"`
-	StoppedMode             types.String   `tfsdk:"stopped_mode"`
-	ForceDelete             types.Bool     `tfsdk:"force_delete"`
-	FinalSnapshot           types.Object   `tfsdk:"final_snapshot"`
-	Timeouts                timeouts.Value `tfsdk:"timeouts"`
-
-	PrivateIP    types.String `tfsdk:"private_ip"`
-	PublicIP     types.String `tfsdk:"public_ip"`
-	SystemDiskID types.String `tfsdk:"system_disk_id"`
-	CreationTime types.String `tfsdk:"creation_time"`
-	SSHCommand   types.String `tfsdk:"ssh_command"`
-	CPU          types.Int64  `tfsdk:"cpu"`
-	Memory       types.Int64  `tfsdk:"memory"`
-	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
-	GPUSpec      types.String `tfsdk:"gpu_spec"`
-}
-
-type systemDiskModel struct {
-	Category types.String `tfsdk:"category"`
-	Size     types.Int64  `tfsdk:"size"`
-}
-
-type dataDiskModel struct {
-	Size               types.Int64  `tfsdk:"size"`
-	Category           types.String `tfsdk:"category"`
-	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
-}
-
-type finalSnapshotModel struct {
-	Name          types.String `tfsdk:"name"`
-	Description   types.String `tfsdk:"description"`
-	RetentionDays types.Int64  `tfsdk:"retention_days"`
-	StopFirst     types.Bool   `tfsdk:"stop_first"`
-}
-
 // stopFirst reports whether the instance is stopped before its final
 // snapshot: the default, also for a state written before stop_first existed.
 func (fs finalSnapshotModel) stopFirst() bool {
 	return fs.StopFirst.IsNull() || fs.StopFirst.IsUnknown() || fs.StopFirst.ValueBool()
 }
-
-var (
-	systemDiskAttrTypes = map[string]attr.Type{
-		"category": types.StringType,
-		"size":     types.Int64Type,
-	}
-	dataDiskAttrTypes = map[string]attr.Type{
-		"size":                 types.Int64Type,
-		"category":             types.StringType,
-		"delete_with_instance": types.BoolType,
-	}
-	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
-)
 
 // runInput builds the RunInstances request from a plan. The password comes
 // from the configuration (write-only values are never in the plan).
@@ -133,32 +67,6 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		}
 	}
 	return in, diags
-}
-
-// tagsFromMap turns a tags attribute into a Go map; null or unknown gives nil.
-func tagsFromMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	if m.IsNull() || m.IsUnknown() {
-		return nil, nil
-	}
-	out := map[string]string{}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
-// tagsValue is the state value of an instance's tags: null when it has none,
-// unless the configuration said `tags = {}` (kept, so the result matches the plan).
-func tagsValue(tags map[string]string, prior types.Map) types.Map {
-	if len(tags) == 0 {
-		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
-			return prior
-		}
-		return types.MapNull(types.StringType)
-	}
-	elems := make(map[string]attr.Value, len(tags))
-	for k, v := range tags {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 // applyInstance copies what ECS reports about an instance and its disks into
@@ -282,4 +190,65 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+const defaultDiskCategory = "cloud_essd"
+
+// apiTimeToRFC3339 turns the instance API's minute-precision time
+// (yyyy-MM-ddTHH:mmZ) into RFC 3339 with seconds (yyyy-MM-ddTHH:mm:00Z), the
+// form every other time in this provider uses. "" stays "" (no time set);
+// a value in neither form is kept as the API gave it rather than lost.
+func apiTimeToRFC3339(s string) string {
+	if s == "" {
+		return ""
+	}
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return s
+}
+
+// terraformStatus maps the API's status to the two values the resource
+// manages: a machine on its way up counts as Running, on its way down as Stopped.
+func terraformStatus(apiStatus string) string {
+	switch apiStatus {
+	case ecsapi.StatusStopped, ecsapi.StatusStopping:
+		return ecsapi.StatusStopped
+	default:
+		return ecsapi.StatusRunning
+	}
+}
+
+// sshCommand is how a user reaches the machine: the public address when it
+// has one, else the private one.
+func sshCommand(publicIP, privateIP string) string {
+	ip := publicIP
+	if ip == "" {
+		ip = privateIP
+	}
+	if ip == "" {
+		return ""
+	}
+	return "ssh root@" + ip
+}
+
+// encodeUserData base64-encodes user data for RunInstances, which expects it so.
+func encodeUserData(s string) string {
+	if s == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// decodeUserData turns the service's base64 user data back into the plain
+// text the configuration holds; data that is not base64 of UTF-8 text is
+// kept as the service reports it.
+func decodeUserData(s string) string {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || !utf8.Valid(b) {
+		return s
+	}
+	return string(b)
 }

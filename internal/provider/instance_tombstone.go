@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
 // A machine that disappears is a tombstone: it stays in state with status
@@ -19,8 +20,6 @@ import (
 // behind the user's back), the snapshots that hold its disks keep their
 // instance_id, `terraform destroy` makes no call, and `terraform apply
 // -replace=ADDRESS` brings a new machine when the user wants one.
-
-var _ resource.ResourceWithModifyPlan = (*instanceResource)(nil)
 
 // privateKeyAutoRelease remembers the last automatic release time the
 // service reported, so a machine that disappears after it can be named as
@@ -96,45 +95,6 @@ func rememberAutoRelease(ctx context.Context, req privateGetter, resp privateSet
 	return resp.SetKey(ctx, privateKeyAutoRelease, raw)
 }
 
-// ModifyPlan keeps a tombstone as it is: status stays "Released", what the
-// service last reported stays known, and edits of in-place arguments are
-// recorded in the state only (a warning says so). A change that replaces the
-// instance plans a new machine as usual: the user asked for it.
-func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
-		return
-	}
-	var state, plan instanceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !isTombstone(state) {
-		return
-	}
-	if replacing, d := plannedReplacement(req.Config.Raw, req.Plan.Raw, req.State.Raw, instanceReplacingAttributes); d.HasError() || replacing {
-		resp.Diagnostics.Append(d...)
-		return // a new instance: Terraform plans it from a null prior state
-	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	changed, d := changedAttributes(req.Plan.Raw, req.State.Raw, instanceInPlaceAttributes)
-	resp.Diagnostics.Append(d...)
-	if len(changed) > 0 {
-		resp.Diagnostics.AddWarning("Change recorded in the state only",
-			fmt.Sprintf("Instance %s was released, so the change to %s is recorded in the state only: there is no "+
-				"machine left to change. To get a new machine, run terraform apply -replace=ADDRESS with the "+
-				"address of this aliecs_instance.", state.ID.ValueString(), strings.Join(changed, ", ")))
-	}
-	// What the service reported stays; the arguments follow the configuration.
-	next := state
-	next.InstanceName, next.Description, next.HostName = plan.InstanceName, plan.Description, plan.HostName
-	next.Tags, next.DeletionProtection, next.PasswordWOVersion = plan.Tags, plan.DeletionProtection, plan.PasswordWOVersion
-	next.Timeouts, next.ForceDelete, next.StoppedMode = plan.Timeouts, plan.ForceDelete, plan.StoppedMode
-	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
-}
-
 // plannedReplacement reports whether one of the replacing attributes
 // changes between state and plan, the way Terraform decides it: an unknown
 // planned value counts when the configuration sets it (a computed value left
@@ -192,4 +152,28 @@ func changedAttributes(plan, state tftypes.Value, names []string) ([]string, dia
 // nothing to read, change or release.
 func isTombstone(state instanceModel) bool {
 	return state.Status.ValueString() == statusReleased
+}
+
+// statusReleased is the status aliecs_instance keeps in state for an
+// instance released by an aliecs_snapshot.
+const statusReleased = "Released"
+
+// releasedBySnapshot reports whether an instance that no longer exists was
+// released by aliecs_snapshot: an accomplished snapshot group of the instance
+// carries releaseAfterSnapshotTag. Call it only once the instance is known to
+// be gone, so healthy instances cost no extra call.
+func releasedBySnapshot(ctx context.Context, client *ecsapi.Client, instanceID string) (groupID string, ok bool, err error) {
+	groups, err := client.ListSnapshotGroups(ctx, ecsapi.SnapshotGroupFilter{
+		InstanceID: instanceID,
+		Statuses:   []string{ecsapi.SnapshotAccomplished},
+	})
+	if err != nil {
+		return "", false, err
+	}
+	for _, g := range groups {
+		if g.InstanceID == instanceID && g.Status == ecsapi.SnapshotAccomplished && g.Tags[releaseAfterSnapshotTag] == "true" {
+			return g.ID, true, nil
+		}
+	}
+	return "", false, nil
 }
