@@ -45,12 +45,8 @@ func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, instanceID st
 		return groupID, fmt.Errorf("snapshot group %s ended %s, not accomplished", groupID, group.Status)
 	}
 	if !fs.RetentionDays.IsNull() && !fs.RetentionDays.IsUnknown() && group != nil {
-		days := int(fs.RetentionDays.ValueInt64())
-		for _, s := range group.Snapshots {
-			if err := client.ModifySnapshotAttribute(ctx, s.ID, ecsapi.ModifySnapshotInput{RetentionDays: &days}); err != nil {
-				return groupID, fmt.Errorf("snapshot group %s was accomplished, but setting the retention of snapshot %s "+
-					"to %d days failed: %w", groupID, s.ID, days, err)
-			}
+		if err := setRetention(ctx, client, group.Snapshots, int(fs.RetentionDays.ValueInt64())); err != nil {
+			return groupID, fmt.Errorf("snapshot group %s was accomplished, but %w", groupID, err)
 		}
 	}
 	return groupID, nil

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -61,4 +63,24 @@ func requireConfigured(data *providerData, what string, diags *diag.Diagnostics)
 		return false
 	}
 	return true
+}
+
+// timeoutFunc is a timeouts.Value method (Create, Read, Update, Delete).
+type timeoutFunc func(ctx context.Context, def time.Duration) (time.Duration, diag.Diagnostics)
+
+// operationContext starts a create, read, update or delete: it checks that
+// the provider is configured (what names the resource in the error) and
+// bounds ctx by the operation's timeout, def when the configuration sets
+// none. On error it adds the diagnostics and returns ctx unchanged; the
+// cancel function is always safe to defer.
+func operationContext(ctx context.Context, data *providerData, what string, timeout timeoutFunc, def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	if diags.HasError() || !requireConfigured(data, what, diags) {
+		return ctx, func() {}
+	}
+	d, tdiags := timeout(ctx, def)
+	diags.Append(tdiags...)
+	if diags.HasError() {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }

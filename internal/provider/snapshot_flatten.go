@@ -4,8 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -18,6 +18,17 @@ type snapshotModel struct {
 	DiskID     types.String `tfsdk:"disk_id"`
 	DiskType   types.String `tfsdk:"disk_type"`
 	Size       types.Int64  `tfsdk:"size"`
+}
+
+// flattenSnapshot is one snapshot as aliecs_snapshot and aliecs_snapshots
+// show it.
+func flattenSnapshot(s ecsapi.Snapshot) snapshotModel {
+	return snapshotModel{
+		SnapshotID: types.StringValue(s.ID),
+		DiskID:     types.StringValue(s.SourceDiskID),
+		DiskType:   types.StringValue(strings.ToLower(s.SourceDiskType)),
+		Size:       types.Int64Value(int64(s.SourceDiskSize)),
+	}
 }
 
 // applySnapshotGroup copies what the service reports into the model. It
@@ -36,7 +47,7 @@ func applySnapshotGroup(ctx context.Context, m *snapshotResourceModel, g *ecsapi
 	m.Description = optionalString(g.Description)
 	m.Status = types.StringValue(g.Status)
 	m.Progress = types.Int64Value(snapshotGroupProgress(g))
-	m.CreationTime = types.StringValue(rfc3339(g.CreationTime))
+	m.CreationTime = types.StringValue(apiTimeToRFC3339(g.CreationTime))
 
 	switch own := userTags(g.Tags); {
 	case len(own) > 0:
@@ -52,12 +63,7 @@ func applySnapshotGroup(ctx context.Context, m *snapshotResourceModel, g *ecsapi
 	snaps := make([]snapshotModel, 0, len(g.Snapshots))
 	retention := int64(0)
 	for i, s := range g.Snapshots {
-		snaps = append(snaps, snapshotModel{
-			SnapshotID: types.StringValue(s.ID),
-			DiskID:     types.StringValue(s.SourceDiskID),
-			DiskType:   types.StringValue(strings.ToLower(s.SourceDiskType)),
-			Size:       types.Int64Value(int64(s.SourceDiskSize)),
-		})
+		snaps = append(snaps, flattenSnapshot(s))
 		if i == 0 || int64(s.RetentionDays) < retention {
 			retention = int64(s.RetentionDays)
 		}
@@ -92,13 +98,10 @@ func snapshotGroupProgress(g *ecsapi.SnapshotGroup) int64 {
 	return sum / int64(len(g.Snapshots))
 }
 
-// rfc3339 turns the API's snapshot time (yyyy-MM-ddTHH:mm:ssZ, sometimes
-// without seconds) into RFC 3339 UTC; anything else is kept as given.
-func rfc3339(s string) string {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC().Format(time.RFC3339)
-		}
-	}
-	return s
-}
+// snapshotObjectType is the element type of the snapshots list.
+var snapshotObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"snapshot_id": types.StringType,
+	"disk_id":     types.StringType,
+	"disk_type":   types.StringType,
+	"size":        types.Int64Type,
+}}

@@ -72,8 +72,8 @@ func TestSnapshotGroupProgressAndTime(t *testing.T) {
 		"2026-01-02T03:04Z":    "2026-01-02T03:04:00Z",
 		"not a time":           "not a time",
 	} {
-		if got := rfc3339(in); got != want {
-			t.Errorf("rfc3339(%q) = %q, want %q", in, got, want)
+		if got := apiTimeToRFC3339(in); got != want {
+			t.Errorf("apiTimeToRFC3339(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -2,13 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -209,6 +211,312 @@ func (r *snapshotResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+func (r *snapshotResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan snapshotResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Create, snapshotDefaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+	in := plan.groupInput(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.data.client
+	inst := r.instanceToSnapshot(ctx, plan, in.DiskIDs, &resp.Diagnostics)
+	if inst == nil {
+		return
+	}
+
+	// Once the instance may have been stopped (for the snapshot, or by a
+	// release that failed), it is put back running as it was found, unless
+	// it was released. After a saved snapshot a failed restart is only a
+	// warning, so the snapshot is not tainted.
+	run := &snapshotRun{instance: inst}
+	defer r.restoreRunning(ctx, run, &resp.Diagnostics)
+
+	if plan.StopBeforeSnapshot.ValueBool() {
+		run.stopped = true
+		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{}); err != nil {
+			resp.Diagnostics.AddError("Cannot stop the instance before the snapshot",
+				fmt.Sprintf("stop_before_snapshot is set, but stopping instance %s failed, so no snapshot was "+
+					"taken: %s", inst.ID, err))
+			return
+		}
+	}
+	groupID, err := client.CreateSnapshotGroup(ctx, in)
+	if err != nil {
+		summary, detail := snapshotCreateError(err, inst.ID, in.DiskIDs)
+		resp.Diagnostics.AddError(summary, detail+notReleasedNote(plan))
+		return
+	}
+	group, err := client.WaitSnapshotGroupDone(ctx, groupID)
+	if err != nil {
+		r.createWaitFailed(ctx, &plan, groupID, err, resp)
+		return
+	}
+	if !plan.RetentionDays.IsNull() {
+		if err := setRetention(ctx, client, group.Snapshots, int(plan.RetentionDays.ValueInt64())); err != nil {
+			r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
+			resp.Diagnostics.AddAttributeError(pathRetentionDays, "Cannot set the snapshots' retention",
+				fmt.Sprintf("Snapshot group %s was saved, but %s%s", groupID, err, notReleasedNote(plan)))
+			return
+		}
+	}
+	if g, err := client.GetSnapshotGroup(ctx, groupID); err == nil {
+		group = g
+	}
+	if !plan.ReleaseInstanceAfterSnapshot.ValueBool() {
+		run.saved = true
+		r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
+		return
+	}
+
+	// The snapshot is accomplished: only now may the instance go.
+	run.stopped = true
+	if err := releaseInstance(ctx, client, inst.ID, false); err != nil {
+		r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
+		detail := fmt.Sprintf("Snapshot group %s is accomplished and kept, but releasing instance %s failed; "+
+			"the instance still exists. %s", groupID, inst.ID, err)
+		if errors.Is(err, errDeletionProtected) {
+			detail = fmt.Sprintf("Snapshot group %s is accomplished and kept. %s", groupID, deletionProtectedDetail(inst.ID))
+		}
+		resp.Diagnostics.AddAttributeError(pathRelease, "Snapshot saved, instance not released",
+			detail+"\n\n"+releaseRetryNote)
+		return
+	}
+	run.released = true
+	r.saveCreated(ctx, &plan, group, true, &resp.Diagnostics, &resp.State)
+}
+
+func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state snapshotResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireConfigured(r.data, "aliecs_snapshot", &resp.Diagnostics) {
+		return
+	}
+	g, err := r.data.client.GetSnapshotGroup(ctx, state.ID.ValueString())
+	if ecsapi.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Snapshot removed from state",
+			fmt.Sprintf("Snapshot group %s no longer exists (deleted outside Terraform, or by its retention "+
+				"period), so it was removed from state. The next apply takes a new snapshot if the instance "+
+				"still exists.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the snapshot",
+			fmt.Sprintf("Reading snapshot group %s failed: %s", state.ID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(applySnapshotGroup(ctx, &state, g)...)
+	if state.StopBeforeSnapshot.IsNull() {
+		state.StopBeforeSnapshot = types.BoolValue(false)
+	}
+	if state.ReleaseInstanceAfterSnapshot.IsNull() {
+		state.ReleaseInstanceAfterSnapshot = types.BoolValue(false)
+	}
+	if state.InstanceReleased.IsNull() {
+		state.InstanceReleased = types.BoolValue(false)
+	}
+	if state.KeepOnDestroy.IsNull() {
+		state.KeepOnDestroy = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state snapshotResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Update, snapshotDefaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	if summary, detail := retentionShrink(state.RetentionDays, plan.RetentionDays); summary != "" {
+		resp.Diagnostics.AddAttributeError(pathRetentionDays, summary, detail+" Nothing was changed.")
+		return
+	}
+	client := r.data.client
+
+	var name, description *string
+	if !plan.Name.IsUnknown() && !plan.Name.Equal(state.Name) {
+		v := plan.Name.ValueString()
+		name = &v
+	}
+	if !plan.Description.IsUnknown() && !plan.Description.Equal(state.Description) {
+		v := plan.Description.ValueString()
+		description = &v
+	}
+	if name != nil || description != nil {
+		if err := client.ModifySnapshotGroup(ctx, id, name, description); err != nil {
+			resp.Diagnostics.AddError("Cannot update the snapshot",
+				fmt.Sprintf("Changing the name or description of snapshot group %s failed: %s", id, err))
+			return
+		}
+	}
+
+	if !plan.Tags.Equal(state.Tags) {
+		want, d := tagsFromMap(ctx, plan.Tags)
+		resp.Diagnostics.Append(d...)
+		have, d := tagsFromMap(ctx, state.Tags)
+		resp.Diagnostics.Append(d...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		set, remove := tagChanges(have, want)
+		if err := client.UpdateSnapshotGroupTags(ctx, id, set, remove); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("tags"), "Cannot change the snapshot's tags",
+				fmt.Sprintf("Changing the tags of snapshot group %s failed: %s", id, err))
+			return
+		}
+	}
+
+	g, err := client.GetSnapshotGroup(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the snapshot", fmt.Sprintf("Reading snapshot group %s failed: %s", id, err))
+		return
+	}
+	if !plan.RetentionDays.IsNull() && !plan.RetentionDays.Equal(state.RetentionDays) {
+		if err := setRetention(ctx, client, g.Snapshots, int(plan.RetentionDays.ValueInt64())); err != nil {
+			resp.Diagnostics.AddAttributeError(pathRetentionDays, "Cannot change the snapshots' retention",
+				fmt.Sprintf("Changing the retention of snapshot group %s failed: %s", id, err))
+			return
+		}
+		if g, err = client.GetSnapshotGroup(ctx, id); err != nil {
+			resp.Diagnostics.AddError("Cannot read the snapshot", fmt.Sprintf("Reading snapshot group %s failed: %s", id, err))
+			return
+		}
+	}
+
+	// disk_ids, stop_before_snapshot and release_instance_after_snapshot only
+	// act at creation; their new values are recorded as planned.
+	m := plan
+	m.InstanceReleased = state.InstanceReleased
+	resp.Diagnostics.Append(applySnapshotGroup(ctx, &m, g)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state snapshotResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", state.Timeouts.Delete, snapshotDefaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.KeepOnDestroy.ValueBool() {
+		resp.Diagnostics.AddWarning("Snapshot kept",
+			fmt.Sprintf("keep_on_destroy is true, so snapshot group %s was removed from the state and kept: it is "+
+				"billed until you delete it (the console, the API, or an import into a configuration).",
+				state.ID.ValueString()))
+		return
+	}
+	if err := deleteSnapshotGroup(ctx, r.data.client, state.ID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the snapshot",
+			fmt.Sprintf("Deleting snapshot group %s failed: %s", state.ID.ValueString(), err))
+	}
+}
+
+// snapshotReplacingAttributes are the arguments whose change can replace
+// the snapshot (their schema has RequiresReplace or RequiresReplaceIf);
+// TestSnapshotReplaceRules checks this list against the schema.
+var snapshotReplacingAttributes = []string{"disk_ids", "instance_id", "release_instance_after_snapshot"}
+
+// ModifyPlan keeps the only copy of a released machine: when the snapshot's
+// instance no longer exists, no change replaces the snapshot (the replacing
+// arguments keep their state values, with a warning), and a plan that
+// deletes it says so.
+func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() {
+		return // create
+	}
+	var state snapshotResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, instanceID := state.ID.ValueString(), state.InstanceID.ValueString()
+	if req.Plan.Raw.IsNull() {
+		if !state.KeepOnDestroy.ValueBool() && r.instanceGone(ctx, state, &resp.Diagnostics) {
+			resp.Diagnostics.AddWarning("Deleting the only copy of a released machine",
+				fmt.Sprintf("Snapshot group %s holds the disks of instance %s, which no longer exists: this plan "+
+					"deletes the only copy of that machine. To keep it, set keep_on_destroy = true and apply before "+
+					"destroying, or remove the resource from the state (terraform state rm).", id, instanceID))
+		}
+		return
+	}
+	var plan snapshotResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	changed := snapshotReplaceReasons(ctx, state, plan)
+	if len(changed) == 0 || !r.instanceGone(ctx, state, &resp.Diagnostics) {
+		return
+	}
+	// Terraform replaces only for values that change: the state values keep
+	// the group.
+	for _, name := range changed {
+		switch name {
+		case "instance_id":
+			plan.InstanceID = state.InstanceID
+		case "disk_ids":
+			// Kept as planned: its modifier did not replace, Update records it.
+		case "release_instance_after_snapshot":
+			plan.ReleaseInstanceAfterSnapshot = state.ReleaseInstanceAfterSnapshot
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.AddWarning("Snapshot of a released machine kept",
+		fmt.Sprintf("Snapshot group %s is the only copy of instance %s, which no longer exists, so the change to %s "+
+			"does not replace it (that would delete the copy): instance_id stays %q, and other changes are "+
+			"recorded in the state only. To snapshot another machine, declare another aliecs_snapshot; to delete "+
+			"this copy, remove this resource from the configuration.", id, instanceID, strings.Join(changed, ", "), instanceID))
+}
+
+// instanceGone reports whether the snapshot's instance no longer exists:
+// this resource released it, or the service no longer has it. Asked only
+// when a plan would replace or delete the snapshot. A failed look-up is
+// taken as "still there", with a warning.
+func (r *snapshotResource) instanceGone(ctx context.Context, state snapshotResourceModel, diags *diag.Diagnostics) bool {
+	if state.InstanceReleased.ValueBool() {
+		return true
+	}
+	if r.data == nil {
+		return false
+	}
+	instanceID := state.InstanceID.ValueString()
+	_, err := r.data.client.GetInstance(ctx, instanceID)
+	if err != nil && !ecsapi.IsNotFound(err) {
+		diags.AddWarning("Cannot check the snapshot's instance",
+			fmt.Sprintf("Looking up instance %s of snapshot group %s failed: %s. The plan assumes it still exists.",
+				instanceID, state.ID.ValueString(), err))
+	}
+	return ecsapi.IsNotFound(err)
+}
+
+// snapshotReplaceReasons lists the attributes of snapshotReplacingAttributes
+// whose planned change replaces the snapshot, by their modifiers' rules.
+func snapshotReplaceReasons(ctx context.Context, state, plan snapshotResourceModel) []string {
+	var reasons []string
+	if plan.InstanceID.IsUnknown() || !plan.InstanceID.Equal(state.InstanceID) {
+		reasons = append(reasons, "instance_id")
+	}
+	var snapshots []snapshotModel
+	if !state.Snapshots.IsNull() && !state.Snapshots.IsUnknown() {
+		_ = state.Snapshots.ElementsAs(ctx, &snapshots, false)
+	}
+	if diskIDsForceReplacement(plan.DiskIDs, snapshots) {
+		reasons = append(reasons, "disk_ids")
+	}
+	if releaseForcesReplacement(plan.ReleaseInstanceAfterSnapshot, state.InstanceReleased) &&
+		!state.ReleaseInstanceAfterSnapshot.ValueBool() {
+		reasons = append(reasons, "release_instance_after_snapshot")
+	}
+	return reasons
+}
+
 func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if !snapshotGroupIDValidator.pattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid import id",
@@ -240,11 +548,3 @@ func (r *snapshotResource) importedReleased(ctx context.Context, id string) bool
 	_, err = r.data.client.GetInstance(ctx, g.InstanceID)
 	return ecsapi.IsNotFound(err)
 }
-
-// snapshotObjectType is the element type of the snapshots list.
-var snapshotObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"snapshot_id": types.StringType,
-	"disk_id":     types.StringType,
-	"disk_type":   types.StringType,
-	"size":        types.Int64Type,
-}}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -54,10 +53,7 @@ type snapshotGroupDataModel struct {
 }
 
 type snapshotDataModel struct {
-	SnapshotID    types.String `tfsdk:"snapshot_id"`
-	DiskID        types.String `tfsdk:"disk_id"`
-	DiskType      types.String `tfsdk:"disk_type"`
-	Size          types.Int64  `tfsdk:"size"`
+	snapshotModel
 	Status        types.String `tfsdk:"status"`
 	RetentionDays types.Int64  `tfsdk:"retention_days"`
 }
@@ -223,10 +219,7 @@ func snapshotGroupData(ctx context.Context, g *ecsapi.SnapshotGroup) (snapshotGr
 	snaps := make([]snapshotDataModel, 0, len(g.Snapshots))
 	for _, s := range g.Snapshots {
 		snaps = append(snaps, snapshotDataModel{
-			SnapshotID:    types.StringValue(s.ID),
-			DiskID:        types.StringValue(s.SourceDiskID),
-			DiskType:      types.StringValue(strings.ToLower(s.SourceDiskType)),
-			Size:          types.Int64Value(int64(s.SourceDiskSize)),
+			snapshotModel: flattenSnapshot(s),
 			Status:        types.StringValue(s.Status),
 			RetentionDays: types.Int64Value(int64(s.RetentionDays)),
 		})
@@ -243,7 +236,7 @@ func snapshotGroupData(ctx context.Context, g *ecsapi.SnapshotGroup) (snapshotGr
 		InstanceID:   types.StringValue(g.InstanceID),
 		Status:       types.StringValue(g.Status),
 		Progress:     types.Int64Value(snapshotGroupProgress(g)),
-		CreationTime: types.StringValue(rfc3339(g.CreationTime)),
+		CreationTime: types.StringValue(apiTimeToRFC3339(g.CreationTime)),
 		Tags:         tagMap,
 		Snapshots:    snapList,
 	}, all

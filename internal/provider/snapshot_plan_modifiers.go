@@ -3,17 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
 // diskIDsReplaceModifier forces a new snapshot only when the configured disks
@@ -130,103 +125,4 @@ func retentionShrink(state, plan types.Int64) (summary, detail string) {
 			"for %d. The service can only extend a snapshot's retention. %s", old, plan.ValueInt64(), way)
 	}
 	return "", ""
-}
-
-// snapshotReplacingAttributes are the arguments whose change can replace
-// the snapshot (their schema has RequiresReplace or RequiresReplaceIf);
-// TestSnapshotReplaceRules checks this list against the schema.
-var snapshotReplacingAttributes = []string{"disk_ids", "instance_id", "release_instance_after_snapshot"}
-
-// ModifyPlan keeps the only copy of a released machine: when the snapshot's
-// instance no longer exists, no change replaces the snapshot (the replacing
-// arguments keep their state values, with a warning), and a plan that
-// deletes it says so.
-func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() {
-		return // create
-	}
-	var state snapshotResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id, instanceID := state.ID.ValueString(), state.InstanceID.ValueString()
-	if req.Plan.Raw.IsNull() {
-		if !state.KeepOnDestroy.ValueBool() && r.instanceGone(ctx, state, &resp.Diagnostics) {
-			resp.Diagnostics.AddWarning("Deleting the only copy of a released machine",
-				fmt.Sprintf("Snapshot group %s holds the disks of instance %s, which no longer exists: this plan "+
-					"deletes the only copy of that machine. To keep it, set keep_on_destroy = true and apply before "+
-					"destroying, or remove the resource from the state (terraform state rm).", id, instanceID))
-		}
-		return
-	}
-	var plan snapshotResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	changed := snapshotReplaceReasons(ctx, state, plan)
-	if len(changed) == 0 || !r.instanceGone(ctx, state, &resp.Diagnostics) {
-		return
-	}
-	// Terraform replaces only for values that change: the state values keep
-	// the group.
-	for _, name := range changed {
-		switch name {
-		case "instance_id":
-			plan.InstanceID = state.InstanceID
-		case "disk_ids":
-			// Kept as planned: its modifier did not replace, Update records it.
-		case "release_instance_after_snapshot":
-			plan.ReleaseInstanceAfterSnapshot = state.ReleaseInstanceAfterSnapshot
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	resp.Diagnostics.AddWarning("Snapshot of a released machine kept",
-		fmt.Sprintf("Snapshot group %s is the only copy of instance %s, which no longer exists, so the change to %s "+
-			"does not replace it (that would delete the copy): instance_id stays %q, and other changes are "+
-			"recorded in the state only. To snapshot another machine, declare another aliecs_snapshot; to delete "+
-			"this copy, remove this resource from the configuration.", id, instanceID, strings.Join(changed, ", "), instanceID))
-}
-
-// instanceGone reports whether the snapshot's instance no longer exists:
-// this resource released it, or the service no longer has it. Asked only
-// when a plan would replace or delete the snapshot. A failed look-up is
-// taken as "still there", with a warning.
-func (r *snapshotResource) instanceGone(ctx context.Context, state snapshotResourceModel, diags *diag.Diagnostics) bool {
-	if state.InstanceReleased.ValueBool() {
-		return true
-	}
-	if r.data == nil {
-		return false
-	}
-	instanceID := state.InstanceID.ValueString()
-	_, err := r.data.client.GetInstance(ctx, instanceID)
-	if err != nil && !ecsapi.IsNotFound(err) {
-		diags.AddWarning("Could not check the snapshot's instance",
-			fmt.Sprintf("Looking up instance %s of snapshot group %s failed: %s. The plan assumes it still exists.",
-				instanceID, state.ID.ValueString(), err))
-	}
-	return ecsapi.IsNotFound(err)
-}
-
-// snapshotReplaceReasons lists the attributes of snapshotReplacingAttributes
-// whose planned change replaces the snapshot, by their modifiers' rules.
-func snapshotReplaceReasons(ctx context.Context, state, plan snapshotResourceModel) []string {
-	var reasons []string
-	if plan.InstanceID.IsUnknown() || !plan.InstanceID.Equal(state.InstanceID) {
-		reasons = append(reasons, "instance_id")
-	}
-	var snapshots []snapshotModel
-	if !state.Snapshots.IsNull() && !state.Snapshots.IsUnknown() {
-		_ = state.Snapshots.ElementsAs(ctx, &snapshots, false)
-	}
-	if diskIDsForceReplacement(plan.DiskIDs, snapshots) {
-		reasons = append(reasons, "disk_ids")
-	}
-	if releaseForcesReplacement(plan.ReleaseInstanceAfterSnapshot, state.InstanceReleased) &&
-		!state.ReleaseInstanceAfterSnapshot.ValueBool() {
-		reasons = append(reasons, "release_instance_after_snapshot")
-	}
-	return reasons
 }
