@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -26,6 +25,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*autoReleaseScheduleResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*autoReleaseScheduleResource)(nil)
 	_ resource.ResourceWithImportState = (*autoReleaseScheduleResource)(nil)
+
+	_ resource.ResourceWithConfigValidators = (*autoReleaseScheduleResource)(nil)
 )
 
 const (
@@ -112,8 +113,6 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 	}
 }
 
-var _ resource.ResourceWithConfigValidators = (*autoReleaseScheduleResource)(nil)
-
 // ConfigValidators requires exactly one of release_time and release_after,
 // with one error when both or neither are set (an attribute validator on
 // each reported it twice).
@@ -134,28 +133,15 @@ func (r *autoReleaseScheduleResource) Configure(_ context.Context, req resource.
 	}
 }
 
-// client returns the ECS client, or adds an error while the provider is not configured.
-func (r *autoReleaseScheduleResource) client(diags *diag.Diagnostics) *ecsapi.Client {
-	if !requireConfigured(r.data, "aliecs_auto_release_schedule", diags) {
-		return nil
-	}
-	return r.data.client
-}
-
 func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan autoReleaseScheduleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	client := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, scheduleDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_auto_release_schedule", plan.Timeouts.Create, scheduleDefaultTimeout, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.data.client
 
 	id := plan.InstanceID.ValueString()
 	target, ok := r.lateTargetForNewMachine(plan, &resp.Diagnostics)
@@ -178,17 +164,12 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 func (r *autoReleaseScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state autoReleaseScheduleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, scheduleDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_auto_release_schedule", state.Timeouts.Read, scheduleDefaultTimeout, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.data.client
 
 	id := state.InstanceID.ValueString()
 	inst, err := client.RefreshInstance(ctx, id)
@@ -221,19 +202,14 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 	var plan, state autoReleaseScheduleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, scheduleDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_auto_release_schedule", plan.Timeouts.Update, scheduleDefaultTimeout, &resp.Diagnostics)
+	defer cancel()
 	resolved, d := resolvedReleaseTime(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	client := r.data.client
 
 	id := plan.InstanceID.ValueString()
 	plan.ID = types.StringValue(id)
@@ -270,17 +246,12 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state autoReleaseScheduleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, scheduleDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_auto_release_schedule", state.Timeouts.Delete, scheduleDefaultTimeout, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.data.client
 
 	// Destroying the schedule cancels it; the instance stays. No window
 	// check here: a release that has come near must not block destroy.
@@ -295,6 +266,103 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 	}
 }
 
+// ModifyPlan applies the window rules at plan time. Errors only when the
+// schedule is being set or changed; never on an unchanged schedule (time
+// passing must not break plans) and never on destroy.
+func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.modifyPlanWithPrivate(ctx, req, resp, req.Private)
+}
+
+// modifyPlanWithPrivate is ModifyPlan with the private state as an interface,
+// so unit tests can pass their own.
+func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, private privateGetter) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: cancelling a schedule is always allowed
+	}
+	var plan autoReleaseScheduleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.InstanceID)...)
+	w := releaseWindowAt(r.clock.Now())
+
+	if req.State.Raw.IsNull() {
+		diags := planReleaseTimeDiagnostics(plan, w)
+		if diags.HasError() && r.tooSoonForNewMachine(plan, w) {
+			// A saved plan applied late, re-planned at apply: Create
+			// schedules the earliest allowed time and says so.
+			return
+		}
+		resp.Diagnostics.Append(diags...)
+		return
+	}
+	var state autoReleaseScheduleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gone := state.InstanceReleased.ValueBool()
+	imported, diags := importedMark(ctx, private)
+	resp.Diagnostics.Append(diags...)
+	sameInstance := plan.InstanceID.Equal(state.InstanceID)
+	switch {
+	case scheduleChanged(plan, state) && gone && sameInstance:
+		resp.Diagnostics.Append(planReleaseTimeDiagnostics(plan, w)...)
+		resp.Diagnostics.AddWarning("Change recorded in the state only",
+			fmt.Sprintf("Instance %s was released, so the new schedule is recorded in the state only: there is no "+
+				"machine left to release.", plan.InstanceID.ValueString()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
+		return
+	case scheduleChanged(plan, state) && imported && sameInstance && state.ReleaseAfter.IsNull() &&
+		!plan.ReleaseAfter.IsNull() && !plan.ReleaseAfter.IsUnknown() && !state.EffectiveReleaseTime.IsNull():
+		resp.Diagnostics.AddAttributeWarning(path.Root("release_after"), "The imported release time is kept",
+			fmt.Sprintf("The schedule of instance %s was imported with its release time, %s. release_after = %q is "+
+				"recorded without moving it (resolving it from now would extend the machine's life by the time "+
+				"already run). To schedule the release %s from now, change release_after again after this apply.",
+				plan.InstanceID.ValueString(), state.EffectiveReleaseTime.ValueString(),
+				plan.ReleaseAfter.ValueString(), plan.ReleaseAfter.ValueString()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
+		return
+	case gone:
+		// Fired with its instance: nothing to restore, nothing to check.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, state.EffectiveReleaseTime)...)
+		return
+	}
+	if scheduleChanged(plan, state) {
+		resp.Diagnostics.Append(planReleaseTimeDiagnostics(plan, w)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, types.StringUnknown())...)
+		return
+	}
+
+	resolved, diags := resolvedReleaseTime(ctx, private)
+	resp.Diagnostics.Append(diags...)
+	desired := desiredReleaseTime(state, resolved)
+	effective := state.EffectiveReleaseTime.ValueString()
+	planned := state.EffectiveReleaseTime
+	switch judgeDrift(desired, effective, w) {
+	case driftReapply:
+		what := fmt.Sprintf("was changed outside Terraform to %s", effective)
+		if effective == "" {
+			what = "was cancelled outside Terraform"
+		}
+		resp.Diagnostics.AddWarning("Auto-release schedule changed outside Terraform",
+			fmt.Sprintf("The automatic release of instance %s %s. This plan schedules it again for %s.",
+				plan.InstanceID.ValueString(), what, desired))
+		planned = types.StringUnknown()
+	case driftExpired:
+		what := fmt.Sprintf("is now %s", effective)
+		if effective == "" {
+			what = "is now cancelled"
+		}
+		resp.Diagnostics.AddWarning("Auto-release schedule changed outside Terraform and cannot be restored",
+			fmt.Sprintf("The automatic release of instance %s was changed outside Terraform and %s. The configured "+
+				"time, %s, can no longer be scheduled: %s Set a new release_time or release_after to schedule the "+
+				"release again.", plan.InstanceID.ValueString(), what, desired, w.describe()))
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEffective, planned)...)
+}
+
 func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if !instanceIDValidator.pattern.MatchString(id) {
@@ -303,11 +371,10 @@ func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resou
 				id, "i-bp67acfmxazb4ph1234"))
 		return
 	}
-	client := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !requireConfigured(r.data, "aliecs_auto_release_schedule", &resp.Diagnostics) {
 		return
 	}
-	inst, err := client.GetInstance(ctx, id)
+	inst, err := r.data.client.GetInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Instance not found", fmt.Sprintf("Instance %s does not exist, so there is no auto-release schedule to import.", id))
 		return
@@ -335,143 +402,4 @@ func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), false)...)
 	// A configuration that says release_after keeps this time (see ModifyPlan).
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
-}
-
-// scheduleGoneDetail explains a schedule whose instance no longer exists.
-func scheduleGoneDetail(id string, state autoReleaseScheduleModel, now time.Time) string {
-	cause := "It was released before its scheduled time: by an aliecs_snapshot with " +
-		"release_instance_after_snapshot = true, outside Terraform (the console, the API), or reclaimed by the service."
-	if at := state.EffectiveReleaseTime.ValueString(); at != "" {
-		if t, err := parseReleaseTime(at); err == nil && !t.After(now) {
-			cause = fmt.Sprintf("It was released as scheduled, at %s.", at)
-		} else {
-			cause = fmt.Sprintf("It was released before its scheduled time, %s: by an aliecs_snapshot with "+
-				"release_instance_after_snapshot = true, outside Terraform (the console, the API), or reclaimed by "+
-				"the service.", at)
-		}
-	}
-	return fmt.Sprintf("Instance %s no longer exists. %s Its auto-release schedule stays in the state as fired, "+
-		"like the instance's tombstone: the plan schedules nothing, and destroying it makes no call. A new machine "+
-		"(terraform apply -replace on its aliecs_instance) gets a new schedule.", id, cause)
-}
-
-// lateTargetForNewMachine handles a release_time that has come too near (a
-// saved plan applied late) for an instance created by the same apply: a
-// machine released a minute later than asked is better than one never
-// released, so it is scheduled at the earliest allowed time plus a minute,
-// with a warning. It reports false when the rule does not apply.
-func (r *autoReleaseScheduleResource) lateTargetForNewMachine(plan autoReleaseScheduleModel, diags *diag.Diagnostics) (time.Time, bool) {
-	if plan.ReleaseTime.IsNull() || plan.ReleaseTime.IsUnknown() {
-		return time.Time{}, false
-	}
-	v := plan.ReleaseTime.ValueString()
-	asked, err := parseReleaseTime(v)
-	w := releaseWindowAt(r.clock.Now())
-	if err != nil || w.check(asked) != windowTooSoon || !r.data.createdByThisApply(plan.InstanceID.ValueString()) {
-		return time.Time{}, false
-	}
-	target := resolveReleaseAfter(w.Now, releaseWindowMin+time.Minute)
-	diags.AddAttributeWarning(path.Root("release_time"), "release_time moved to the earliest allowed time",
-		fmt.Sprintf("release_time %q is no longer at least 30 minutes ahead (it is now %s: the plan was applied "+
-			"late). Instance %s was created by this apply, and a new machine is never left without a release time, "+
-			"so its release is scheduled for %s instead, the earliest allowed time plus a minute. release_time keeps "+
-			"your value; effective_release_time shows the time applied.",
-			v, formatReleaseTime(w.Now.Truncate(time.Second)), plan.InstanceID.ValueString(), formatReleaseTime(target)))
-	return target, true
-}
-
-// applyTarget decides the release time to send and checks it against the
-// window at the moment of apply, before any API call. prior is nil on
-// create; resolved is the release time an unchanged release_after resolved to.
-func (r *autoReleaseScheduleResource) applyTarget(plan autoReleaseScheduleModel, prior *autoReleaseScheduleModel, resolved string, diags *diag.Diagnostics) (time.Time, bool) {
-	w := releaseWindowAt(r.clock.Now())
-	if !plan.ReleaseTime.IsNull() {
-		v := plan.ReleaseTime.ValueString()
-		t, err := parseReleaseTime(v)
-		if err != nil {
-			diags.AddAttributeError(path.Root("release_time"), "Invalid release_time", err.Error())
-			return time.Time{}, false
-		}
-		diags.Append(releaseTimeDiagnostics(path.Root("release_time"), "release_time", v, t, w, true)...)
-		return effectiveReleaseTime(t), !diags.HasError()
-	}
-	v := plan.ReleaseAfter.ValueString()
-	if prior != nil && resolved != "" && prior.ReleaseAfter.Equal(plan.ReleaseAfter) {
-		// Unchanged release_after: the time fixed when it was set is applied
-		// again (after drift), never recomputed.
-		t, err := parseReleaseTime(resolved)
-		if err == nil {
-			diags.Append(releaseTimeDiagnostics(path.Root("release_after"), "release_after", v+" (resolved to "+resolved+")", t, w, true)...)
-			return t, !diags.HasError()
-		}
-	}
-	d, err := parseReleaseAfter(v)
-	if err == nil {
-		err = checkReleaseAfterRange(v, d)
-	}
-	if err != nil {
-		diags.AddAttributeError(path.Root("release_after"), "Invalid release_after", err.Error())
-		return time.Time{}, false
-	}
-	t := resolveReleaseAfter(w.Now, d)
-	diags.Append(releaseTimeDiagnostics(path.Root("release_after"), "release_after", v, t, w, true)...)
-	return t, !diags.HasError()
-}
-
-// schedule sends ModifyInstanceAutoReleaseTime and explains a refusal.
-func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsapi.Client, id string, t time.Time, diags *diag.Diagnostics) bool {
-	err := client.ModifyInstanceAutoReleaseTime(ctx, id, formatReleaseTime(t))
-	if err == nil {
-		return true
-	}
-	code := ecsapi.ErrorCode(err)
-	switch {
-	case ecsapi.IsNotFound(err):
-		diags.AddAttributeError(path.Root("instance_id"), "Instance not found",
-			fmt.Sprintf("Instance %s does not exist (ECS code %s), so its release cannot be scheduled.", id, code))
-	case code == "InvalidAutoReleaseTime.Malformed":
-		diags.AddError("ECS rejected the release time",
-			fmt.Sprintf("ECS refused the release time %s for instance %s with %s. The provider had checked it "+
-				"against this machine's clock (%s) and found it inside the allowed window (30 minutes to 3 years "+
-				"ahead), so this machine's clock and the service's probably disagree: check the clock (NTP) and "+
-				"choose a time further from the edges of the window. Details: %s",
-				formatReleaseTime(t), id, code, formatReleaseTime(r.clock.Now().Truncate(time.Second)), err))
-	case code == "ChargeTypeViolation":
-		diags.AddAttributeError(path.Root("instance_id"), "Instance cannot be released automatically",
-			fmt.Sprintf("ECS refused to schedule the release of instance %s (%s): only pay-as-you-go instances can "+
-				"be released automatically, and this one is a subscription instance. Details: %s", id, code, err))
-	default:
-		diags.AddError("Cannot schedule the automatic release",
-			fmt.Sprintf("Scheduling the release of instance %s at %s failed: %s", id, formatReleaseTime(t), err))
-	}
-	return false
-}
-
-// readBack returns the release time as the service reports it after a
-// change, falling back to what was sent when the read fails.
-func (r *autoReleaseScheduleResource) readBack(ctx context.Context, client *ecsapi.Client, id string, sent time.Time) string {
-	want := formatReleaseTime(effectiveReleaseTime(sent))
-	inst, err := client.GetInstance(ctx, id)
-	if err != nil || inst.AutoReleaseTime == "" {
-		return want
-	}
-	t, err := parseAPIReleaseTime(inst.AutoReleaseTime)
-	if err != nil {
-		return want
-	}
-	return formatReleaseTime(t)
-}
-
-// effectiveFromAPI turns DescribeInstances' AutoReleaseTime into
-// effective_release_time: null when no release is scheduled.
-func effectiveFromAPI(v string, diags *diag.Diagnostics) (types.String, bool) {
-	if v == "" {
-		return types.StringNull(), true
-	}
-	t, err := parseAPIReleaseTime(v)
-	if err != nil {
-		diags.AddError("Unexpected response from ECS", err.Error())
-		return types.StringNull(), false
-	}
-	return types.StringValue(formatReleaseTime(t)), true
 }

@@ -89,7 +89,7 @@ func restartNote(ctx context.Context, client *ecsapi.Client, id string, restart 
 		err = startInstance(rctx, client, inst)
 	}
 	if err != nil {
-		return fmt.Sprintf(". It was stopped for the snapshot, and starting it again failed: %v; start it yourself "+
+		return fmt.Sprintf(". It was stopped for the snapshot, and starting it again failed: %s; start it yourself "+
 			"(or set status = \"Running\" and apply)", err)
 	}
 	return ". It was stopped for the snapshot and has been started again"

@@ -440,13 +440,11 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	// Write-only: the password is only ever in the configuration.
 	var password types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
-	timeout, d := plan.Timeouts.Create(ctx, defaultInstanceCreateTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_instance", plan.Timeouts.Create, defaultInstanceCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	client := r.data.client
 
 	// One token per create: ecsapi sends it on every retry of RunInstances,
@@ -486,7 +484,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.AddError("Instance created but not ready",
-			fmt.Sprintf("Instance %s was created, but %v. It is saved in the state as tainted: the next apply "+
+			fmt.Sprintf("Instance %s was created, but %s. It is saved in the state as tainted: the next apply "+
 				"replaces it, and a destroy releases it.", id, err))
 		return
 	}
@@ -555,23 +553,22 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if isTombstone(state) {
-		// ModifyPlan let through only settings that live in Terraform alone.
+		// A tombstone: ModifyPlan kept what the service reported, and the
+		// arguments are recorded in the state only.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultInstanceUpdateTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_instance", plan.Timeouts.Update, defaultInstanceUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	id := state.ID.ValueString()
 	plan.ID = state.ID
 
 	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %v", id, err))
+		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %s", id, err))
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
@@ -606,15 +603,13 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	var state instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || isTombstone(state) {
-		return // released by its snapshot: nothing left to release
+		return // a tombstone: nothing left to release, no call
 	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultInstanceDeleteTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := operationContext(ctx, r.data, "aliecs_instance", state.Timeouts.Delete, defaultInstanceDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	client := r.data.client
 	id := state.ID.ValueString()
 
@@ -636,7 +631,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Reading instance %s failed: %s", id, err))
 		return
 	}
 	// Check before the final snapshot: a protected instance is left alone.
@@ -663,7 +658,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs)
 		if err != nil {
 			resp.Diagnostics.AddError("Final snapshot failed; the instance was kept",
-				fmt.Sprintf("The final snapshot of instance %s did not complete, so the instance was not released: %v. "+
+				fmt.Sprintf("The final snapshot of instance %s did not complete, so the instance was not released: %s. "+
 					"Fix the cause and destroy again, or remove final_snapshot from the configuration and apply first "+
 					"to release it without a snapshot.", id, err))
 			return
@@ -676,7 +671,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %v", id, err))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s", id, err))
 		return
 	}
 	kept := keptDisksNote(outlivingDisks(disks))
@@ -776,7 +771,7 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 		return nil, diags
 	}
 	if err != nil {
-		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %v", id, err))
+		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %s", id, err))
 		return &ecsapi.Instance{ID: id}, diags
 	}
 	// Disks are read once, when the instance is new to the state (create,
@@ -787,7 +782,7 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
 	if !knowsDisks {
 		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
-			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %v", id, err))
+			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %s", id, err))
 			return inst, diags
 		}
 	}
@@ -803,7 +798,7 @@ func (r *instanceResource) readImportedUserData(ctx context.Context, m *instance
 	encoded, err := r.data.client.GetUserData(ctx, m.ID.ValueString())
 	if err != nil {
 		diags.AddError("Cannot read the instance's user data",
-			fmt.Sprintf("Reading the user data of instance %s failed: %v", m.ID.ValueString(), err))
+			fmt.Sprintf("Reading the user data of instance %s failed: %s", m.ID.ValueString(), err))
 		return diags
 	}
 	m.UserData = types.StringNull()

@@ -84,7 +84,7 @@ func awaitUnconfirmed(ctx context.Context, client *ecsapi.Client, id string, m *
 	inst, err := client.WaitInstanceVisible(ctx, id)
 	if err != nil {
 		diags.AddError("Instance not visible yet; it was kept in the state",
-			fmt.Sprintf("Instance %s was created at %s but has never been visible, so it could not be released: %v. "+
+			fmt.Sprintf("Instance %s was created at %s but has never been visible, so it could not be released: %s. "+
 				"It stays in the state so that it is not leaked: destroy again later (or raise timeouts.delete). "+
 				"If you know it never existed, remove it with terraform state rm.", id, m.CreatedAt, err))
 		return nil

@@ -155,7 +155,7 @@ func checkSnapshotName(s string) string {
 // checkRegexp: the value must compile as a Go (RE2) regular expression.
 func checkRegexp(s string) string {
 	if _, err := regexp.Compile(s); err != nil {
-		return fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %v.", s, err)
+		return fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %s.", s, err)
 	}
 	return ""
 }

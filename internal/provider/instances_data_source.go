@@ -168,7 +168,7 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !idsGiven || len(filter.IDs) > 0 {
 		insts, err := d.data.client.ListInstances(ctx, filter)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot list instances", fmt.Sprintf("Listing instances failed: %v", err))
+			resp.Diagnostics.AddError("Cannot list instances", fmt.Sprintf("Listing instances failed: %s", err))
 			return
 		}
 		found = insts

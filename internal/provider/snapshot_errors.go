@@ -54,7 +54,7 @@ func snapshotCreateError(err error, instanceID string, diskIDs []string) (string
 			fmt.Sprintf("The service says this request's client token was already used for a different snapshot "+
 				"of instance %s. Apply again: a new token is generated for each apply.\n\n%s", instanceID, err)
 	}
-	return "Could not snapshot the instance",
+	return "Cannot snapshot the instance",
 		fmt.Sprintf("Creating a snapshot group of %s of instance %s failed: %s", disks, instanceID, err)
 }
 

@@ -88,7 +88,7 @@ func TestSnapshotCreateError(t *testing.T) {
 		{"IncorrectInstanceStatus", "The current status of the resource does not support this operation.", "instance cannot be snapshotted"},
 		{"InvalidDiskCategory.NotSupported", "only ESSD", "Only ESSD disks"},
 		{"InvalidInstanceId.NotFound", "The specified InstanceId does not exist.", "Instance not found"},
-		{"InternalError", "boom", "Could not snapshot the instance"},
+		{"InternalError", "boom", "Cannot snapshot the instance"},
 	}
 	for _, c := range cases {
 		err := &ecsapi.APIError{Action: "CreateSnapshotGroup", Code: c.code, Message: c.message}
@@ -106,7 +106,7 @@ func TestSnapshotCreateError(t *testing.T) {
 			t.Errorf("%s: detail %q does not name the instance", c.code, detail)
 		}
 	}
-	if s, _ := snapshotCreateError(errors.New("plain"), "i-x", nil); s != "Could not snapshot the instance" {
+	if s, _ := snapshotCreateError(errors.New("plain"), "i-x", nil); s != "Cannot snapshot the instance" {
 		t.Errorf("plain error summary %q", s)
 	}
 }

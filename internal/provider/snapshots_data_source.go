@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -170,7 +171,12 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	var nameRE *regexp.Regexp
 	if !m.NameRegex.IsNull() {
-		nameRE = regexp.MustCompile(m.NameRegex.ValueString()) // validated
+		re, err := regexp.Compile(m.NameRegex.ValueString())
+		if err != nil { // caught by the validator; kept for values unknown at validation
+			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid regular expression", err.Error())
+			return
+		}
+		nameRE = re
 	}
 
 	var groups []ecsapi.SnapshotGroup
@@ -178,7 +184,7 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		var err error
 		groups, err = d.data.client.ListSnapshotGroups(ctx, filter)
 		if err != nil {
-			resp.Diagnostics.AddError("Could not list snapshot groups", fmt.Sprintf("Listing snapshot groups failed: %s", err))
+			resp.Diagnostics.AddError("Cannot list snapshot groups", fmt.Sprintf("Listing snapshot groups failed: %s", err))
 			return
 		}
 	}
