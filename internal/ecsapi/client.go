@@ -74,7 +74,11 @@ func New(cfg Config) (*Client, error) {
 // The connect timeout lives here because the SDK only sets it on a
 // *http.Transport it owns, and mutating a shared one would race.
 func newSharedTransport(connectTimeout time.Duration) *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by a program embedding this package: start from Go's defaults
+		base = &http.Transport{}
+	}
+	t := base.Clone()
 	t.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 32

@@ -83,7 +83,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			if lastErr != nil {
 				return lastErr
 			}
-			return &APIError{Action: spec.action, Message: "request not sent: " + err.Error(), cause: contextCause(ctx, err)}
+			return &APIError{Action: spec.action, Message: "request not sent: " + err.Error(), cause: contextCause(ctx)}
 		}
 		sdkClient, err := c.newSDKClient(ctx)
 		if err != nil {
@@ -142,7 +142,9 @@ func fullJitter(d time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(d) + 1))
 }
 
-func contextCause(ctx context.Context, err error) error {
+// contextCause is why a request was not sent: the context's error, or the
+// deadline the rate limiter saw coming.
+func contextCause(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

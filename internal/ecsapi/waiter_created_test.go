@@ -7,7 +7,7 @@ import (
 
 // A new instance missing from DescribeInstances is "not visible yet".
 func TestWaitInstanceCreatedToleratesInvisibility(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", "", "", StatusPending, StatusRunning))
+	f := newFakeECS(t, statusSequence("", "", StatusPending, StatusRunning))
 	c, _ := waiterClient(t, f)
 	inst, err := c.WaitInstanceCreated(context.Background(), "i-1", StatusRunning)
 	if err != nil || inst.Status != StatusRunning {
@@ -17,7 +17,7 @@ func TestWaitInstanceCreatedToleratesInvisibility(t *testing.T) {
 
 // One that never shows up is reported NotFound once the grace is over.
 func TestWaitInstanceCreatedGivesUpAfterGrace(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", ""))
+	f := newFakeECS(t, statusSequence(""))
 	c, fc := waiterClient(t, f)
 	_, err := c.WaitInstanceCreated(context.Background(), "i-1", StatusRunning)
 	if !IsNotFound(err) {
@@ -40,7 +40,7 @@ func TestWaitInstanceVisibleOutlastsTheGrace(t *testing.T) {
 		statuses = append(statuses, "")
 	}
 	statuses = append(statuses, StatusStopped)
-	f := newFakeECS(t, statusSequence("i-1", statuses...))
+	f := newFakeECS(t, statusSequence(statuses...))
 	c, fc := waiterClient(t, f)
 	inst, err := c.WaitInstanceVisible(context.Background(), "i-1")
 	if err != nil || inst.Status != StatusStopped {

@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// statusSequence answers DescribeInstances for id with the statuses in
+// statusSequence answers DescribeInstances for instance "i-1" with the statuses in
 // order (the last repeats); "" means the instance is gone.
-func statusSequence(id string, statuses ...string) func(c fakeCall) (int, any) {
+func statusSequence(statuses ...string) func(c fakeCall) (int, any) {
 	var n atomic.Int32
 	return func(c fakeCall) (int, any) {
 		i := int(n.Add(1)) - 1
@@ -22,7 +22,7 @@ func statusSequence(id string, statuses ...string) func(c fakeCall) (int, any) {
 		if statuses[i] == "" {
 			return describeInstancesFrom(map[string]string{})(c)
 		}
-		return describeInstancesFrom(map[string]string{id: statuses[i]})(c)
+		return describeInstancesFrom(map[string]string{"i-1": statuses[i]})(c)
 	}
 }
 
@@ -32,7 +32,7 @@ func waiterClient(t *testing.T, f *fakeECS) (*Client, interface{ Slept() []time.
 }
 
 func TestWaitInstanceStatusReachesTarget(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", StatusPending, StatusStarting, StatusRunning))
+	f := newFakeECS(t, statusSequence(StatusPending, StatusStarting, StatusRunning))
 	c, fc := waiterClient(t, f)
 	inst, err := c.WaitInstanceStatus(context.Background(), "i-1", StatusRunning)
 	if err != nil || inst.Status != StatusRunning {
@@ -62,7 +62,7 @@ func TestPollDelayIsCapped(t *testing.T) {
 }
 
 func TestWaitInstanceStatusFailsWhenGone(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", StatusStarting, ""))
+	f := newFakeECS(t, statusSequence(StatusStarting, ""))
 	c, _ := waiterClient(t, f)
 	_, err := c.WaitInstanceStatus(context.Background(), "i-1", StatusRunning)
 	if !IsNotFound(err) {
@@ -71,7 +71,7 @@ func TestWaitInstanceStatusFailsWhenGone(t *testing.T) {
 }
 
 func TestWaitInstanceGone(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", StatusStopped, StatusStopped, ""))
+	f := newFakeECS(t, statusSequence(StatusStopped, StatusStopped, ""))
 	c, _ := waiterClient(t, f)
 	if err := c.WaitInstanceGone(context.Background(), "i-1"); err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestWaitInstanceGone(t *testing.T) {
 }
 
 func TestWaiterDeadlineSaysWhatItWaitedFor(t *testing.T) {
-	f := newFakeECS(t, statusSequence("i-1", StatusStarting))
+	f := newFakeECS(t, statusSequence(StatusStarting))
 	c, fc := waiterClient(t, f)
 	ctx, cancel := context.WithDeadline(context.Background(), fc.(interface{ Now() time.Time }).Now().Add(10*time.Second))
 	defer cancel()

@@ -108,7 +108,7 @@ func (p params) structs(prefix string) []map[string]string {
 }
 
 // jsonList parses a JSON-array-string parameter such as InstanceIds.
-func (p params) jsonList(k string, max int, bad *apiError) ([]string, bool, *apiError) {
+func (p params) jsonList(k string, max int, bad *apiError) ([]string, bool, *apiError) { //nolint:unparam // each action has its own limit; today's all say 100
 	v, ok := p[k]
 	if !ok || v == "" {
 		return nil, false, nil
@@ -130,7 +130,7 @@ func (p params) jsonList(k string, max int, bad *apiError) ([]string, bool, *api
 }
 
 // tags parses Tag.N.Key/Value: at most 20, keys non-empty and unique.
-func (p params) tags(prefix string) ([]tag, *apiError) {
+func (p params) tags(prefix string) ([]tag, *apiError) { //nolint:unparam // the prefix names the parameter family, as structs does
 	var out []tag
 	for _, m := range p.structs(prefix) {
 		k, v := m["Key"], m["Value"]

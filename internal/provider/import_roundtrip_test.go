@@ -68,9 +68,9 @@ resource "aliecs_snapshot" "kept_disk" {
 			cli := newRelCLI(t)
 			cli.write(relProvider(env, 5) + withExampleInstances(body))
 			vars := []string{"-var", "root_password=" + testPassword, "-input=false", "-no-color"}
-			run := func(args ...string) string {
+			run := func(args ...string) {
 				t.Helper()
-				return cli.mustRun(args...)
+				cli.mustRun(args...)
 			}
 			run(append([]string{"apply", "-auto-approve"}, vars...)...)
 			// A refresh records the instances a snapshot released as tombstones.

@@ -71,7 +71,8 @@ func newSameConfigFixture(t *testing.T) *sameConfigFixture {
 
 // config is the instance (with extra arguments), its schedule, and a
 // snapshot that releases the instance given by instanceID (an expression).
-func (f *sameConfigFixture) config(image, extra, instanceID string) string {
+func (f *sameConfigFixture) config(image, extra string) string {
+	instanceID := "aliecs_instance.web.id"
 	return f.env.config(fmt.Sprintf(`
 resource "aliecs_instance" "web" {
   image_id           = %q
@@ -101,7 +102,6 @@ resource "aliecs_snapshot" "final" {
 func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 	f := newSameConfigFixture(t)
 	env := f.env
-	ref := "aliecs_instance.web.id"
 	var instanceID, groupID string
 	deleteCalls, writes := 0, 0
 	resource.Test(t, resource.TestCase{
@@ -123,7 +123,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 			{
 				// The apply snapshots, then releases the instance. The plan
 				// the test framework runs after it must be empty.
-				Config: f.config(f.image, "", ref),
+				Config: f.config(f.image, ""),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr("aliecs_snapshot.final", "instance_released", "true"),
 					resource.TestCheckNoResourceAttr("aliecs_snapshot.final", "tags.%"),
@@ -152,7 +152,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 			},
 			{
 				// The refresh keeps the instance (Released) and its schedule.
-				Config: f.config(f.image, "", ref),
+				Config: f.config(f.image, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -171,14 +171,14 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 			},
 			{
 				// A configured status does not diff against Released.
-				Config: f.config(f.image, `status = "Stopped"`, ref),
+				Config: f.config(f.image, `status = "Stopped"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
 				// Settings that live in Terraform alone still update.
-				Config: f.config(f.image, `force_delete = true`, ref),
+				Config: f.config(f.image, `force_delete = true`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionUpdate),
@@ -202,7 +202,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 				// An in-place change has no machine to change: it is recorded
 				// in the state only, with no call to the service.
 				PreConfig: func() { writes = emuWrites(env.accEnv) },
-				Config:    f.config(f.image, `tags = { team = "web" }`, ref),
+				Config:    f.config(f.image, `tags = { team = "web" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionUpdate)},
 				},
@@ -273,7 +273,6 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 	if other == "" {
 		t.Fatal("the catalog has no second image")
 	}
-	ref := "aliecs_instance.web.id"
 	var instanceID, groupID string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -285,7 +284,7 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: f.config(f.image, "", ref),
+				Config: f.config(f.image, ""),
 				Check: func(s *terraform.State) error {
 					instanceID = s.RootModule().Resources["aliecs_instance.web"].Primary.ID
 					groupID = s.RootModule().Resources["aliecs_snapshot.final"].Primary.ID
@@ -294,7 +293,7 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 			},
 			{
 				// A new machine, a new schedule, the same snapshot.
-				Config: f.config(other, "", ref),
+				Config: f.config(other, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionDestroyBeforeCreate),
