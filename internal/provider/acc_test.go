@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -48,15 +49,20 @@ func newAccEnv(t *testing.T, opts emulator.Options) *accEnv {
 }
 
 // providerConfig is the provider block every test configuration starts with.
-func (e *accEnv) providerConfig() string {
+func (e *accEnv) providerConfig() string { return e.providerBlock() }
+
+// providerBlock is the provider block for this emulator, with extra
+// settings (such as "max_retries = 5").
+func (e *accEnv) providerBlock(settings ...string) string {
 	return fmt.Sprintf(`
 provider "aliecs" {
   region     = %q
   endpoint   = %q
   access_key = %q
   secret_key = %q
+  %s
 }
-`, accRegion, e.server.URL, accAccessKey, accSecretKey)
+`, accRegion, e.server.URL, accAccessKey, accSecretKey, strings.Join(settings, "\n  "))
 }
 
 // config prepends the provider block to a test configuration.

@@ -47,15 +47,7 @@ func (e *scheduleEnv) config(body string) string {
 	if e.fake == nil {
 		return e.accEnv.config(body)
 	}
-	return fmt.Sprintf(`
-provider "aliecs" {
-  region                  = %q
-  endpoint                = %q
-  access_key              = %q
-  secret_key              = %q
-  max_requests_per_second = 0
-}
-`, accRegion, e.server.URL, accAccessKey, accSecretKey) + body
+	return e.providerBlock("max_requests_per_second = 0") + body
 }
 
 // newScheduleEnvRealClock leaves the provider on the wall clock, for tests

@@ -50,15 +50,7 @@ func (e *journeyEnv) sync() { e.fake.Set(e.emu.Now()) }
 // config is the provider block (rate limit off: its token bucket runs on the
 // fake clock) and the body.
 func (e *journeyEnv) config(body string) string {
-	return fmt.Sprintf(`
-provider "aliecs" {
-  region                  = %q
-  endpoint                = %q
-  access_key              = %q
-  secret_key              = %q
-  max_requests_per_second = 0
-}
-`, accRegion, e.server.URL, accAccessKey, accSecretKey) + body
+	return e.providerBlock("max_requests_per_second = 0") + body
 }
 
 // machine is an instance, its schedule and a snapshot of it.
@@ -75,6 +67,14 @@ resource "aliecs_snapshot" "test" {
   %s
 }
 `, schedule, snapshotExtra))
+}
+
+// captureMachine records the ids of the machine and of its snapshot.
+func captureMachine(instanceID, groupID *string) resource.TestCheckFunc {
+	return resource.ComposeTestCheckFunc(
+		instanceStateID(instanceAddr, instanceID),
+		instanceStateID("aliecs_snapshot.test", groupID),
+	)
 }
 
 // groupsOf lists the emulator's snapshot groups of an instance.
@@ -114,10 +114,7 @@ func TestAccJourney_destroyAfterAutoReleaseFired(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: resource.ComposeTestCheckFunc(
-					instanceStateID(instanceAddr, &instanceID),
-					instanceStateID("aliecs_snapshot.test", &groupID),
-				),
+				Check:  captureMachine(&instanceID, &groupID),
 			},
 			{
 				// The release fires; two days pass.
@@ -178,10 +175,7 @@ func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: resource.ComposeTestCheckFunc(
-					instanceStateID(instanceAddr, &instanceID),
-					instanceStateID("aliecs_snapshot.test", &groupID),
-				),
+				Check:  captureMachine(&instanceID, &groupID),
 			},
 			{
 				PreConfig: func() { e.advance(35 * time.Minute) },
@@ -411,10 +405,7 @@ func TestAccJourney_keepOnDestroy(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: resource.ComposeTestCheckFunc(
-					instanceStateID(instanceAddr, &instanceID),
-					instanceStateID("aliecs_snapshot.test", &groupID),
-				),
+				Check:  captureMachine(&instanceID, &groupID),
 			},
 			{
 				PreConfig: func() { e.advance(40 * time.Minute) },

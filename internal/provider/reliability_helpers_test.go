@@ -49,15 +49,7 @@ func relClearFaults(env *accEnv) {
 
 // relProvider is a provider block for env with a given retry budget.
 func relProvider(env *accEnv, maxRetries int) string {
-	return fmt.Sprintf(`
-provider "aliecs" {
-  region      = %q
-  endpoint    = %q
-  access_key  = %q
-  secret_key  = %q
-  max_retries = %d
-}
-`, accRegion, env.server.URL, accAccessKey, accSecretKey, maxRetries)
+	return env.providerBlock(fmt.Sprintf("max_retries = %d", maxRetries))
 }
 
 // relWorkload is the configuration the fault tests apply: n instances, a
