@@ -21,6 +21,9 @@ type accEnv struct {
 	emu    *emulator.Emulator
 	server *httptest.Server
 	clock  clock.Clock
+	// providerEnv is environment the in-process provider sees on top of
+	// the process's, so that a test needs no t.Setenv and can run in parallel.
+	providerEnv map[string]string
 }
 
 const (
@@ -64,7 +67,16 @@ func (e *accEnv) config(body string) string { return e.providerConfig() + body }
 
 // factories attaches the provider under test by reattach: no registry, no network.
 func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	p := newWithClock("test", e.clock)()
+	if env := e.providerEnv; len(env) > 0 {
+		p.(*aliecsProvider).getenv = func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return os.Getenv(k)
+		}
+	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"aliecs": providerserver.NewProtocol6WithError(newWithClock("test", e.clock)()),
+		"aliecs": providerserver.NewProtocol6WithError(p),
 	}
 }

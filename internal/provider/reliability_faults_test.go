@@ -17,7 +17,7 @@ type relFaultCase struct {
 	name   string
 	opts   emulator.Options
 	faults []emulator.Fault
-	env    map[string]string // process environment for the in-process provider
+	env    map[string]string // environment for the in-process provider (accEnv.providerEnv)
 }
 
 // relFaultCases: every action ("*") fails at 20–50 %, the answer is slow,
@@ -64,10 +64,8 @@ var relFaultCases = []relFaultCase{
 func TestAccReliability_faults(t *testing.T) {
 	for _, fc := range relFaultCases {
 		t.Run(fc.name, func(t *testing.T) {
-			for k, v := range fc.env {
-				t.Setenv(k, v)
-			}
 			env := newAccEnv(t, fc.opts)
+			env.providerEnv = fc.env
 			c := newInstanceCatalog(t, env)
 			cfg := relProvider(env, 30) + relWorkload(c, 3)
 			resource.Test(t, resource.TestCase{

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -262,6 +263,7 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 	}
 	ref := "aliecs_instance.web.id"
 	var instanceID, groupID string
+	releasedID := config.Variables{} // set once instanceID is known (ConfigVariables are read after PreConfig)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
@@ -288,8 +290,9 @@ func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
 			{
 				// With the released id written as a literal, the instance is
 				// replaced: a new machine, a new schedule, the same snapshot.
-				PreConfig: func() { t.Setenv("TF_VAR_released_id", instanceID) },
-				Config:    f.config(other, "", "var.released_id") + `variable "released_id" { type = string }`,
+				PreConfig:       func() { releasedID["released_id"] = config.StringVariable(instanceID) },
+				Config:          f.config(other, "", "var.released_id") + `variable "released_id" { type = string }`,
+				ConfigVariables: releasedID,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("aliecs_instance.web", plancheck.ResourceActionDestroyBeforeCreate),
