@@ -86,6 +86,7 @@ resource "aliecs_instance" "test" {
 // Create with every argument; the plan after apply is empty; import
 // matches; the password is nowhere in the state; the final snapshot is taken.
 func TestAccInstance_everyArgument(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(every(c, "every-1"))
@@ -195,6 +196,7 @@ func instanceCheckPasswordAbsent(s *terraform.State) error {
 // Each in-place update is planned as an update, reaches the emulator, and
 // leaves an empty plan.
 func TestAccInstance_updateInPlace(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -291,6 +293,7 @@ func TestAccInstance_updateInPlace(t *testing.T) {
 
 // Every other argument replaces the instance, and the plan says so.
 func TestAccInstance_replace(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	hcl := func(image, itype, vsw, sg, extra string) string {
@@ -344,6 +347,7 @@ resource "aliecs_instance" "test" {
 
 // status = Stopped stops the instance (with the stopped mode), Running starts it.
 func TestAccInstance_stopStart(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -393,6 +397,7 @@ func TestAccInstance_stopStart(t *testing.T) {
 
 // Import with `terraform import` and with an import block.
 func TestAccInstance_import(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	id := env.instanceCreateOutside(c, "imported-1", map[string]string{"owner": "ops"})
@@ -446,6 +451,7 @@ resource "aliecs_instance" "test" {
 // An instance released outside Terraform is dropped from state (a warning,
 // not an error) and the next plan creates it again.
 func TestAccInstance_releasedOutside(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(instanceHCL(c, ""))
@@ -488,6 +494,7 @@ func TestAccInstance_releasedOutside(t *testing.T) {
 // Deletion protection blocks the destroy and keeps the instance; once it is
 // turned off, the destroy goes through.
 func TestAccInstance_deletionProtection(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -522,6 +529,7 @@ func TestAccInstance_deletionProtection(t *testing.T) {
 
 // force_delete releases a running instance without stopping it first.
 func TestAccInstance_forceDelete(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	resource.Test(t, resource.TestCase{
@@ -544,6 +552,7 @@ func TestAccInstance_forceDelete(t *testing.T) {
 // A failed final snapshot fails the destroy and keeps the instance; without
 // the fault, the next destroy snapshots and releases.
 func TestAccInstance_finalSnapshotFailure(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -591,6 +600,7 @@ func TestAccInstance_finalSnapshotFailure(t *testing.T) {
 // outside shows up in state without a diff, and an unrelated update does not
 // fail with an inconsistent result.
 func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -635,6 +645,7 @@ func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
 // Bad input fails the plan with an error on the attribute that says what was
 // given and what is allowed.
 func TestAccInstance_badInputs(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cases := []struct{ extra, want string }{

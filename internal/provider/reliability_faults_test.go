@@ -62,8 +62,10 @@ var relFaultCases = []relFaultCase{
 // next plan is empty, and at every point the emulator holds exactly what
 // the state says; after destroy nothing is left.
 func TestAccReliability_faults(t *testing.T) {
+	t.Parallel()
 	for _, fc := range relFaultCases {
 		t.Run(fc.name, func(t *testing.T) {
+			t.Parallel()
 			env := newAccEnv(t, fc.opts)
 			env.providerEnv = fc.env
 			c := newInstanceCatalog(t, env)
@@ -101,6 +103,7 @@ func TestAccReliability_faults(t *testing.T) {
 // every machine that exists (tainted), and the next apply converges with
 // no duplicate and no leak.
 func TestAccReliability_failedCreateConverges(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := relProvider(env, 0) + relWorkload(c, 2)
@@ -149,6 +152,7 @@ func TestAccReliability_failedCreateConverges(t *testing.T) {
 // client never saw its id; the create replays the call with the same
 // ClientToken, learns the id and records it: one machine, no leak.
 func TestAccReliability_lostAnswersBeyondRetries(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := relProvider(env, 1) + relWorkload(c, 2)

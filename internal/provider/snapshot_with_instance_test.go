@@ -100,6 +100,7 @@ resource "aliecs_snapshot" "final" {
 // change is refused at plan time, and destroy succeeds without touching the
 // (gone) instance.
 func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
+	t.Parallel()
 	f := newSameConfigFixture(t)
 	env := f.env
 	ref := "aliecs_instance.web.id"
@@ -213,6 +214,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 // TestAccSnapshot_reservedTags: the provider's tag prefix and the place its
 // marker tag takes are checked when the configuration is validated.
 func TestAccSnapshot_reservedTags(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	var many []string
 	for i := 0; i < 20; i++ {
@@ -248,6 +250,7 @@ resource "aliecs_snapshot" "test" {
 // Released instance creates a new machine, once the snapshot no longer takes
 // its instance_id from it; while it does, the snapshot refuses to be replaced.
 func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
+	t.Parallel()
 	f := newSameConfigFixture(t)
 	env := f.env
 	cat := env.emu.State().Catalog
