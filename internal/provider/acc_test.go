@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
@@ -31,6 +32,11 @@ const (
 	accAccessKey = "emulator"
 	accSecretKey = "emulator-secret"
 )
+
+// The SDK builds its global endpoint map on first use, unsynchronised
+// (ecsapi.New guards its own first use with a sync.Once, but the tests also
+// make SDK clients directly, in parallel): build it before any test runs.
+func init() { _ = ecs.GetEndpointMap() }
 
 // newAccEnv starts an emulator for one test. Transition times default to 0.
 func newAccEnv(t *testing.T, opts emulator.Options) *accEnv {
