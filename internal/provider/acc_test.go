@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
@@ -22,6 +23,9 @@ type accEnv struct {
 	emu    *emulator.Emulator
 	server *httptest.Server
 	clock  clock.Clock
+	// providerEnv is environment the in-process provider sees on top of
+	// the process's, so that a test needs no t.Setenv and can run in parallel.
+	providerEnv map[string]string
 }
 
 const (
@@ -29,6 +33,11 @@ const (
 	accAccessKey = "emulator"
 	accSecretKey = "emulator-secret"
 )
+
+// The SDK builds its global endpoint map on first use, unsynchronised
+// (ecsapi.New guards its own first use with a sync.Once, but the tests also
+// make SDK clients directly, in parallel): build it before any test runs.
+func init() { _ = ecs.GetEndpointMap() }
 
 // newAccEnv starts an emulator for one test. Transition times default to 0.
 func newAccEnv(t *testing.T, opts emulator.Options) *accEnv {
@@ -70,7 +79,16 @@ func (e *accEnv) config(body string) string { return e.providerConfig() + body }
 
 // factories attaches the provider under test by reattach: no registry, no network.
 func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	p := newWithClock("test", e.clock)()
+	if env := e.providerEnv; len(env) > 0 {
+		p.(*aliecsProvider).getenv = func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return os.Getenv(k)
+		}
+	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"aliecs": providerserver.NewProtocol6WithError(newWithClock("test", e.clock)()),
+		"aliecs": providerserver.NewProtocol6WithError(p),
 	}
 }

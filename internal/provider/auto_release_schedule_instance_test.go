@@ -34,6 +34,7 @@ func providerHasResource(typeName string) bool {
 // plan drops both the aliecs_instance and the schedule from state with
 // warnings and plans to create both again, with no error.
 func TestAccAutoReleaseSchedule_firesWithInstance(t *testing.T) {
+	t.Parallel()
 	if !providerHasResource("aliecs_instance") {
 		t.Skip("aliecs_instance is not registered in this build")
 	}

@@ -12,6 +12,7 @@ import (
 // (and on a whole minute, where rounding up adds nothing): the provider
 // resolves it at least 31 minutes ahead, so ECS accepts it.
 func TestAccAutoReleaseSchedule_releaseAfterMinimumWithClockSkew(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	var emuAtApply time.Time

@@ -205,6 +205,7 @@ resource "aliecs_auto_release_schedule" "test" {
 }
 
 func TestAccAutoReleaseSchedule_releaseTime(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	first := env.at(2 * time.Hour)
@@ -253,6 +254,7 @@ func TestAccAutoReleaseSchedule_releaseTime(t *testing.T) {
 }
 
 func TestAccAutoReleaseSchedule_releaseAfter(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	var before time.Time
@@ -322,6 +324,7 @@ func TestAccAutoReleaseSchedule_releaseAfter(t *testing.T) {
 // TestAccAutoReleaseSchedule_validateErrors: bad input is refused by
 // terraform validate/plan, on the attribute, before any API call.
 func TestAccAutoReleaseSchedule_validateErrors(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	const id = "i-abcdefgh12345678"
 	var steps []resource.TestStep
@@ -364,6 +367,7 @@ resource "aliecs_auto_release_schedule" "test" {
 // TestAccAutoReleaseSchedule_windowErrors: outside the window is a plan-time
 // error when the schedule is set or changed, naming the value and the window.
 func TestAccAutoReleaseSchedule_windowErrors(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	good := env.at(2 * time.Hour)
@@ -407,6 +411,7 @@ func TestAccAutoReleaseSchedule_windowErrors(t *testing.T) {
 // TestAccAutoReleaseSchedule_timePasses: an unchanged schedule never errors
 // because its time came near or passed, and destroy is not blocked.
 func TestAccAutoReleaseSchedule_timePasses(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	when := env.at(45 * time.Minute)
@@ -440,6 +445,7 @@ func TestAccAutoReleaseSchedule_timePasses(t *testing.T) {
 // TestAccAutoReleaseSchedule_savedPlanAppliedLate: a plan made inside the
 // window and applied after it closed fails before any API call.
 func TestAccAutoReleaseSchedule_savedPlanAppliedLate(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	when := env.at(40 * time.Minute)
@@ -487,6 +493,7 @@ func (f sideEffect) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plan
 // TestAccAutoReleaseSchedule_drift: a schedule cancelled or changed outside
 // Terraform shows as an update that applies it again.
 func TestAccAutoReleaseSchedule_drift(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	when := env.at(5 * time.Hour)
@@ -521,6 +528,7 @@ func TestAccAutoReleaseSchedule_drift(t *testing.T) {
 // TestAccAutoReleaseSchedule_driftReleaseAfter: release_after re-applies the
 // time it resolved to, not a new one.
 func TestAccAutoReleaseSchedule_driftReleaseAfter(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	var resolved string
@@ -554,6 +562,7 @@ func TestAccAutoReleaseSchedule_driftReleaseAfter(t *testing.T) {
 // stays in state as fired (a warning says so), the plan is empty, and
 // destroying it makes no call.
 func TestAccAutoReleaseSchedule_released(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	var calls int
@@ -599,6 +608,7 @@ func TestAccAutoReleaseSchedule_released(t *testing.T) {
 // TestAccAutoReleaseSchedule_importWithoutSchedule: importing an instance
 // that has no schedule is a clear error.
 func TestAccAutoReleaseSchedule_importErrors(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	resource.Test(t, resource.TestCase{
@@ -625,6 +635,7 @@ func TestAccAutoReleaseSchedule_importErrors(t *testing.T) {
 // TestAccAutoReleaseSchedule_missingInstance: scheduling a missing instance
 // names it and the service's code.
 func TestAccAutoReleaseSchedule_missingInstance(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -640,6 +651,7 @@ func TestAccAutoReleaseSchedule_missingInstance(t *testing.T) {
 // TestAccAutoReleaseSchedule_unknownAtPlan: a time unknown at plan
 // (timestamp()) is checked when applied.
 func TestAccAutoReleaseSchedule_unknownAtPlan(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	config := func(offset string) string {
@@ -677,6 +689,7 @@ resource "aliecs_auto_release_schedule" "test" {
 // outside whose time can no longer be set gets a warning, not an error, and
 // an unrelated change (timeouts) still applies.
 func TestAccAutoReleaseSchedule_driftTooLateToRestore(t *testing.T) {
+	t.Parallel()
 	env := newScheduleEnv(t)
 	id := env.runInstance()
 	when := env.at(45 * time.Minute)

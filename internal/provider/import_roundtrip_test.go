@@ -23,6 +23,7 @@ import (
 // released by a snapshot of the configuration are tombstones and cannot be
 // imported (they no longer exist): they stay in state.
 func TestAccImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"instance with user_data and a kept data disk": `
 resource "aliecs_instance" "kept_disk" {
@@ -64,6 +65,7 @@ resource "aliecs_snapshot" "kept_disk" {
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			env := newAccEnv(t, emulator.Options{})
 			cli := newRelCLI(t)
 			cli.write(relProvider(env, 5) + withExampleInstances(body))

@@ -25,6 +25,7 @@ import (
 // A failure after the instance exists keeps it in state (tainted): the next
 // apply replaces it and nothing leaks.
 func TestAccInstance_createFailureKeepsID(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(instanceHCL(c, "  status = \"Stopped\"\n"))
@@ -63,6 +64,7 @@ func TestAccInstance_createFailureKeepsID(t *testing.T) {
 // Read of a released instance warns and removes it; Delete's final snapshot
 // warning names the snapshot group. Driven directly, to see the diagnostics.
 func TestAccInstance_diagnostics(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	ctx := context.Background()

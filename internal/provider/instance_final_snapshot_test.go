@@ -56,6 +56,7 @@ func checkOrder(env *accEnv, id string, want ...string) error {
 // keeps the old order: a crash-consistent snapshot of the running machine,
 // then a power-off (nothing outlives it) and the release.
 func TestAccInstance_finalSnapshotStopFirst(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var firstID, runningID string
@@ -103,6 +104,7 @@ resource "aliecs_instance" "running" {
 // half of a 20 s delete timeout) the instance is powered off, then
 // snapshotted and released.
 func TestAccInstance_finalSnapshotForcesAfterGracefulWait(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{GracefulStopTime: 24 * time.Hour})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -298,6 +300,7 @@ func TestFinalSnapshotPlanDiagnostics(t *testing.T) {
 // instance is created (nothing is created), and when final_snapshot is set
 // on an existing instance (nothing is changed).
 func TestAccInstance_finalSnapshotDiskCategoriesAtPlan(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	disks := `  system_disk = { category = "cloud_efficiency" }

@@ -86,6 +86,7 @@ resource "aliecs_instance" "test" {
 // Create with every argument; the plan after apply is empty; import
 // matches; the password is nowhere in the state; the final snapshot is taken.
 func TestAccInstance_everyArgument(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(every(c, "every-1"))
@@ -194,6 +195,7 @@ func instanceCheckPasswordAbsent(s *terraform.State) error {
 // Each in-place update is planned as an update, reaches the emulator, and
 // leaves an empty plan.
 func TestAccInstance_updateInPlace(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -290,6 +292,7 @@ func TestAccInstance_updateInPlace(t *testing.T) {
 
 // Every other argument replaces the instance, and the plan says so.
 func TestAccInstance_replace(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	hcl := func(image, itype, vsw, sg, extra string) string {
@@ -343,6 +346,7 @@ resource "aliecs_instance" "test" {
 
 // status = Stopped stops the instance (with the stopped mode), Running starts it.
 func TestAccInstance_stopStart(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -392,6 +396,7 @@ func TestAccInstance_stopStart(t *testing.T) {
 
 // Import with `terraform import` and with an import block.
 func TestAccInstance_import(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	id := env.instanceCreateOutside(c, "imported-1", map[string]string{"owner": "ops"})
@@ -446,6 +451,7 @@ resource "aliecs_instance" "test" {
 // (status "Released", a warning): the plan does not create a new machine,
 // and the destroy makes no call.
 func TestAccInstance_releasedOutside(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(instanceHCL(c, ""))
@@ -486,6 +492,7 @@ func TestAccInstance_releasedOutside(t *testing.T) {
 // Deletion protection blocks the destroy and keeps the instance; once it is
 // turned off, the destroy goes through.
 func TestAccInstance_deletionProtection(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -520,6 +527,7 @@ func TestAccInstance_deletionProtection(t *testing.T) {
 
 // force_delete releases a running instance without stopping it first.
 func TestAccInstance_forceDelete(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	resource.Test(t, resource.TestCase{
@@ -542,6 +550,7 @@ func TestAccInstance_forceDelete(t *testing.T) {
 // A failed final snapshot fails the destroy and keeps the instance; without
 // the fault, the next destroy snapshots and releases.
 func TestAccInstance_finalSnapshotFailure(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -594,6 +603,7 @@ func TestAccInstance_finalSnapshotFailure(t *testing.T) {
 // outside never makes the instance's plan dirty, and an unrelated update
 // does not fail with an inconsistent result.
 func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var id string
@@ -632,6 +642,7 @@ func TestAccInstance_autoReleaseTimeOwnedElsewhere(t *testing.T) {
 // Bad input fails the plan with an error on the attribute that says what was
 // given and what is allowed.
 func TestAccInstance_badInputs(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cases := []struct{ extra, want string }{

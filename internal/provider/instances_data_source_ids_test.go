@@ -16,6 +16,7 @@ import (
 // aliecs_snapshots); the instances found are in instances. Without ids, ids
 // lists the instances found.
 func TestAccInstancesDataSource_idsKeptAsGiven(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	id := env.instanceCreateOutside(c, "ids-kept", nil)

@@ -19,6 +19,7 @@ import (
 // The filters, each alone and combined, over instances made by the provider
 // (count) and outside it; the listing spans several pages.
 func TestAccInstancesDataSource_filters(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 
@@ -151,6 +152,7 @@ data "aliecs_instances" "one_missing" {
 }
 
 func TestAccInstancesDataSource_badInputs(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),

@@ -104,6 +104,7 @@ func checkWritesUnchanged(e *journeyEnv, before *int) resource.TestCheckFunc {
 // without -refresh=false, deleting the snapshot only because its resource is
 // destroyed, with a warning.
 func TestAccJourney_destroyAfterAutoReleaseFired(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	releaseAt := e.emu.Now().Add(31 * time.Minute).Truncate(time.Minute).Add(time.Minute).UTC().Format(time.RFC3339)
 	cfg := e.machine(`  force_delete = true`, fmt.Sprintf("release_time = %q", releaseAt), "")
@@ -167,6 +168,7 @@ func TestAccJourney_destroyAfterAutoReleaseFired(t *testing.T) {
 // schedule, and still keeps the snapshot of the released one, with its
 // instance_id.
 func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	cfg := e.machine(`  force_delete = true`, `release_after = "30m"`, "")
 	var instanceID, groupID string
@@ -227,6 +229,7 @@ func (notEqual) CompareValues(values ...any) error {
 // warns at plan and is refused at apply before any call; snapshot tags
 // change in place, even when the instance is released; destroy still works.
 func TestAccJourney_refusedChangesNeverBlockDestroy(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	base := e.config(instanceHCL(e.cat, `  force_delete = true`) + `
 resource "aliecs_snapshot" "test" {
@@ -299,6 +302,7 @@ resource "aliecs_snapshot" "test" {
 // the earliest allowed time plus a minute (never left without a release
 // time), with a warning naming both times.
 func TestAccJourney_savedPlanAppliedLateNewMachine(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	asked := e.emu.Now().Add(32 * time.Minute).Truncate(time.Minute).UTC()
 	cfg := e.config(instanceHCL(e.cat, `  force_delete = true`) + fmt.Sprintf(`
@@ -343,6 +347,7 @@ resource "aliecs_auto_release_schedule" "test" {
 // day 13 and then written as release_after = "14d" keeps its release time
 // (no call), instead of living 13 more days.
 func TestAccJourney_importedScheduleKeepsItsTime(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	var id, effective string
 	var writes int
@@ -397,6 +402,7 @@ resource "aliecs_auto_release_schedule" "test" {
 // TestAccJourney_keepOnDestroy: with keep_on_destroy, destroying the snapshot
 // of a released machine keeps the group in the service.
 func TestAccJourney_keepOnDestroy(t *testing.T) {
+	t.Parallel()
 	e := newJourneyEnv(t)
 	cfg := e.machine(`  force_delete = true`, `release_after = "30m"`, "keep_on_destroy = true")
 	var instanceID, groupID string

@@ -93,6 +93,7 @@ resource "aliecs_snapshot" "life" {
 // (no emulator inspection), so it also runs against the real cloud:
 // create, schedule, snapshot, stop, start, reschedule, import, destroy.
 func TestAccLifecycle(t *testing.T) {
+	t.Parallel()
 	lt := newLifecycleTarget(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: lt.factories,

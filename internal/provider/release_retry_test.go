@@ -14,8 +14,10 @@ import (
 // instance is between states) is retried once the instance settles, for both
 // the normal and the force path, and the machine is released exactly once.
 func TestAccRelease_retriesWhileInTransition(t *testing.T) {
+	t.Parallel()
 	for _, force := range []bool{false, true} {
 		t.Run(fmt.Sprintf("force_delete=%v", force), func(t *testing.T) {
+			t.Parallel()
 			env := newAccEnv(t, emulator.Options{})
 			c := newInstanceCatalog(t, env)
 			config := env.config(fmt.Sprintf(`

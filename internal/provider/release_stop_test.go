@@ -66,6 +66,7 @@ func keptDiskInEmu(env *accEnv, size int) error {
 // power-off can corrupt what is kept), and still powers off one whose disks
 // all go with it.
 func TestAccInstance_destroyStopsGracefullyWhenDiskKept(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	var keptID, plainID string
@@ -116,6 +117,7 @@ resource "aliecs_instance" "plain" {
 // aliecs_snapshot's release_instance_after_snapshot follows the same rule:
 // a graceful stop when a data disk outlives the instance.
 func TestAccSnapshot_releaseStopsGracefullyWhenDiskKept(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	req := ecs.CreateRunInstancesRequest()
@@ -186,6 +188,7 @@ func TestKeptDisksNote(t *testing.T) {
 // says: changed only in the configuration of the destroy, it is not used;
 // changed and applied first (in place, no call), it is.
 func TestAccInstance_forceDeleteFromStateAtDestroy(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	withForce := func(force bool) string {
@@ -232,6 +235,7 @@ func TestAccInstance_forceDeleteFromStateAtDestroy(t *testing.T) {
 // whether a disk outlives the instance: it stops gracefully, which is never
 // harmful.
 func TestAccInstance_destroyStopsGracefullyWhenDisksUnknown(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := env.config(instanceHCL(c, ""))
@@ -270,6 +274,7 @@ func TestAccInstance_destroyStopsGracefullyWhenDisksUnknown(t *testing.T) {
 // its size, and says it is still billed. Delete is driven directly, to see
 // the warning (Terraform's test framework does not expose warnings).
 func TestAccInstance_destroyWarnsAboutKeptDisks(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	ctx := context.Background()

@@ -203,6 +203,7 @@ func relWaitCall(env *accEnv, action string, n int, done <-chan struct{}) bool {
 // (interrupted creates are in state as tainted, never lost), and the last
 // apply converges with no duplicate and no leak.
 func TestAccReliability_interruptedApply(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{BootTime: 3 * time.Second, SnapshotTime: 3 * time.Second})
 	c := newInstanceCatalog(t, env)
 	cli := newRelCLI(t)

@@ -17,7 +17,7 @@ type relFaultCase struct {
 	name   string
 	opts   emulator.Options
 	faults []emulator.Fault
-	env    map[string]string // process environment for the in-process provider
+	env    map[string]string // environment for the in-process provider (accEnv.providerEnv)
 }
 
 // relFaultCases: every action ("*") fails at 20–50 %, the answer is slow,
@@ -62,12 +62,12 @@ var relFaultCases = []relFaultCase{
 // next plan is empty, and at every point the emulator holds exactly what
 // the state says; after destroy nothing is left.
 func TestAccReliability_faults(t *testing.T) {
+	t.Parallel()
 	for _, fc := range relFaultCases {
 		t.Run(fc.name, func(t *testing.T) {
-			for k, v := range fc.env {
-				t.Setenv(k, v)
-			}
+			t.Parallel()
 			env := newAccEnv(t, fc.opts)
+			env.providerEnv = fc.env
 			c := newInstanceCatalog(t, env)
 			cfg := relProvider(env, 30) + relWorkload(c, 3)
 			resource.Test(t, resource.TestCase{
@@ -103,6 +103,7 @@ func TestAccReliability_faults(t *testing.T) {
 // every machine that exists (tainted), and the next apply converges with
 // no duplicate and no leak.
 func TestAccReliability_failedCreateConverges(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := relProvider(env, 0) + relWorkload(c, 2)
@@ -151,6 +152,7 @@ func TestAccReliability_failedCreateConverges(t *testing.T) {
 // client never saw its id; the create replays the call with the same
 // ClientToken, learns the id and records it: one machine, no leak.
 func TestAccReliability_lostAnswersBeyondRetries(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cfg := relProvider(env, 1) + relWorkload(c, 2)

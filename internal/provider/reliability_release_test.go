@@ -517,9 +517,11 @@ var relMatrixFigures struct {
 
 // TestAccReliability_releaseSafety runs the matrix.
 func TestAccReliability_releaseSafety(t *testing.T) {
+	t.Parallel()
 	rows := releaseMatrix()
 	for _, row := range rows {
 		t.Run(row.path+"/"+row.name, func(t *testing.T) {
+			t.Parallel()
 			env := newAccEnv(t, row.opts)
 			r := &relRun{t: t, env: env, cat: newInstanceCatalog(t, env)}
 			if row.sdkInstance {

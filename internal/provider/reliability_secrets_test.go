@@ -17,6 +17,7 @@ import (
 // the security token, the password and any signature value in the log
 // file, every command's output (diagnostics), the state and the plan JSON.
 func TestAccReliability_secretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	const (
 		keyID    = "STS.reliability-key"
 		secret   = "rel-Secret-9f2c71d0a4"

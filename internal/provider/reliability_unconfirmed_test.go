@@ -23,6 +23,7 @@ import (
 // it and creates its replacement: after every step the emulator holds
 // exactly the instances of the state.
 func TestAccReliability_unconfirmedInstance(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	const addr = "aliecs_instance.vm"
@@ -137,6 +138,7 @@ resource "aliecs_instance" "vm" {
 // unconfirmed instance clears the mark, so from then on it is an ordinary
 // instance: released outside Terraform, it leaves the state (a warning).
 func TestAccReliability_unconfirmedThenSeen(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	const addr = "aliecs_instance.vm"

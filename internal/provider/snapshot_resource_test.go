@@ -188,6 +188,7 @@ func checkInstanceStatus(env *accEnv, id, want string) resource.TestCheckFunc {
 }
 
 func TestAccSnapshot_basic(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env, "cloud_essd")
 	cfg := func(name, desc string) string {
@@ -262,6 +263,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_retentionAndDisks(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env, "cloud_essd", "cloud_essd")
 	cfg := func(retention int, disks string) string {
@@ -336,6 +338,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_stopBeforeSnapshot(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	env.emu.ResetCalls()
@@ -366,6 +369,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_releaseAfterSnapshot(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env, "cloud_essd")
 	cfg := func(extra string) string {
@@ -442,6 +446,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_asyncFailureKeepsInstance(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	env.emu.AddFault(emulator.Fault{Action: "CreateSnapshotGroup", AsyncFailure: true, Count: 1})
@@ -477,8 +482,10 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_releaseFailureKeepsSnapshot(t *testing.T) {
+	t.Parallel()
 	for _, action := range []string{"DeleteInstance", "StopInstance"} {
 		t.Run(action, func(t *testing.T) {
+			t.Parallel()
 			env := newAccEnv(t, emulator.Options{})
 			inst := accCreateInstance(t, env)
 			env.emu.AddFault(emulator.Fault{Action: action, Code: "OperationDenied", HTTPStatus: 403,
@@ -531,6 +538,7 @@ resource "aliecs_snapshot" "test" {
 // before anything is done: no stop, no snapshot; the error says how to
 // proceed, and the snapshot alone can still be taken.
 func TestAccSnapshot_deletionProtection(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	client := accSDKClient(t, env)
@@ -580,6 +588,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_driftRemoved(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	cfg := env.config(fmt.Sprintf(`
@@ -630,6 +639,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_serviceErrors(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env, "cloud_efficiency")
 	resource.Test(t, resource.TestCase{
@@ -688,6 +698,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_badInput(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	cases := []struct{ body, want string }{
 		{`instance_id = "web-1"`, `(?s)Invalid instance id.*"web-1"`},
@@ -724,6 +735,7 @@ func TestAccSnapshot_badInput(t *testing.T) {
 }
 
 func TestAccSnapshot_importBadID(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -738,6 +750,7 @@ func TestAccSnapshot_importBadID(t *testing.T) {
 }
 
 func TestAccSnapshot_replaceGuards(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	cfg := func(body string) string {
@@ -794,6 +807,7 @@ resource "aliecs_snapshot" "test" {
 }
 
 func TestAccSnapshot_keepWhenInstanceGone(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	inst := accCreateInstance(t, env)
 	cfg := func(tag string) string {

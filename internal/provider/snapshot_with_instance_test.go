@@ -100,6 +100,7 @@ resource "aliecs_snapshot" "final" {
 // change is recorded in the state only, and destroy succeeds without
 // touching the (gone) instance.
 func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
+	t.Parallel()
 	f := newSameConfigFixture(t)
 	env := f.env
 	var instanceID, groupID string
@@ -224,6 +225,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 // TestAccSnapshot_reservedTags: the provider's tag prefix and the place its
 // marker tag takes are checked when the configuration is validated.
 func TestAccSnapshot_reservedTags(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	var many []string
 	for i := 0; i < 20; i++ {
@@ -260,6 +262,7 @@ resource "aliecs_snapshot" "test" {
 // snapshot that takes its instance_id from it keeps the released machine's
 // copy (and its instance_id).
 func TestAccSnapshot_replaceReleasedInstance(t *testing.T) {
+	t.Parallel()
 	f := newSameConfigFixture(t)
 	env := f.env
 	cat := env.emu.State().Catalog

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAccSnapshotsDataSource_filters(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	a := accCreateInstance(t, env, "cloud_essd")
 	b := accCreateInstance(t, env)
@@ -122,6 +123,7 @@ func checkGroupsMatchEmulator(env *accEnv, addr, instanceID string) resource.Tes
 }
 
 func TestAccSnapshotsDataSource_badInput(t *testing.T) {
+	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	cases := []struct{ body, want string }{
 		{`name_regex = "nightly-("`, `(?s)Invalid regular expression.*nightly-\(`},
