@@ -9,11 +9,15 @@ import (
 	"time"
 )
 
-// serveAdmin serves the unsigned admin API under /_emulator/. It answers
-// loopback clients only, even when the API listens on a remote address.
+// serveAdmin serves the unsigned admin API under /_emulator/. Without an
+// admin token it answers loopback clients only, even when the API listens on
+// a remote address; writes need Content-Type: application/json.
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	if !isLoopback(r.RemoteAddr) {
-		adminError(w, http.StatusForbidden, "the admin API is only served to loopback clients")
+	if status, why := e.adminRefusal(r); status != 0 {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ecs-emulator"`)
+		}
+		adminError(w, status, why)
 		return
 	}
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator/"), "/")

@@ -57,6 +57,14 @@ type Options struct {
 	// value models a guest that ignores the shutdown request: only a forced
 	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
 	GracefulStopTime time.Duration
+	// AllowRemote serves requests whatever their Host header says; without
+	// it only localhost and loopback Host values are served (DNS rebinding).
+	// It requires AdminToken and a key secret other than the default one.
+	AllowRemote bool
+	// AdminToken, when set, is required on every admin request
+	// (Authorization: Bearer <token>), which is then served to any client
+	// address; when empty the admin API answers loopback clients only.
+	AdminToken string
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
@@ -103,7 +111,13 @@ func New(opts Options) (*Emulator, error) {
 		if c.AccessKeyID == "" || c.AccessKeySecret == "" {
 			return nil, errors.New("emulator: a credential needs an access key id and a secret")
 		}
+		if opts.AllowRemote && c.AccessKeySecret == DefaultAccessKeySecret {
+			return nil, errors.New("emulator: AllowRemote refuses the public default key secret: choose a secret of your own")
+		}
 		e.creds[c.AccessKeyID] = c
+	}
+	if opts.AllowRemote && opts.AdminToken == "" {
+		return nil, errors.New("emulator: AllowRemote requires an AdminToken")
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -175,13 +189,28 @@ func (e *Emulator) Reset() {
 }
 
 // ServeHTTP serves the ECS API on "/" and the admin API under /_emulator/.
+// Every path first passes the rules of refusal (Host, Origin,
+// Sec-Fetch-Site), before any body is read.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_emulator/") || r.URL.Path == "/_emulator" {
+	admin := strings.HasPrefix(r.URL.Path, "/_emulator/") || r.URL.Path == "/_emulator"
+	reqID := newRequestID()
+	if why := e.refusal(r); why != "" {
+		e.logf("%s %s 403 refused: %s (Host %s, Origin %s)", r.Method, quoteShort(r.URL.Path), why,
+			quoteShort(r.Host), quoteShort(r.Header.Get("Origin")))
+		if admin {
+			adminError(w, http.StatusForbidden, why)
+			return
+		}
+		w.Header().Set("x-acs-request-id", reqID)
+		writeBody(w, "JSON", "Error", http.StatusForbidden,
+			newErrorBody(reqID, "", newErr(http.StatusForbidden, "Forbidden.EmulatorRefused", "%s", why)))
+		return
+	}
+	if admin {
 		e.serveAdmin(w, r)
 		return
 	}
 	start := time.Now()
-	reqID := newRequestID()
 	w.Header().Set("x-acs-request-id", reqID)
 	action, status, code := e.serveAPI(w, r, reqID)
 	e.logf("%s %s %d %s %s", r.Method, orDash(action), status, orDash(code), time.Since(start).Round(time.Microsecond))

@@ -44,6 +44,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		q.Set("Signature", v1Sign(DefaultAccessKeySecret, v1StringToSign("POST", q, nil)))
 		req := httptest.NewRequest("POST", "/?"+q.Encode(), nil)
+		req.Host = "127.0.0.1:8085" // httptest's example.com is refused (DNS rebinding rule)
 		w := httptest.NewRecorder()
 		e.ServeHTTP(w, req)
 		var body map[string]any

@@ -1,0 +1,228 @@
+package emulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// The tests of this file pin the hardening of issue #17: the emulator is
+// safe to run on a laptop where a browser visits arbitrary web pages.
+
+func hdr(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// A web page can send a cross-origin POST without a CORS preflight as long
+// as its content type is text/plain, form-urlencoded or multipart: admin
+// writes must therefore require application/json, which forces a preflight
+// that the emulator never grants.
+func TestSecurityAdminWritesRequireJSON(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1, func(r *ecs.RunInstancesRequest) {
+		r.AutoReleaseTime = time.Now().UTC().Add(time.Hour).Format(timestampLayout)
+	})[0]
+	before := f.e.Now()
+	for _, c := range []struct{ method, path, ct, body string }{
+		{"POST", "clock", "text/plain", `{"advance":"2h"}`},
+		{"POST", "clock", "text/plain;charset=UTF-8", `{"advance":"2h"}`},
+		{"POST", "clock", "application/x-www-form-urlencoded", `{"advance":"2h"}`},
+		{"POST", "clock", "", `{"advance":"2h"}`},
+		{"POST", "reset", "text/plain", ""},
+		{"POST", "reset", "", ""},
+		{"POST", "faults", "text/plain", `{"action":"*","code":"InternalError"}`},
+		{"POST", "faults", "multipart/form-data; boundary=x", `{"action":"*","code":"InternalError"}`},
+		{"DELETE", "calls", "", ""},
+		{"DELETE", "faults", "text/plain", ""},
+	} {
+		h := http.Header{}
+		if c.ct != "" {
+			h.Set("Content-Type", c.ct)
+		}
+		status, body := f.adminWith(c.method, c.path, c.body, h)
+		if status != http.StatusUnsupportedMediaType || !strings.Contains(string(body), "application/json") {
+			t.Errorf("%s %s with Content-Type %q: %d %s, want 415 naming application/json", c.method, c.path, c.ct, status, body)
+		}
+	}
+	if d := f.e.Now().Sub(before); d > time.Hour {
+		t.Errorf("the clock moved by %s", d)
+	}
+	if f.describe(id) == nil {
+		t.Error("the instance was released or reset away")
+	}
+	if len(f.e.Faults()) != 0 {
+		t.Errorf("faults were added: %+v", f.e.Faults())
+	}
+	if f.e.Calls()["RunInstances"] != 1 {
+		t.Errorf("calls were reset: %v", f.e.Calls())
+	}
+	// Legitimate clients send application/json (any parameters).
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+		if status, body := f.adminWith("POST", "clock", `{"advance":"1m"}`, hdr("Content-Type", ct)); status != 200 {
+			t.Errorf("Content-Type %q refused: %d %s", ct, status, body)
+		}
+	}
+	if status, _ := f.adminWith("GET", "state", "", nil); status != 200 {
+		t.Errorf("a read without a content type was refused: %d", status)
+	}
+}
+
+// Any Origin that is not a loopback or localhost origin is refused, on the
+// admin API and on the ECS API: a page must not drive the emulator even with
+// the public default key.
+func TestSecurityForeignOriginRefused(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1)[0]
+	for _, origin := range []string{"http://evil.example", "https://attacker.test:8443", "null", "",
+		"http://127.0.0.1.evil.example", "http://localhost.evil.example:8085", "file://", "http://user@127.0.0.1"} {
+		h := hdr("Origin", origin, "Content-Type", "application/json")
+		if status, body := f.adminWith("POST", "clock", `{"advance":"2h"}`, h); status != http.StatusForbidden {
+			t.Errorf("admin clock with Origin %q: %d %s", origin, status, body)
+		}
+		if status, body := f.adminWith("GET", "state", "", h); status != http.StatusForbidden || strings.Contains(string(body), id) {
+			t.Errorf("admin state with Origin %q: %d %s", origin, status, body)
+		}
+		status, body := f.rawBytes(rawReq{method: "GET", header: hdr("Origin", origin),
+			params: map[string]string{"Action": "DeleteInstance", "InstanceId": id, "Force": "true"}})
+		if status != http.StatusForbidden {
+			t.Errorf("DeleteInstance with Origin %q: %d %s", origin, status, body)
+		}
+	}
+	if f.describe(id) == nil {
+		t.Fatal("a foreign page deleted the instance")
+	}
+	if n := f.e.Calls()["DeleteInstance"]; n != 0 {
+		t.Errorf("refused requests reached the API: %d DeleteInstance calls", n)
+	}
+	// A GET from an <img> or a no-cors fetch carries no Origin, but modern
+	// browsers mark it Sec-Fetch-Site: cross-site.
+	status, body := f.rawBytes(rawReq{method: "GET", header: hdr("Sec-Fetch-Site", "cross-site"),
+		params: map[string]string{"Action": "DeleteInstance", "InstanceId": id, "Force": "true"}})
+	if status != http.StatusForbidden || f.describe(id) == nil {
+		t.Fatalf("cross-site GET: %d %s", status, body)
+	}
+	// Loopback origins (a local tool's page) and no Origin at all (SDKs, curl) are served.
+	for _, origin := range []string{"http://localhost:3000", "http://127.0.0.1:8085", "http://[::1]:80", "https://localhost"} {
+		if status, body := f.adminWith("GET", "state", "", hdr("Origin", origin)); status != 200 {
+			t.Errorf("admin state with Origin %q: %d %s", origin, status, body)
+		}
+		if status, body := f.rawBytes(rawReq{header: hdr("Origin", origin), params: map[string]string{"Action": "DescribeRegions"}}); status != 200 {
+			t.Errorf("DescribeRegions with Origin %q: %d %s", origin, status, body)
+		}
+	}
+	for _, site := range []string{"same-origin", "none", "same-site"} {
+		if status, body := f.rawBytes(rawReq{header: hdr("Sec-Fetch-Site", site), params: map[string]string{"Action": "DescribeRegions"}}); status != 200 {
+			t.Errorf("Sec-Fetch-Site %q: %d %s", site, status, body)
+		}
+	}
+}
+
+// DNS rebinding: a page of evil.example re-resolves its own name to
+// 127.0.0.1 and then reads the answers, which carry Host: evil.example. Only
+// loopback and localhost Host values are served.
+func TestSecurityForeignHostRefused(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1)[0]
+	_, port, _ := strings.Cut(f.host(), ":")
+	for _, host := range []string{"evil.example", "evil.example:" + port, "127.0.0.1.nip.io:" + port,
+		"localhost.evil.example:" + port, "10.0.0.1:" + port, "0.0.0.0:" + port} {
+		status, body := f.adminWith("GET", "state", "", hdr("Host", host))
+		if status != http.StatusForbidden || strings.Contains(string(body), id) {
+			t.Errorf("admin state with Host %q: %d %s", host, status, body)
+		}
+		if status, body := f.rawBytes(rawReq{host: host, params: map[string]string{"Action": "DescribeInstances"}}); status != http.StatusForbidden ||
+			strings.Contains(string(body), id) {
+			t.Errorf("DescribeInstances with Host %q: %d %s", host, status, body)
+		}
+	}
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port, "[::1]:" + port, "127.0.0.2", "localhost"} {
+		if status, body := f.adminWith("GET", "state", "", hdr("Host", host)); status != 200 {
+			t.Errorf("admin state with Host %q: %d %s", host, status, body)
+		}
+	}
+}
+
+// The same rules hold on every path the emulator serves (it serves no STS or
+// metadata paths: those are unknown paths, refused the same way first).
+func TestSecurityRulesOnEveryPath(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/", "/_emulator/state", "/latest/meta-data/ram/security-credentials/", "/sts", "/nowhere"} {
+		req := httptest.NewRequest("GET", p, nil)
+		req.Host = "evil.example"
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s with a foreign Host: %d", p, w.Code)
+		}
+		req = httptest.NewRequest("GET", p, nil)
+		req.Host = "127.0.0.1:8085"
+		req.Header.Set("Origin", "https://evil.example")
+		w = httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s with a foreign Origin: %d", p, w.Code)
+		}
+	}
+}
+
+// AllowRemote serves foreign Host values, but only with an admin token
+// (required on every admin call, from any address) and a key of one's own.
+func TestSecurityAllowRemoteNeedsTokenAndOwnKey(t *testing.T) {
+	if _, err := New(Options{AllowRemote: true, AdminToken: "adm-7f3a9c"}); err == nil ||
+		!strings.Contains(err.Error(), "default key") {
+		t.Fatalf("AllowRemote with the public default key: %v", err)
+	}
+	own := []Credential{{AccessKeyID: "remote", AccessKeySecret: "remote-secret-4b1e"}}
+	if _, err := New(Options{AllowRemote: true, Credentials: own}); err == nil || !strings.Contains(err.Error(), "AdminToken") {
+		t.Fatalf("AllowRemote without an admin token: %v", err)
+	}
+	e, err := New(Options{AllowRemote: true, AdminToken: "adm-7f3a9c", Credentials: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(remote, host, auth string) int {
+		req := httptest.NewRequest("GET", "/_emulator/state", nil)
+		req.RemoteAddr, req.Host = remote, host
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code
+	}
+	for _, c := range []struct {
+		remote, host, auth string
+		want               int
+	}{
+		{"10.1.2.3:4567", "emu.lan:8085", "Bearer adm-7f3a9c", 200},
+		{"127.0.0.1:4567", "127.0.0.1:8085", "Bearer adm-7f3a9c", 200},
+		{"127.0.0.1:4567", "127.0.0.1:8085", "", 401},
+		{"10.1.2.3:4567", "emu.lan:8085", "", 401},
+		{"10.1.2.3:4567", "emu.lan:8085", "Bearer wrong", 401},
+		{"10.1.2.3:4567", "emu.lan:8085", "Basic adm-7f3a9c", 401},
+	} {
+		if got := serve(c.remote, c.host, c.auth); got != c.want {
+			t.Errorf("remote %s host %s auth %q: %d, want %d", c.remote, c.host, c.auth, got, c.want)
+		}
+	}
+	// A token also works without AllowRemote (the Host rule then still holds).
+	f := newFixture(t, Options{AdminToken: "local-adm"})
+	if status, _ := f.adminWith("GET", "state", "", nil); status != 401 {
+		t.Errorf("admin state without the token: %d", status)
+	}
+	if status, body := f.adminWith("POST", "clock", `{"advance":"1m"}`,
+		hdr("Authorization", "Bearer local-adm", "Content-Type", "application/json")); status != 200 {
+		t.Errorf("admin clock with the token: %d %s", status, body)
+	}
+}
