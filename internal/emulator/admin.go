@@ -132,10 +132,14 @@ func (e *Emulator) adminClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := time.ParseDuration(req.Advance)
-	if err != nil || d < 0 {
-		adminError(w, http.StatusBadRequest, "advance must be a non-negative Go duration such as \"45m\"")
+	if err != nil || d < 0 || d > MaxClockAdvance {
+		adminError(w, http.StatusBadRequest, "advance must be a non-negative Go duration such as \"45m\", at most "+
+			durationText(MaxClockAdvance)+" (10 years)")
 		return
 	}
-	e.AdvanceClock(d)
+	if err := e.AdvanceClockBy(d); err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	adminJSON(w, map[string]string{"now": e.Now().Format(time.RFC3339)})
 }

@@ -26,7 +26,9 @@
 package emulator
 
 import (
+	cryptorand "crypto/rand"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -89,6 +91,10 @@ type Emulator struct {
 	calls   map[string]int
 	callLog []CallRecord
 
+	// fpKey keys the in-memory fingerprint of secret parameters
+	// (idempotency.go); it is drawn for each run and never stored.
+	fpKey []byte
+
 	faultsMu sync.Mutex
 	faults   []*faultState
 	rng      *rand.Rand
@@ -106,6 +112,10 @@ func New(opts Options) (*Emulator, error) {
 		st:      newStore(),
 		regions: map[string]*regionCatalog{},
 		calls:   map[string]int{},
+		fpKey:   make([]byte, 32),
+	}
+	if _, err := cryptorand.Read(e.fpKey); err != nil {
+		return nil, fmt.Errorf("emulator: drawing the fingerprint key: %w", err)
 	}
 	for _, c := range opts.Credentials {
 		if c.AccessKeyID == "" || c.AccessKeySecret == "" {
@@ -115,6 +125,9 @@ func New(opts Options) (*Emulator, error) {
 			return nil, errors.New("emulator: AllowRemote refuses the public default key secret: choose a secret of your own")
 		}
 		e.creds[c.AccessKeyID] = c
+	}
+	if opts.ClockOffset > maxClockShift || opts.ClockOffset < -maxClockShift {
+		return nil, fmt.Errorf("emulator: the clock offset %s is beyond %s (100 years)", opts.ClockOffset, durationText(maxClockShift))
 	}
 	if opts.AllowRemote && opts.AdminToken == "" {
 		return nil, errors.New("emulator: AllowRemote requires an AdminToken")

@@ -1,8 +1,12 @@
 package emulator
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +228,146 @@ func TestSecurityAllowRemoteNeedsTokenAndOwnKey(t *testing.T) {
 	if status, body := f.adminWith("POST", "clock", `{"advance":"1m"}`,
 		hdr("Authorization", "Bearer local-adm", "Content-Type", "application/json")); status != 200 {
 		t.Errorf("admin clock with the token: %d %s", status, body)
+	}
+}
+
+// The state file must hold no secret, not even a fingerprint that a guess
+// can be checked against: the ClientToken record of a RunInstances with a
+// Password is the same whatever the password was. Within one run a changed
+// password with the same token is still a mismatch.
+func TestSecurityStateFileHoldsNoPasswordFingerprint(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, pw := range []string{"Passw0rd-One!", "Other-Secr3t#"} {
+		path := filepath.Join(dir, fmt.Sprintf("state-%d.json", i))
+		f := newFixture(t, Options{StateFile: path})
+		f.run(1, func(r *ecs.RunInstancesRequest) {
+			r.ClientToken, r.Password, r.UserData = "same-token", pw, "IyEvYmluL3NoCmVjaG8gaGk="
+		})
+		// Within the run, the same token with another password is a different request.
+		_, err := f.client().RunInstances(func() *ecs.RunInstancesRequest {
+			r := f.runRequest()
+			r.ClientToken, r.Password, r.UserData = "same-token", pw+"x", "IyEvYmluL3NoCmVjaG8gaGk="
+			return r
+		}())
+		wantCode(t, err, 403, "IdempotentParameterMismatch")
+		if err := f.e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), pw) {
+			t.Fatalf("the state file holds the password")
+		}
+		files = append(files, string(b))
+	}
+	fp := func(s string) string {
+		var sf struct {
+			Store struct {
+				Tokens map[string]struct {
+					Fingerprint string `json:"fingerprint"`
+				} `json:"tokens"`
+			} `json:"store"`
+		}
+		if err := json.Unmarshal([]byte(s), &sf); err != nil {
+			t.Fatal(err)
+		}
+		for _, te := range sf.Store.Tokens {
+			return te.Fingerprint
+		}
+		t.Fatal("no token record in the state file")
+		return ""
+	}
+	if a, b := fp(files[0]), fp(files[1]); a != b {
+		t.Fatalf("the stored fingerprint depends on the password (%s vs %s): a guess can be checked offline", a, b)
+	}
+	// After a restart the token still returns what it created.
+	g := newFixture(t, Options{StateFile: filepath.Join(dir, "state-0.json")})
+	ids := g.run(1, func(r *ecs.RunInstancesRequest) {
+		r.ClientToken, r.Password, r.UserData = "same-token", "Passw0rd-One!", "IyEvYmluL3NoCmVjaG8gaGk="
+	})
+	if len(ids) != 1 || len(g.e.State().Instances) != 1 {
+		t.Fatalf("token replay after restart: %v", ids)
+	}
+}
+
+// POST /_emulator/clock with a huge advance overflowed the clock into 1734.
+func TestSecurityClockAdvanceBounded(t *testing.T) {
+	f := newFixture(t, Options{})
+	before := f.e.Now()
+	for _, adv := range []string{"2562047h", "2562047h47m16s", "100000h", "87601h"} {
+		status, body := f.admin("POST", "clock", `{"advance":"`+adv+`"}`)
+		if status != 400 || !strings.Contains(string(body), "87600h") {
+			t.Errorf("advance %s: %d %s, want 400 naming the bound", adv, status, body)
+		}
+	}
+	if now := f.e.Now(); now.Before(before) || now.Sub(before) > time.Hour {
+		t.Fatalf("the clock moved to %s", now)
+	}
+	// Repeated advances within the bound stop at the total bound instead of overflowing.
+	var last int
+	for i := 0; i < 40; i++ {
+		status, _ := f.admin("POST", "clock", `{"advance":"87600h"}`)
+		last = status
+		if status != 200 {
+			break
+		}
+	}
+	if last != 400 {
+		t.Fatalf("40 advances of 10 years were all accepted")
+	}
+	if now := f.e.Now(); now.Before(before) || now.Year() > before.Year()+101 {
+		t.Fatalf("the clock is at %s", now)
+	}
+	// The Go API refuses the same (and says so), without moving the clock.
+	g := newFixture(t, Options{})
+	if err := g.e.AdvanceClockBy(200 * 365 * 24 * time.Hour); err == nil {
+		t.Fatal("AdvanceClockBy accepted 200 years")
+	}
+	g.e.AdvanceClock(time.Duration(1<<63 - 1))
+	if now := g.e.Now(); now.Before(before) || now.Sub(before) > time.Hour {
+		t.Fatalf("AdvanceClock(max) moved the clock to %s", now)
+	}
+	if _, err := New(Options{ClockOffset: time.Duration(1<<63 - 1)}); err == nil {
+		t.Fatal("a clock offset of 292 years was accepted")
+	}
+}
+
+// A state file that parses but holds a null entry panicked at start-up (or
+// on every request touching it): it is refused on load, naming the entry.
+func TestSecurityStateFileNullEntryRefused(t *testing.T) {
+	for _, c := range []struct{ store, want string }{
+		{`{"instances":{"i-bp1null":null}}`, `instances["i-bp1null"]`},
+		{`{"disks":{"d-bp1null":null}}`, `disks["d-bp1null"]`},
+		{`{"snapshots":{"s-bp1null":null}}`, `snapshots["s-bp1null"]`},
+		{`{"snapshot_groups":{"ssg-bp1null":null}}`, `snapshot_groups["ssg-bp1null"]`},
+		{`{"tokens":{"RunInstances\u0000t":null}}`, `tokens["RunInstances\x00t"]`},
+		{`{"instances":{"i-a":{"id":"i-b"}}}`, `instances["i-a"]`},
+		{`{"advanced":9223372036854775807}`, `advanced`},
+	} {
+		path := filepath.Join(t.TempDir(), "state.json")
+		if err := os.WriteFile(path, []byte(`{"version":1,"store":`+c.store+`}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic: %v", p)
+				}
+			}()
+			var e *Emulator
+			e, err = New(Options{StateFile: path})
+			if err == nil {
+				e.Tick()
+				_ = e.State()
+			}
+		}()
+		if err == nil || strings.HasPrefix(err.Error(), "panic") || !strings.Contains(err.Error(), c.want) ||
+			!strings.Contains(err.Error(), path) {
+			t.Errorf("store %s: %v, want an error naming %s and the file", c.store, err, c.want)
+		}
 	}
 }
