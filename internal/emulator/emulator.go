@@ -63,6 +63,9 @@ type Options struct {
 	// it only localhost and loopback Host values are served (DNS rebinding).
 	// It requires AdminToken and a key secret other than the default one.
 	AllowRemote bool
+	// CallLogSize is how many records CallLog keeps, the newest (default
+	// DefaultCallLogSize); Calls counts every call whatever it is.
+	CallLogSize int
 	// AdminToken, when set, is required on every admin request
 	// (Authorization: Bearer <token>), which is then served to any client
 	// address; when empty the admin API answers loopback clients only.
@@ -89,7 +92,7 @@ type Emulator struct {
 
 	callsMu sync.Mutex
 	calls   map[string]int
-	callLog []CallRecord
+	callLog callRing
 
 	// fpKey keys the in-memory fingerprint of secret parameters
 	// (idempotency.go); it is drawn for each run and never stored.
@@ -108,10 +111,11 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		opts:    opts,
 		creds:   make(map[string]Credential, len(opts.Credentials)),
-		nonces:  newNonceCache(1 << 20),
+		nonces:  newNonceCache(maxNonceEntries, maxNonceCacheBytes),
 		st:      newStore(),
 		regions: map[string]*regionCatalog{},
 		calls:   map[string]int{},
+		callLog: newCallRing(opts.CallLogSize),
 		fpKey:   make([]byte, 32),
 	}
 	if _, err := cryptorand.Read(e.fpKey); err != nil {
@@ -176,7 +180,7 @@ func (e *Emulator) Calls() map[string]int {
 func (e *Emulator) ResetCalls() {
 	e.callsMu.Lock()
 	e.calls = map[string]int{}
-	e.callLog = nil
+	e.callLog.reset()
 	e.callsMu.Unlock()
 }
 
@@ -278,25 +282,28 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method")
 	}
-	e.countCall(req.action)
-	rec := CallRecord{Action: req.action, InstanceID: params(req.params).str("InstanceId"), At: e.Now(),
-		ForceStop: params(req.params).str("ForceStop")}
-	defer func() {
-		if ae != nil {
-			rec.Code = ae.Code
-		}
-		e.logCall(rec)
-	}()
 	if req.version == "" {
 		return nil, errMissing("Version")
 	}
 	if req.version != apiVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
+	// Authenticate first: an unsigned or badly signed request is answered
+	// and forgotten, never counted or logged, so a flood of them costs no
+	// memory.
 	v, sigErr := verifySignature(req, e.creds, e.wallNow())
 	if sigErr != nil {
 		return nil, sigErr
 	}
+	e.countCall(req.action)
+	rec := CallRecord{Action: req.action, InstanceID: recordValue(params(req.params).str("InstanceId")), At: e.Now(),
+		ForceStop: recordValue(params(req.params).str("ForceStop"))}
+	defer func() {
+		if ae != nil {
+			rec.Code = ae.Code
+		}
+		e.logCall(rec)
+	}()
 	if !e.nonces.use(v.AccessKeyID+"\n"+v.Nonce, time.Now()) {
 		return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -370,4 +371,141 @@ func TestSecurityStateFileNullEntryRefused(t *testing.T) {
 			t.Errorf("store %s: %v, want an error naming %s and the file", c.store, err, c.want)
 		}
 	}
+}
+
+// heapAlloc is the live heap after a full collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// vmRSS is the process's resident set in bytes (0 where /proc is absent).
+func vmRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb uint64
+			_, _ = fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// An unsigned request must leave nothing behind: it used to be counted and
+// logged (its raw InstanceId included, which kept the whole query alive)
+// before its signature was checked.
+func TestSecurityUnsignedFloodBounded(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		n     = 1500
+		value = 60 << 10 // under the 64 KiB value limit: the signature check is what refuses it
+	)
+	filler := strings.Repeat("a", value)
+	serve := func(i int) int {
+		// A fresh query per request, as a network read would give.
+		target := fmt.Sprintf("/?Action=DeleteInstance&Version=2014-05-26&RegionId=cn-hangzhou&ForceStop=%d&InstanceId=i-%d%s",
+			i, i, filler)
+		req := httptest.NewRequest("POST", target, nil)
+		req.Host = "127.0.0.1:8085"
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code
+	}
+	serve(0) // warm up
+	heapBefore, rssBefore := heapAlloc(), vmRSS()
+	for i := 1; i <= n; i++ {
+		if code := serve(i); code != http.StatusBadRequest {
+			t.Fatalf("unsigned request %d answered %d", i, code)
+		}
+	}
+	heapAfter, rssAfter := heapAlloc(), vmRSS()
+	growth := int64(heapAfter) - int64(heapBefore)
+	t.Logf("SECURITY unsigned flood: %d requests of %d KiB; live heap %.1f → %.1f MiB (%+.1f MiB); RSS %.1f → %.1f MiB",
+		n, (value+100)>>10, mib(heapBefore), mib(heapAfter), float64(growth)/(1<<20), mib(rssBefore), mib(rssAfter))
+	if growth > 16<<20 {
+		t.Errorf("the live heap grew by %.1f MiB after %d unsigned requests (%.0f MiB sent): something keeps them",
+			float64(growth)/(1<<20), n, float64(n*value)/(1<<20))
+	}
+	if calls, log := e.Calls(), e.CallLog(); len(calls) != 0 || len(log) != 0 {
+		t.Errorf("unsigned requests were counted or logged: %v, %d records", calls, len(log))
+	}
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// The call log is a ring of the last CallLogSize records; the counts stay exact.
+func TestSecurityCallLogIsARing(t *testing.T) {
+	f := newFixture(t, Options{CallLogSize: 16})
+	for i := 0; i < 40; i++ {
+		if status, body := f.rawBytes(rawReq{params: map[string]string{"Action": "DescribeRegions"}}); status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+	}
+	log := f.e.CallLog()
+	if len(log) != 16 || log[0].Seq != 25 || log[15].Seq != 40 {
+		t.Fatalf("call log: %d records, seq %d…%d", len(log), log[0].Seq, log[len(log)-1].Seq)
+	}
+	if n := f.e.Calls()["DescribeRegions"]; n != 40 {
+		t.Fatalf("count %d, want 40", n)
+	}
+	// A long InstanceId is kept short in the record.
+	f.rawBytes(rawReq{params: map[string]string{"Action": "DescribeInstanceAttribute", "InstanceId": "i-" + strings.Repeat("x", 4000)}})
+	log = f.e.CallLog()
+	if rec := log[len(log)-1]; rec.Action != "DescribeInstanceAttribute" || len(rec.InstanceID) > 128 {
+		t.Fatalf("record %q… (%d bytes)", rec.InstanceID[:min(len(rec.InstanceID), 20)], len(rec.InstanceID))
+	}
+	f.e.ResetCalls()
+	if len(f.e.CallLog()) != 0 || len(f.e.Calls()) != 0 {
+		t.Fatal("ResetCalls left records")
+	}
+}
+
+// Parameter, name, count and nonce limits (README, "Limits").
+func TestSecurityParameterAndNonceLimits(t *testing.T) {
+	f := newFixture(t, Options{})
+	for name, r := range map[string]rawReq{
+		"value":  {params: map[string]string{"Action": "DescribeRegions", "Description": strings.Repeat("d", MaxParamValueBytes+1)}},
+		"name":   {params: map[string]string{"Action": "DescribeRegions", strings.Repeat("N", MaxParamNameBytes+1): "x"}},
+		"nonce":  {nonce: strings.Repeat("n", MaxNonceBytes+1), params: map[string]string{"Action": "DescribeRegions"}},
+		"params": {params: manyParams(MaxParams + 1)},
+	} {
+		r.method = "POST"
+		status, m := f.raw(r)
+		if status != 400 || m["Code"] != "InvalidParameter" {
+			t.Errorf("%s over the limit: %d %v", name, status, m)
+		}
+	}
+	if status, m := f.raw(rawReq{nonce: strings.Repeat("n", MaxNonceBytes), params: map[string]string{"Action": "DescribeRegions"}}); status != 200 {
+		t.Errorf("a nonce at the limit: %d %v", status, m)
+	}
+	// The nonce cache is bounded in bytes as well as in entries.
+	c := newNonceCache(1<<20, 64<<10)
+	now := time.Now()
+	for i := 0; i < 5000; i++ {
+		c.use(fmt.Sprintf("emulator\n%d-%s", i, strings.Repeat("k", 100)), now)
+	}
+	if c.size() > 64<<10 || c.len() == 0 || c.len() > 64<<10/100 {
+		t.Fatalf("nonce cache: %d entries, %d bytes accounted", c.len(), c.size())
+	}
+	if c.use(fmt.Sprintf("emulator\n%d-%s", 4999, strings.Repeat("k", 100)), now) {
+		t.Fatal("the newest nonce was forgotten")
+	}
+}
+
+func manyParams(n int) map[string]string {
+	m := map[string]string{"Action": "DescribeRegions"}
+	for i := 0; len(m) < n; i++ {
+		m[fmt.Sprintf("Tag.%d.Key", i)] = "k"
+	}
+	return m
 }
