@@ -16,6 +16,9 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	// Removes "sdk" from DEBUG before the SDK reads it (see the package):
+	// the SDK's debug output prints signed URLs with every secret.
+	_ "github.com/aliecs/terraform-provider-aliecs/internal/sdkdebug"
 )
 
 // Client makes typed ECS calls. It is safe for concurrent use: the SDK
