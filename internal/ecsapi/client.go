@@ -2,6 +2,8 @@ package ecsapi
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -14,6 +16,9 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	// Removes "sdk" from DEBUG before the SDK reads it (see the package):
+	// the SDK's debug output prints signed URLs with every secret.
+	_ "github.com/aliecs/terraform-provider-aliecs/internal/sdkdebug"
 )
 
 // Client makes typed ECS calls. It is safe for concurrent use: the SDK
@@ -94,8 +99,33 @@ type ctxTransport struct {
 	base http.RoundTripper
 }
 
+// RoundTrip also refuses every 3xx answer, so that net/http never follows a
+// redirect: ECS never redirects, and following one would resend the signed
+// request (security token, password, user data) wherever it points,
+// https → http included.
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(req.WithContext(t.ctx))
+	resp, err := t.base.RoundTrip(req.WithContext(t.ctx))
+	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return resp, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	_ = resp.Body.Close()
+	return nil, &RedirectError{Status: resp.StatusCode, Location: RedactURL(resp.Header.Get("Location"))}
+}
+
+// RedirectError is a 3xx answer, refused. Location is already redacted.
+type RedirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	where := e.Location
+	if where == "" {
+		where = "(no Location)"
+	}
+	return fmt.Sprintf("the endpoint answered HTTP %d, a redirect to %s; ECS never redirects, so it was not "+
+		"followed (is the endpoint right? a proxy or a captive portal in the way?)", e.Status, where)
 }
 
 // newSDKClient returns a fresh SDK client for one attempt.

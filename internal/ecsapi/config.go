@@ -127,8 +127,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	default:
 		return cfg, fmt.Errorf("ecsapi: scheme %q is not allowed: use \"http\" or \"https\"", cfg.Scheme)
 	}
-	if strings.Contains(cfg.Endpoint, "/") {
-		return cfg, fmt.Errorf("ecsapi: endpoint %q must be host[:port] without a scheme or path", cfg.Endpoint)
+	if strings.ContainsAny(cfg.Endpoint, "/@?#") {
+		return cfg, fmt.Errorf("ecsapi: endpoint %q must be host[:port] without a scheme or path", RedactURL(cfg.Endpoint))
 	}
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = DefaultMaxRetries

@@ -186,7 +186,12 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	var clientErr *sdkerrors.ClientError
 	var urlErr *url.Error
 	var netErr net.Error
+	var redirectErr *RedirectError
 	switch {
+	case errors.As(err, &redirectErr):
+		// Not a transport error (it must not be retried): an answer we refuse.
+		out.HTTPStatus = redirectErr.Status
+		out.Message = r.redact(redirectErr.Error())
 	case errors.As(err, &serverErr):
 		out.Code = serverErr.ErrorCode()
 		out.Message = r.redact(serverErr.Message())

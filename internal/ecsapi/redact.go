@@ -20,6 +20,8 @@ var (
 	// key%3Dvalue in a percent-encoded query string (the string to sign):
 	// the value ends at %26 (an encoded &); %25XX is an encoded byte inside it.
 	encodedParamPattern = regexp.MustCompile(secretParams + `%3D((?:%25[0-9A-Fa-f]{2}|%(?:[013-9A-Fa-f][0-9A-Fa-f]|2[0-57-9A-Fa-f])|[^%&\s"'<>])*)`)
+	// scheme://user:password@ in free text: the user info goes whole.
+	userinfoPattern = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s"'<>@]*@`)
 )
 
 // minSecretLiteral keeps a very short "secret" from wiping unrelated text.
@@ -64,9 +66,41 @@ func (r redactor) redact(s string) string {
 	for _, lit := range r.literals {
 		s = strings.ReplaceAll(s, lit, redactedValue)
 	}
+	s = userinfoPattern.ReplaceAllString(s, "${1}"+redactedValue+"@")
 	s = plainParamPattern.ReplaceAllString(s, "${1}="+redactedValue)
 	s = encodedParamPattern.ReplaceAllString(s, "${1}%3D"+redactedValue)
 	return s
+}
+
+// RedactURL returns a URL fit to quote in an error or a log: its user info
+// (user:password@) becomes REDACTED, every query value becomes REDACTED
+// (the names stay), and the fragment is dropped. It works on text that
+// does not parse as a URL too, and on a bare host[:port] with user info.
+func RedactURL(raw string) string {
+	s, _, _ := strings.Cut(raw, "#")
+	s, query, hasQuery := strings.Cut(s, "?")
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		authority = redactedValue + authority[i:]
+	}
+	out := prefix + authority + path
+	if hasQuery {
+		pairs := strings.Split(query, "&")
+		for i, p := range pairs {
+			if k, _, ok := strings.Cut(p, "="); ok {
+				pairs[i] = k + "=" + redactedValue
+			}
+		}
+		out += "?" + strings.Join(pairs, "&")
+	}
+	return out
 }
 
 func appendUnique(list []string, s string) []string {

@@ -9,11 +9,15 @@ import (
 	"time"
 )
 
-// serveAdmin serves the unsigned admin API under /_emulator/. It answers
-// loopback clients only, even when the API listens on a remote address.
+// serveAdmin serves the unsigned admin API under /_emulator/. Without an
+// admin token it answers loopback clients only, even when the API listens on
+// a remote address; writes need Content-Type: application/json.
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	if !isLoopback(r.RemoteAddr) {
-		adminError(w, http.StatusForbidden, "the admin API is only served to loopback clients")
+	if status, why := e.adminRefusal(r); status != 0 {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ecs-emulator"`)
+		}
+		adminError(w, status, why)
 		return
 	}
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_emulator/"), "/")
@@ -128,10 +132,14 @@ func (e *Emulator) adminClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := time.ParseDuration(req.Advance)
-	if err != nil || d < 0 {
-		adminError(w, http.StatusBadRequest, "advance must be a non-negative Go duration such as \"45m\"")
+	if err != nil || d < 0 || d > MaxClockAdvance {
+		adminError(w, http.StatusBadRequest, "advance must be a non-negative Go duration such as \"45m\", at most "+
+			durationText(MaxClockAdvance)+" (10 years)")
 		return
 	}
-	e.AdvanceClock(d)
+	if err := e.AdvanceClockBy(d); err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	adminJSON(w, map[string]string{"now": e.Now().Format(time.RFC3339)})
 }

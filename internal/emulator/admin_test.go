@@ -78,6 +78,7 @@ func TestAdminRefusesRemoteClients(t *testing.T) {
 	e, _ := New(Options{})
 	req := httptest.NewRequest("GET", "/_emulator/state", nil)
 	req.RemoteAddr = "10.1.2.3:4567"
+	req.Host = "127.0.0.1:8085"
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, req)
 	if w.Code != http.StatusForbidden {

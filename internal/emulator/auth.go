@@ -12,6 +12,14 @@ const maxSkew = 15 * time.Minute
 
 const timestampLayout = "2006-01-02T15:04:05Z"
 
+// MaxNonceBytes bounds a signature nonce. The docs give no limit; clients
+// send a UUID (36 characters) or 32 hex digits.
+const MaxNonceBytes = 128
+
+func errNonceTooLong(name string) *apiError {
+	return newErr(http.StatusBadRequest, "InvalidParameter", "The parameter %s is longer than %d bytes.", name, MaxNonceBytes)
+}
+
 // verified is what a good signature proves.
 type verified struct {
 	AccessKeyID string
@@ -51,6 +59,9 @@ func verifyV1(req *request, creds map[string]Credential, wallNow time.Time) (ver
 	if nonce == "" {
 		return verified{}, errMissing("SignatureNonce")
 	}
+	if len(nonce) > MaxNonceBytes {
+		return verified{}, errNonceTooLong("SignatureNonce")
+	}
 	cred, ok := creds[akID]
 	if !ok {
 		return verified{}, newErr(http.StatusNotFound, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
@@ -78,6 +89,9 @@ func verifyV3(req *request, creds map[string]Credential, wallNow time.Time) (ver
 	nonce := req.header.Get("x-acs-signature-nonce")
 	if nonce == "" {
 		return verified{}, errMissing("x-acs-signature-nonce")
+	}
+	if len(nonce) > MaxNonceBytes {
+		return verified{}, errNonceTooLong("x-acs-signature-nonce")
 	}
 	cred, ok := creds[auth.AccessKeyID]
 	if !ok {

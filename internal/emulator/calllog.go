@@ -1,6 +1,9 @@
 package emulator
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // CallRecord is one API call in the order the emulator handled it. Tests use
 // it to check what happened before what (a snapshot group accomplished
@@ -24,13 +27,68 @@ type CallRecord struct {
 	ForceStop string
 }
 
-// CallLog returns the calls since start or the last ResetCalls, in order.
+// DefaultCallLogSize is how many records CallLog keeps by default.
+const DefaultCallLogSize = 10000
+
+// maxRecordValue bounds the parameter values a record keeps (ids are about
+// 22 characters).
+const maxRecordValue = 128
+
+// recordValue is a parameter value as a record keeps it: a copy (never the
+// request's buffer), cut at maxRecordValue bytes.
+func recordValue(s string) string {
+	if len(s) > maxRecordValue {
+		s = s[:maxRecordValue]
+	}
+	return strings.Clone(s)
+}
+
+// callRing holds the newest records; seq numbers every record ever logged.
+type callRing struct {
+	buf  []CallRecord
+	next int // where the next record goes once buf is full
+	seq  int
+	size int
+}
+
+func newCallRing(size int) callRing {
+	if size <= 0 {
+		size = DefaultCallLogSize
+	}
+	return callRing{size: size}
+}
+
+func (r *callRing) add(rec CallRecord) {
+	r.seq++
+	rec.Seq = r.seq
+	if len(r.buf) < r.size {
+		r.buf = append(r.buf, rec)
+		return
+	}
+	r.buf[r.next] = rec
+	r.next = (r.next + 1) % r.size
+}
+
+// records returns the records oldest first.
+func (r *callRing) records() []CallRecord {
+	out := make([]CallRecord, 0, len(r.buf))
+	out = append(out, r.buf[r.next:]...)
+	return append(out, r.buf[:r.next]...)
+}
+
+func (r *callRing) reset() {
+	r.buf, r.next, r.seq = nil, 0, 0
+}
+
+// CallLog returns the newest calls since start or the last ResetCalls (at
+// most Options.CallLogSize), in order. Seq numbers every call, so a first
+// Seq above 1 shows that older records were dropped; Calls keeps exact
+// counts.
 func (e *Emulator) CallLog() []CallRecord {
 	e.callsMu.Lock()
 	defer e.callsMu.Unlock()
-	out := make([]CallRecord, len(e.callLog))
-	for i, r := range e.callLog {
-		out[i] = r
+	out := e.callLog.records()
+	for i, r := range out {
 		if r.Groups != nil {
 			out[i].Groups = make(map[string]string, len(r.Groups))
 			for k, v := range r.Groups {
@@ -43,8 +101,7 @@ func (e *Emulator) CallLog() []CallRecord {
 
 func (e *Emulator) logCall(r CallRecord) {
 	e.callsMu.Lock()
-	r.Seq = len(e.callLog) + 1
-	e.callLog = append(e.callLog, r)
+	e.callLog.add(r)
 	e.callsMu.Unlock()
 }
 

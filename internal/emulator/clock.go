@@ -1,6 +1,18 @@
 package emulator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
+
+// MaxClockAdvance bounds one clock advance (10 years: the auto-release
+// window is 3 years), and maxClockShift the emulator clock's distance from
+// the wall clock (100 years, offset and advances together), so that the
+// clock can never overflow time.Duration and wrap around to 1734.
+const (
+	MaxClockAdvance = 10 * 365 * 24 * time.Hour
+	maxClockShift   = 100 * 365 * 24 * time.Hour
+)
 
 // The emulator clock is the wall clock plus Options.ClockOffset plus every
 // AdvanceClock so far. Signature timestamps are checked against the wall
@@ -19,16 +31,45 @@ func (e *Emulator) Now() time.Time {
 	return e.nowLocked()
 }
 
-// AdvanceClock moves the emulator clock forward by d (negative values are
-// ignored) and runs everything that falls due, such as auto-releases.
+// AdvanceClock moves the emulator clock forward by d and runs everything
+// that falls due, such as auto-releases. A negative d, or one that
+// AdvanceClockBy refuses, does not move the clock (the refusal is logged).
 func (e *Emulator) AdvanceClock(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	if err := e.AdvanceClockBy(d); err != nil {
+		e.logf("AdvanceClock: %v", err)
+		e.Tick()
+	}
+}
+
+// AdvanceClockBy is AdvanceClock that refuses, without moving the clock, a
+// negative d, one above MaxClockAdvance, and one that would put the clock
+// more than 100 years from the wall clock.
+func (e *Emulator) AdvanceClockBy(d time.Duration) error {
+	if d < 0 || d > MaxClockAdvance {
+		return fmt.Errorf("advance must be a non-negative duration of at most %s (10 years), got %s",
+			durationText(MaxClockAdvance), d)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if d > 0 {
-		e.st.Advanced += d
+	if shift := e.opts.ClockOffset + e.st.Advanced + d; shift > maxClockShift {
+		return fmt.Errorf("advance %s would put the emulator clock more than %s (100 years) ahead of the wall clock",
+			d, durationText(maxClockShift))
 	}
+	e.st.Advanced += d
 	e.fireDueLocked(e.nowLocked())
 	_ = e.saveLocked()
+	return nil
+}
+
+// durationText writes whole hours as "87600h" (time.Duration says "87600h0m0s").
+func durationText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.String()
 }
 
 // Tick fires due auto-releases on the current clock; the command calls it

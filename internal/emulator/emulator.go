@@ -26,7 +26,9 @@
 package emulator
 
 import (
+	cryptorand "crypto/rand"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -57,6 +59,17 @@ type Options struct {
 	// value models a guest that ignores the shutdown request: only a forced
 	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
 	GracefulStopTime time.Duration
+	// AllowRemote serves requests whatever their Host header says; without
+	// it only localhost and loopback Host values are served (DNS rebinding).
+	// It requires AdminToken and a key secret other than the default one.
+	AllowRemote bool
+	// CallLogSize is how many records CallLog keeps, the newest (default
+	// DefaultCallLogSize); Calls counts every call whatever it is.
+	CallLogSize int
+	// AdminToken, when set, is required on every admin request
+	// (Authorization: Bearer <token>), which is then served to any client
+	// address; when empty the admin API answers loopback clients only.
+	AdminToken string
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
@@ -79,7 +92,11 @@ type Emulator struct {
 
 	callsMu sync.Mutex
 	calls   map[string]int
-	callLog []CallRecord
+	callLog callRing
+
+	// fpKey keys the in-memory fingerprint of secret parameters
+	// (idempotency.go); it is drawn for each run and never stored.
+	fpKey []byte
 
 	faultsMu sync.Mutex
 	faults   []*faultState
@@ -94,16 +111,30 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		opts:    opts,
 		creds:   make(map[string]Credential, len(opts.Credentials)),
-		nonces:  newNonceCache(1 << 20),
+		nonces:  newNonceCache(maxNonceEntries, maxNonceCacheBytes),
 		st:      newStore(),
 		regions: map[string]*regionCatalog{},
 		calls:   map[string]int{},
+		callLog: newCallRing(opts.CallLogSize),
+		fpKey:   make([]byte, 32),
+	}
+	if _, err := cryptorand.Read(e.fpKey); err != nil {
+		return nil, fmt.Errorf("emulator: drawing the fingerprint key: %w", err)
 	}
 	for _, c := range opts.Credentials {
 		if c.AccessKeyID == "" || c.AccessKeySecret == "" {
 			return nil, errors.New("emulator: a credential needs an access key id and a secret")
 		}
+		if opts.AllowRemote && c.AccessKeySecret == DefaultAccessKeySecret {
+			return nil, errors.New("emulator: AllowRemote refuses the public default key secret: choose a secret of your own")
+		}
 		e.creds[c.AccessKeyID] = c
+	}
+	if opts.ClockOffset > maxClockShift || opts.ClockOffset < -maxClockShift {
+		return nil, fmt.Errorf("emulator: the clock offset %s is beyond %s (100 years)", opts.ClockOffset, durationText(maxClockShift))
+	}
+	if opts.AllowRemote && opts.AdminToken == "" {
+		return nil, errors.New("emulator: AllowRemote requires an AdminToken")
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -149,7 +180,7 @@ func (e *Emulator) Calls() map[string]int {
 func (e *Emulator) ResetCalls() {
 	e.callsMu.Lock()
 	e.calls = map[string]int{}
-	e.callLog = nil
+	e.callLog.reset()
 	e.callsMu.Unlock()
 }
 
@@ -175,13 +206,28 @@ func (e *Emulator) Reset() {
 }
 
 // ServeHTTP serves the ECS API on "/" and the admin API under /_emulator/.
+// Every path first passes the rules of refusal (Host, Origin,
+// Sec-Fetch-Site), before any body is read.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_emulator/") || r.URL.Path == "/_emulator" {
+	admin := strings.HasPrefix(r.URL.Path, "/_emulator/") || r.URL.Path == "/_emulator"
+	reqID := newRequestID()
+	if why := e.refusal(r); why != "" {
+		e.logf("%s %s 403 refused: %s (Host %s, Origin %s)", r.Method, quoteShort(r.URL.Path), why,
+			quoteShort(r.Host), quoteShort(r.Header.Get("Origin")))
+		if admin {
+			adminError(w, http.StatusForbidden, why)
+			return
+		}
+		w.Header().Set("x-acs-request-id", reqID)
+		writeBody(w, "JSON", "Error", http.StatusForbidden,
+			newErrorBody(reqID, "", newErr(http.StatusForbidden, "Forbidden.EmulatorRefused", "%s", why)))
+		return
+	}
+	if admin {
 		e.serveAdmin(w, r)
 		return
 	}
 	start := time.Now()
-	reqID := newRequestID()
 	w.Header().Set("x-acs-request-id", reqID)
 	action, status, code := e.serveAPI(w, r, reqID)
 	e.logf("%s %s %d %s %s", r.Method, orDash(action), status, orDash(code), time.Since(start).Round(time.Microsecond))
@@ -236,25 +282,28 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method")
 	}
-	e.countCall(req.action)
-	rec := CallRecord{Action: req.action, InstanceID: params(req.params).str("InstanceId"), At: e.Now(),
-		ForceStop: params(req.params).str("ForceStop")}
-	defer func() {
-		if ae != nil {
-			rec.Code = ae.Code
-		}
-		e.logCall(rec)
-	}()
 	if req.version == "" {
 		return nil, errMissing("Version")
 	}
 	if req.version != apiVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
+	// Authenticate first: an unsigned or badly signed request is answered
+	// and forgotten, never counted or logged, so a flood of them costs no
+	// memory.
 	v, sigErr := verifySignature(req, e.creds, e.wallNow())
 	if sigErr != nil {
 		return nil, sigErr
 	}
+	e.countCall(req.action)
+	rec := CallRecord{Action: req.action, InstanceID: recordValue(params(req.params).str("InstanceId")), At: e.Now(),
+		ForceStop: recordValue(params(req.params).str("ForceStop"))}
+	defer func() {
+		if ae != nil {
+			rec.Code = ae.Code
+		}
+		e.logCall(rec)
+	}()
 	if !e.nonces.use(v.AccessKeyID+"\n"+v.Nonce, time.Now()) {
 		return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 	}

@@ -118,6 +118,8 @@ type rawReq struct {
 	timestamp time.Time
 	token     string
 	badSig    bool
+	host      string      // Host header; "" = the server's address
+	header    http.Header // extra headers (Origin, Sec-Fetch-Site, …)
 }
 
 func (f *fixture) raw(r rawReq) (int, map[string]any) {
@@ -172,6 +174,12 @@ func (f *fixture) rawBytes(r rawReq) (int, []byte) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	if r.host != "" {
+		req.Host = r.host
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
@@ -181,12 +189,31 @@ func (f *fixture) rawBytes(r rawReq) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// admin calls the admin API.
+// admin calls the admin API as a legitimate client does: writes carry
+// Content-Type: application/json.
 func (f *fixture) admin(method, path, body string) (int, []byte) {
+	f.t.Helper()
+	h := http.Header{}
+	if method != http.MethodGet {
+		h.Set("Content-Type", "application/json")
+	}
+	return f.adminWith(method, path, body, h)
+}
+
+// adminWith calls the admin API with exactly these headers (req.Host from
+// the "Host" entry when present).
+func (f *fixture) adminWith(method, path, body string, h http.Header) (int, []byte) {
 	f.t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+"/_emulator/"+path, strings.NewReader(body))
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	for k, vs := range h {
+		if k == "Host" {
+			req.Host = vs[0]
+			continue
+		}
+		req.Header[k] = vs
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,7 +18,19 @@ var commonParams = map[string]bool{
 	"ResourceOwnerId": true, "ResourceOwnerAccount": true, "CallerParentId": true,
 }
 
-func fingerprint(p params) string {
+// secretFingerprintParams are left out of the fingerprint that the state
+// file keeps: an unsalted hash of a password lets anyone who reads the file
+// check guesses offline. They go into a second fingerprint, an HMAC under a
+// key drawn at random for each emulator run, that lives in memory only.
+// Within a run the same token with another password is a mismatch; after a
+// restart a changed password is not noticed (the emulator no longer knows
+// anything about it).
+var secretFingerprintParams = map[string]bool{"Password": true, "UserData": true}
+
+// fingerprint returns the stored fingerprint (every parameter but the common
+// and the secret ones, SHA-256) and the in-memory one of the secret
+// parameters (HMAC-SHA256 under key).
+func fingerprint(p params, key []byte) (stored, secret string) {
 	keys := make([]string, 0, len(p))
 	for k := range p {
 		if !commonParams[k] {
@@ -25,14 +38,18 @@ func fingerprint(p params) string {
 		}
 	}
 	sort.Strings(keys)
-	h := sha256.New()
+	h, hs := sha256.New(), hmac.New(sha256.New, key)
 	for _, k := range keys {
-		h.Write([]byte(k))
-		h.Write([]byte{0})
-		h.Write([]byte(p[k]))
-		h.Write([]byte{0})
+		w := h
+		if secretFingerprintParams[k] {
+			w = hs
+		}
+		w.Write([]byte(k))
+		w.Write([]byte{0})
+		w.Write([]byte(p[k]))
+		w.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(hs.Sum(nil))
 }
 
 // idempotent wraps a creating action with ClientToken semantics: the same
@@ -49,9 +66,9 @@ func (c *call) idempotent(run func() (M, *apiError)) (M, *apiError) {
 			"The ClientToken provided is invalid.")
 	}
 	key := c.req.action + "\x00" + token
-	fp := fingerprint(c.p)
+	fp, secretFP := fingerprint(c.p, c.e.fpKey)
 	if te, ok := c.e.st.Tokens[key]; ok {
-		if te.Fingerprint != fp {
+		if te.Fingerprint != fp || te.SecretFingerprint != "" && te.SecretFingerprint != secretFP {
 			return nil, errIdempotentMismatch()
 		}
 		return cloneResult(te.Result), nil
@@ -60,7 +77,7 @@ func (c *call) idempotent(run func() (M, *apiError)) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	c.e.st.Tokens[key] = &tokenEntry{Fingerprint: fp, Result: cloneResult(res)}
+	c.e.st.Tokens[key] = &tokenEntry{Fingerprint: fp, SecretFingerprint: secretFP, Result: cloneResult(res)}
 	c.dirty = true
 	return res, nil
 }

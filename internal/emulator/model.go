@@ -173,9 +173,12 @@ type snapshotGroup struct {
 }
 
 // tokenEntry remembers a ClientToken's request fingerprint and result.
+// SecretFingerprint (of the secret parameters, keyed per run) is never
+// written to the state file.
 type tokenEntry struct {
-	Fingerprint string         `json:"fingerprint"`
-	Result      map[string]any `json:"result"`
+	Fingerprint       string         `json:"fingerprint"`
+	SecretFingerprint string         `json:"-"`
+	Result            map[string]any `json:"result"`
 }
 
 // store is the whole mutable state; it is what the state file holds.

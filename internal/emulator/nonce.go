@@ -1,19 +1,31 @@
 package emulator
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
 
+// Bounds of the nonce cache: entries, and bytes (each entry is accounted as
+// its key plus nonceEntryOverhead, the map and queue slots it takes).
+const (
+	maxNonceEntries    = 1 << 20
+	maxNonceCacheBytes = 64 << 20
+	nonceEntryOverhead = 96
+)
+
 // nonceCache remembers nonces for as long as their timestamp could still be
-// accepted (2×maxSkew), and never holds more than max entries, so memory
-// stays bounded under sustained load.
+// accepted (2×maxSkew), and never holds more than maxEntries entries or
+// maxBytes bytes, so memory stays bounded under sustained load: the oldest
+// entries go first.
 type nonceCache struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	queue []nonceEntry // insertion order; head is the oldest
-	head  int
-	max   int
+	mu         sync.Mutex
+	seen       map[string]time.Time
+	queue      []nonceEntry // insertion order; head is the oldest
+	head       int
+	maxEntries int
+	maxBytes   int
+	bytes      int
 }
 
 type nonceEntry struct {
@@ -21,8 +33,8 @@ type nonceEntry struct {
 	at  time.Time
 }
 
-func newNonceCache(max int) *nonceCache {
-	return &nonceCache{seen: make(map[string]time.Time), max: max}
+func newNonceCache(maxEntries, maxBytes int) *nonceCache {
+	return &nonceCache{seen: make(map[string]time.Time), maxEntries: maxEntries, maxBytes: maxBytes}
 }
 
 // use records key and reports whether it was fresh.
@@ -33,8 +45,11 @@ func (c *nonceCache) use(key string, now time.Time) bool {
 	if _, dup := c.seen[key]; dup {
 		return false
 	}
+	key = strings.Clone(key) // never keep the request's buffer alive
 	c.seen[key] = now
 	c.queue = append(c.queue, nonceEntry{key, now})
+	c.bytes += len(key) + nonceEntryOverhead
+	c.expire(now)
 	return true
 }
 
@@ -42,10 +57,11 @@ func (c *nonceCache) expire(now time.Time) {
 	cutoff := now.Add(-2 * maxSkew)
 	for c.head < len(c.queue) {
 		e := c.queue[c.head]
-		if len(c.seen) <= c.max && !e.at.Before(cutoff) {
+		if len(c.seen) <= c.maxEntries && c.bytes <= c.maxBytes && !e.at.Before(cutoff) {
 			break
 		}
 		delete(c.seen, e.key)
+		c.bytes -= len(e.key) + nonceEntryOverhead
 		c.queue[c.head] = nonceEntry{}
 		c.head++
 	}
@@ -62,10 +78,18 @@ func (c *nonceCache) len() int {
 	return len(c.seen)
 }
 
+// size is the bytes accounted for the entries held.
+func (c *nonceCache) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
 func (c *nonceCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seen = make(map[string]time.Time)
 	c.queue = nil
 	c.head = 0
+	c.bytes = 0
 }

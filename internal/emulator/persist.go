@@ -34,6 +34,9 @@ func (e *Emulator) load() error {
 		return fmt.Errorf("emulator: state file %s has unsupported version %d", e.opts.StateFile, sf.Version)
 	}
 	st := sf.Store
+	if err := st.validate(); err != nil {
+		return fmt.Errorf("emulator: state file %s: %w", e.opts.StateFile, err)
+	}
 	if st.Instances == nil {
 		st.Instances = map[string]*instance{}
 	}
@@ -86,6 +89,48 @@ func (e *Emulator) saveLocked() error {
 	if err := os.Rename(tmp.Name(), e.opts.StateFile); err != nil {
 		_ = os.Remove(tmp.Name())
 		return err
+	}
+	return nil
+}
+
+// validate refuses a store that parses but would panic or misbehave later:
+// a null entry, an entry filed under another id, a token without its
+// result, a clock shift out of range. The error names the entry.
+func (s *store) validate() error {
+	if s.Advanced > maxClockShift || s.Advanced < -maxClockShift {
+		return fmt.Errorf("advanced %d is beyond %s (100 years)", int64(s.Advanced), durationText(maxClockShift))
+	}
+	if err := validEntries("instances", s.Instances, func(v *instance) string { return v.ID }); err != nil {
+		return err
+	}
+	if err := validEntries("disks", s.Disks, func(v *disk) string { return v.ID }); err != nil {
+		return err
+	}
+	if err := validEntries("snapshots", s.Snapshots, func(v *snapshot) string { return v.ID }); err != nil {
+		return err
+	}
+	if err := validEntries("snapshot_groups", s.Groups, func(v *snapshotGroup) string { return v.ID }); err != nil {
+		return err
+	}
+	for k, te := range s.Tokens {
+		if te == nil {
+			return fmt.Errorf("tokens[%q] is null", k)
+		}
+		if te.Result == nil {
+			return fmt.Errorf("tokens[%q] has no result", k)
+		}
+	}
+	return nil
+}
+
+func validEntries[T any](name string, m map[string]*T, id func(*T) string) error {
+	for k, v := range m {
+		if v == nil {
+			return fmt.Errorf("%s[%q] is null", name, k)
+		}
+		if got := id(v); got != k {
+			return fmt.Errorf("%s[%q] holds the id %q", name, k, got)
+		}
 	}
 	return nil
 }

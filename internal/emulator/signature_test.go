@@ -118,7 +118,7 @@ func TestNonceReplayRejected(t *testing.T) {
 }
 
 func TestNonceCacheBounded(t *testing.T) {
-	c := newNonceCache(100)
+	c := newNonceCache(100, maxNonceCacheBytes)
 	now := time.Now()
 	for i := 0; i < 1000; i++ {
 		if !c.use("k"+itoa(i), now) {

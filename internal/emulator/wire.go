@@ -13,6 +13,41 @@ import (
 // maxBodyBytes bounds a form body; real requests carry at most a few KiB.
 const maxBodyBytes = 1 << 20
 
+// Limits on the parameters of one request (README, "Limits"). The largest
+// documented value is UserData: 32 KiB before Base64, 43,692 characters
+// after; the longest names (DataDisk.16.PerformanceLevel) are under 40
+// bytes; the most parameters an ECS action takes is a few hundred (16 data
+// disks, 20 tags, 100 ids).
+const (
+	MaxParamValueBytes = 64 << 10
+	MaxParamNameBytes  = 128
+	MaxParams          = 1000
+)
+
+// paramLimitError checks the limits over the query and the form body.
+func paramLimitError(sets ...url.Values) *apiError {
+	n := 0
+	for _, vals := range sets {
+		for k, vs := range vals {
+			if len(k) > MaxParamNameBytes {
+				return newErr(http.StatusBadRequest, "InvalidParameter",
+					"A parameter name is longer than %d bytes.", MaxParamNameBytes)
+			}
+			for _, v := range vs {
+				n++
+				if len(v) > MaxParamValueBytes {
+					return newErr(http.StatusBadRequest, "InvalidParameter",
+						"The value of the parameter %q is longer than %d bytes.", k, MaxParamValueBytes)
+				}
+			}
+		}
+	}
+	if n > MaxParams {
+		return newErr(http.StatusBadRequest, "InvalidParameter", "The request has more than %d parameters.", MaxParams)
+	}
+	return nil
+}
+
 const apiVersion = "2014-05-26"
 
 // request is one parsed API call: the merged parameters plus what the
@@ -52,6 +87,9 @@ func parseWire(method, host, rawQuery string, header http.Header, body []byte) (
 			return nil, newErr(http.StatusBadRequest, "InvalidParameter", "The form body is malformed.")
 		}
 		req.form = f
+	}
+	if ae := paramLimitError(q, req.form); ae != nil {
+		return nil, ae
 	}
 	req.params = make(map[string]string, len(q)+len(req.form))
 	for k, vs := range q {

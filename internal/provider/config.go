@@ -137,10 +137,18 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 			diags.AddAttributeError(attributePath("endpoint"), "Invalid endpoint",
 				fmt.Sprintf("The endpoint %q (from %s) is not usable: %s. Expected a URL such as "+
 					"\"http://127.0.0.1:8085\" or a host name such as \"ecs.cn-hangzhou.aliyuncs.com\" (HTTPS).",
-					endpoint, source, err))
+					redactEndpoint(endpoint), source, err))
 			return settings{}, diags
 		}
 		s.endpointScheme, s.endpointHost = scheme, host
+		if scheme == "http" && !loopbackEndpointHost(host) {
+			diags.AddAttributeWarning(attributePath("endpoint"), "Credentials sent over plain HTTP",
+				fmt.Sprintf("The endpoint %q (from %s) is plain http:// to %s, which is not this machine. Every "+
+					"request crosses the network unencrypted: the access key id, the security token, the signed "+
+					"parameters (instance passwords and user data among them) and every answer can be read on the "+
+					"way. Use https://, or http:// only to a loopback address such as the emulator's.",
+					redactEndpoint(endpoint), source, host))
+		}
 	}
 	return s, diags
 }

@@ -183,7 +183,7 @@ func TestResolveSettingsEndpoint(t *testing.T) {
 			m := nullModel()
 			m.Endpoint = types.StringValue(bad)
 			_, diags := resolveSettings(m, envFrom(base), noHome)
-			assertAttributeError(t, diags, path.Root("endpoint"), bad)
+			assertAttributeError(t, diags, path.Root("endpoint"), redactEndpoint(bad))
 		})
 	}
 }

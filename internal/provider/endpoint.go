@@ -2,9 +2,32 @@ package provider
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"strings"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
+
+// redactEndpoint is the endpoint as diagnostics may quote it: without the
+// user info (user:password@), query values or fragment.
+func redactEndpoint(raw string) string { return ecsapi.RedactURL(strings.TrimSpace(raw)) }
+
+// loopbackEndpointHost reports whether host[:port] is this machine:
+// localhost or a loopback address. Plain HTTP to anything else sends the
+// credentials across a network.
+func loopbackEndpointHost(hostport string) bool {
+	h := hostport
+	if host, _, err := net.SplitHostPort(hostport); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
 
 // parseEndpoint turns the endpoint setting into the SDK's scheme and host.
 // A URL's scheme decides between HTTP and HTTPS; a bare host means HTTPS,

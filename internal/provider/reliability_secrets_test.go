@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,9 +14,12 @@ import (
 
 // TestAccReliability_secretsNeverLeak runs a full apply, a failing plan
 // (whose diagnostics quote the request) and a destroy with TF_LOG=TRACE,
-// STS credentials and an instance password, and looks for the secret key,
-// the security token, the password and any signature value in the log
-// file, every command's output (diagnostics), the state and the plan JSON.
+// DEBUG=sdk (the SDK's own debug switch, which prints every signed URL to
+// the provider's stdout, and so into Terraform's log, unless the provider
+// ignores it), STS credentials, an instance password and user data, and
+// looks for the secret key, the security token, the password, the user data
+// and any signature value in the log file, every command's output
+// (diagnostics), the state and the plan JSON.
 func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	t.Parallel()
 	const (
@@ -23,6 +27,8 @@ func TestAccReliability_secretsNeverLeak(t *testing.T) {
 		secret   = "rel-Secret-9f2c71d0a4"
 		token    = "rel-Token-CAIS8b6e4e0f1c2d"
 		password = "Rel-Passw0rd-7e1d!"
+		// userData is base64 of a script; the SDK's debug output would print it.
+		userData = "IyEvYmluL3NoCmVjaG8gcmVsLXVzZXJkYXRhLTQ0Cg=="
 	)
 	env := newAccEnv(t, emulator.Options{
 		Credentials: []emulator.Credential{{AccessKeyID: keyID, AccessKeySecret: secret, SecurityToken: token}},
@@ -32,7 +38,7 @@ func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	// Credentials and the password come from the environment, as users are told to pass them.
 	cli := newRelCLI(t, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath,
 		"ALIBABA_CLOUD_ACCESS_KEY_ID="+keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+secret,
-		"ALIBABA_CLOUD_SECURITY_TOKEN="+token, "TF_VAR_password="+password)
+		"ALIBABA_CLOUD_SECURITY_TOKEN="+token, "TF_VAR_password="+password, "DEBUG=sdk")
 	cli.write(fmt.Sprintf(`
 provider "aliecs" {
   region      = %q
@@ -53,6 +59,7 @@ resource "aliecs_instance" "vm" {
   security_group_ids  = [%q]
   password_wo         = var.password
   password_wo_version = 1
+  user_data           = "#!/bin/sh\necho rel-userdata-44\n"
 }
 
 resource "aliecs_snapshot" "snap" {
@@ -94,6 +101,16 @@ resource "aliecs_snapshot" "snap" {
 	if !strings.Contains(failed, "Signature=REDACTED") {
 		t.Fatalf("the failed plan's diagnostic does not quote the signed request; the test would prove less than it says:\n%s", failed)
 	}
+	// DEBUG=sdk reached the provider (it says it ignores it), and the SDK
+	// printed nothing: no request line, no retry line, no user data.
+	if !strings.Contains(string(logBytes), "DEBUG=sdk is ignored") {
+		t.Errorf("the TRACE log does not show the provider's DEBUG=sdk warning; the test would prove less than it says")
+	}
+	for _, mark := range []string{"> POST /?", "> GET /?", "Retry Times:"} {
+		if i := strings.Index(string(logBytes), mark); i >= 0 {
+			t.Errorf("the SDK's debug output is in the TRACE log: …%s…", string(logBytes)[i:min(len(logBytes), i+200)])
+		}
+	}
 	places := map[string]string{
 		"TRACE log":      string(logBytes),
 		"state":          string(state),
@@ -102,7 +119,12 @@ resource "aliecs_snapshot" "snap" {
 	}
 	signature := regexp.MustCompile(`Signature(?:=|%3D|":\s*"|\\":\s*\\")([A-Za-z0-9%+/=]{8,})`)
 	for where, text := range places {
-		for name, s := range map[string]string{"secret key": secret, "security token": token, "password": password} {
+		for name, s := range map[string]string{"secret key": secret, "security token": token, "password": password,
+			"base64 user data as sent": strings.TrimRight(userData, "=")} {
+			if enc := url.QueryEscape(s); enc != s && strings.Contains(text, enc) {
+				i := strings.Index(text, enc)
+				t.Errorf("the %s (URL-encoded) appears in the %s: …%s…", name, where, text[max(0, i-80):min(len(text), i+len(enc)+20)])
+			}
 			if strings.Contains(text, s) {
 				i := strings.Index(text, s)
 				t.Errorf("the %s appears in the %s: …%s…", name, where, text[max(0, i-80):min(len(text), i+len(s)+20)])
