@@ -64,7 +64,8 @@ var fuzzReserved = map[string]bool{
 }
 
 // FuzzSignatureV1: a request signed by an independent implementation with
-// any extra parameter (any key, any value, query or form body) verifies;
+// any extra parameter (any key, any value, query or form body) within the
+// documented limits verifies (beyond them it is refused as InvalidParameter);
 // the same request with that value changed after signing, or signed with
 // another secret, is refused with SignatureDoesNotMatch.
 func FuzzSignatureV1IndependentSigner(f *testing.F) {
@@ -99,6 +100,13 @@ func FuzzSignatureV1IndependentSigner(f *testing.F) {
 			t.Fatalf("error without a service code: %v", err)
 		}
 		if fuzzReserved[key] || key == "" {
+			return
+		}
+		if len(key) > MaxParamNameBytes || len(value) > MaxParamValueBytes {
+			// Over the documented limits: refused as such, never accepted.
+			if ErrorCode(err) != "InvalidParameter" {
+				t.Fatalf("%d-byte name, %d-byte value over the limits: got %v, want InvalidParameter", len(key), len(value), err)
+			}
 			return
 		}
 		if err != nil {
