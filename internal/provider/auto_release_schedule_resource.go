@@ -151,12 +151,19 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 	if !ok {
 		return
 	}
-	if !r.schedule(ctx, client, id, target, &resp.Diagnostics) {
+	plan.ID = types.StringValue(id)
+	plan.InstanceReleased = types.BoolValue(false)
+	if ok, maybeApplied := r.schedule(ctx, client, id, target, &resp.Diagnostics); !ok {
+		if maybeApplied {
+			// It may be scheduled: saved (tainted), so that the next apply
+			// sets it again and a destroy cancels it, instead of a release
+			// time that no state knows of.
+			plan.EffectiveReleaseTime = types.StringNull()
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
 		return
 	}
-	plan.ID = types.StringValue(id)
 	plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
-	plan.InstanceReleased = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -234,8 +241,8 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 	if formatReleaseTime(target) == state.EffectiveReleaseTime.ValueString() {
 		plan.EffectiveReleaseTime = state.EffectiveReleaseTime
 	} else {
-		if !r.schedule(ctx, client, id, target, &resp.Diagnostics) {
-			return
+		if ok, _ := r.schedule(ctx, client, id, target, &resp.Diagnostics); !ok {
+			return // the state keeps the old schedule; a refresh shows any drift
 		}
 		plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
 	}

@@ -728,3 +728,35 @@ resource "aliecs_auto_release_schedule" "test" {
 		},
 	})
 }
+
+// TestAccAutoReleaseSchedule_lostAnswerKeptTainted: the service applies the
+// schedule but its answer is lost (no retry left). The schedule is saved
+// tainted, so the state knows the release time the service has; the next
+// apply sets it again and the destroy cancels it.
+func TestAccAutoReleaseSchedule_lostAnswerKeptTainted(t *testing.T) {
+	t.Parallel()
+	env := newScheduleEnv(t)
+	id := env.runInstance()
+	config := env.providerBlock("max_requests_per_second = 0", "max_retries = 0") +
+		scheduleConfig(id, "release_after", "2h")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkCancelled(id),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.emu.AddFault(emulator.Fault{Action: "ModifyInstanceAutoReleaseTime", LoseResponse: true, Count: 1})
+				},
+				Config:      config,
+				ExpectError: regexp.MustCompile(`Cannot schedule the automatic release`),
+			},
+			{
+				// Saved tainted: the next apply replaces it.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}

@@ -205,10 +205,12 @@ func (r *autoReleaseScheduleResource) applyTarget(plan autoReleaseScheduleModel,
 }
 
 // schedule sends ModifyInstanceAutoReleaseTime and explains a refusal.
-func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsapi.Client, id string, t time.Time, diags *diag.Diagnostics) bool {
+// maybeApplied reports a failure whose outcome is unknown (no answer, a
+// transient error): the release may be scheduled all the same.
+func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsapi.Client, id string, t time.Time, diags *diag.Diagnostics) (ok, maybeApplied bool) {
 	err := client.ModifyInstanceAutoReleaseTime(ctx, id, formatReleaseTime(t))
 	if err == nil {
-		return true
+		return true, false
 	}
 	code := ecsapi.ErrorCode(err)
 	switch {
@@ -229,8 +231,9 @@ func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsa
 	default:
 		diags.AddError("Cannot schedule the automatic release",
 			fmt.Sprintf("Scheduling the release of instance %s at %s failed: %s", id, formatReleaseTime(t), err))
+		return false, code == "" || ecsapi.IsTransient(err)
 	}
-	return false
+	return false, false
 }
 
 // readBack returns the release time as the service reports it after a
