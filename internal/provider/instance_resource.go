@@ -460,7 +460,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	id, err := client.RunInstance(ctx, in)
 	createdAt := r.data.clock.Now()
 	if id == "" && err != nil {
-		id, err = recoverRunInstance(ctx, client, in, err)
+		id, err = recoverCreate(ctx, "RunInstances", err, func(rctx context.Context) (string, error) {
+			return client.RunInstance(rctx, in)
+		})
 	}
 	if id == "" {
 		if err == nil {

@@ -243,6 +243,13 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		}
 	}
 	groupID, err := client.CreateSnapshotGroup(ctx, in)
+	if groupID == "" && err != nil {
+		// An interrupted or unanswered call may have made the group: learn
+		// its id (same ClientToken), so it is recorded, not leaked.
+		groupID, err = recoverCreate(ctx, "CreateSnapshotGroup", err, func(rctx context.Context) (string, error) {
+			return client.CreateSnapshotGroup(rctx, in)
+		})
+	}
 	if err != nil {
 		summary, detail := snapshotCreateError(err, inst.ID, in.DiskIDs)
 		resp.Diagnostics.AddError(summary, detail+notReleasedNote(plan))
