@@ -57,6 +57,9 @@ type Options struct {
 	// value models a guest that ignores the shutdown request: only a forced
 	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
 	GracefulStopTime time.Duration
+	// ImageTime is how long CreateImage keeps an image Creating before it is
+	// Available (CreateFailed with the async_failure fault); 0 = at once.
+	ImageTime time.Duration
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
