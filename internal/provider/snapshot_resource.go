@@ -412,9 +412,14 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 				state.ID.ValueString()))
 		return
 	}
-	if err := deleteSnapshotGroup(ctx, r.data.client, state.ID.ValueString()); err != nil {
+	kept, err := deleteSnapshotGroup(ctx, r.data.client, state.ID.ValueString())
+	if err != nil {
 		resp.Diagnostics.AddError("Cannot delete the snapshot",
 			fmt.Sprintf("Deleting snapshot group %s failed: %s", state.ID.ValueString(), err))
+		return
+	}
+	if len(kept) > 0 {
+		resp.Diagnostics.AddWarning("Snapshots kept", keptSnapshotsDetail(state.ID.ValueString(), kept))
 	}
 }
 
