@@ -27,7 +27,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -75,9 +74,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
-			"protection, the password and the running state change in place; every other argument replaces the " +
-			"instance, and the plan says so. Destroying it stops and releases the machine (optionally after a " +
-			"final snapshot of its disks); deletion protection blocks the destroy.",
+			"protection, the password and the running state change in place, and so do the instance type (the " +
+			"machine restarts) and larger disks; every other argument replaces the instance, and the plan says so. " +
+			"Destroying it stops and releases the machine (optionally after a final snapshot of its disks); " +
+			"deletion protection blocks the destroy.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -91,9 +91,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
 			"instance_type": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changing it replaces the instance.",
-				PlanModifiers:       replace,
+				Required: true,
+				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changes in place (pay-as-you-go instances): the " +
+					"instance is stopped (gracefully, powered off if it has not shut down after 5 minutes; in " +
+					"`KeepCharging` mode), its type is changed, and it is started again when `status` is `Running`; the " +
+					"plan warns that it restarts. A type the zone cannot provide fails the apply with the service's " +
+					"reason and leaves the instance as it was, running again if it was.",
 				Validators: []validator.String{stringvalidator.RegexMatches(instanceTypePattern,
 					"must be an instance type such as ecs.g7.large")},
 			},
@@ -150,7 +153,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"system_disk": schema.SingleNestedAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "System disk. Changing it replaces the instance.",
+				MarkdownDescription: "System disk. A larger `size` grows it in place; a new `category` replaces the instance.",
 				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
 				Attributes: map[string]schema.Attribute{
 					"category": schema.StringAttribute{
@@ -162,26 +165,31 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Validators:    []validator.String{stringvalidator.OneOf(diskCategories...)},
 					},
 					"size": schema.Int64Attribute{
-						Optional:            true,
-						Computed:            true,
-						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size.",
-						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
-						Validators:          []validator.Int64{int64validator.Between(20, 2048)},
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size. " +
+							"A larger size grows the disk in place (online while the instance runs, except for the basic " +
+							"`cloud` category, which grows offline and restarts the instance); a smaller one is a plan error: " +
+							"disks cannot shrink.",
+						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
 					},
 				},
 			},
 			"data_disks": schema.ListNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Data disks created with the instance (at most 16). Changing them replaces the instance. " +
-					"Disks attached later, outside this resource, are not tracked.",
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Data disks created with the instance (at most 16). A larger `size` grows a disk in " +
+					"place (as for `system_disk`; a smaller one is a plan error); adding or removing a disk, or " +
+					"changing another of its arguments, replaces the instance, and the plan says why. Disks attached " +
+					"later, outside this resource, are not tracked.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
 				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"size": schema.Int64Attribute{
 							Required:            true,
-							MarkdownDescription: "Size in GiB, 20 to 32768.",
+							MarkdownDescription: "Size in GiB, 20 to 32768. Grows in place; cannot shrink.",
 							Validators:          []validator.Int64{int64validator.Between(20, 32768)},
 						},
 						"category": schema.StringAttribute{
@@ -567,8 +575,13 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	plan.ID = state.ID
 
 	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
-	if err != nil {
+	var refused *resizeError
+	if errors.As(err, &refused) {
+		resp.Diagnostics.AddAttributeError(refused.attr, refused.summary, refused.detail)
+	} else if err != nil {
 		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %s", id, err))
+	}
+	if err != nil {
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
@@ -692,7 +705,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 // instance plans a new machine as usual: the user asked for it.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var state, plan instanceModel
@@ -700,13 +714,13 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || !isTombstone(state) {
 		return
 	}
-	if replacing, d := plannedReplacement(req.Config.Raw, req.Plan.Raw, req.State.Raw, instanceReplacingAttributes); d.HasError() || replacing {
-		resp.Diagnostics.Append(d...)
-		return // a new instance: Terraform plans it from a null prior state
-	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if replacing, d := tombstoneReplaced(ctx, req, plan, state); d.HasError() || replacing {
+		resp.Diagnostics.Append(d...)
+		return // a new instance: Terraform plans it from a null prior state
 	}
 	changed, d := changedAttributes(req.Plan.Raw, req.State.Raw, instanceInPlaceAttributes)
 	resp.Diagnostics.Append(d...)
@@ -722,6 +736,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.Tags, next.DeletionProtection, next.PasswordWOVersion = plan.Tags, plan.DeletionProtection, plan.PasswordWOVersion
 	next.Timeouts, next.ForceDelete, next.StoppedMode = plan.Timeouts, plan.ForceDelete, plan.StoppedMode
 	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
+	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 }
 
@@ -814,75 +829,4 @@ const privateKeyImported = "imported"
 func importedMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
 	raw, diags := p.GetKey(ctx, privateKeyImported)
 	return string(raw) == "true", diags
-}
-
-// applyChanges sends the in-place changes between state and plan.
-func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, private privateGetter, plan, state *instanceModel) error {
-	client := r.data.client
-	id := state.ID.ValueString()
-
-	var mod ecsapi.ModifyInstanceInput
-	changed := false
-	setString := func(p, s types.String, dst **string) {
-		if !p.IsUnknown() && !p.IsNull() && !p.Equal(s) {
-			v := p.ValueString()
-			*dst = &v
-			changed = true
-		}
-	}
-	setString(plan.InstanceName, state.InstanceName, &mod.Name)
-	setString(plan.Description, state.Description, &mod.Description)
-	setString(plan.HostName, state.HostName, &mod.HostName)
-	if !plan.DeletionProtection.IsUnknown() && !plan.DeletionProtection.Equal(state.DeletionProtection) {
-		v := plan.DeletionProtection.ValueBool()
-		mod.DeletionProtection = &v
-		changed = true
-	}
-	imported, _ := importedMark(ctx, private)
-	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) &&
-		!(imported && state.PasswordWOVersion.IsNull()) {
-		var pw types.String
-		if d := config.GetAttribute(ctx, path.Root("password_wo"), &pw); d.HasError() || pw.IsNull() || pw.IsUnknown() {
-			return errors.New("password_wo_version changed but password_wo is not set in the configuration")
-		}
-		v := pw.ValueString()
-		mod.Password = &v
-		changed = true
-	}
-	if changed {
-		if err := client.ModifyInstanceAttribute(ctx, id, mod); err != nil {
-			return err
-		}
-	}
-
-	if !plan.Tags.Equal(state.Tags) {
-		want, d := tagsFromMap(ctx, plan.Tags)
-		if d.HasError() {
-			return errors.New("reading the planned tags failed")
-		}
-		have, _ := tagsFromMap(ctx, state.Tags)
-		set, remove := tagChanges(have, want)
-		if len(set) > 0 || len(remove) > 0 {
-			if err := client.UpdateInstanceTags(ctx, id, set, remove); err != nil {
-				return err
-			}
-		}
-	}
-
-	if want := plan.Status.ValueString(); !plan.Status.IsUnknown() && !plan.Status.Equal(state.Status) {
-		inst, err := client.GetInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		switch want {
-		case ecsapi.StatusStopped:
-			err = stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: plan.StoppedMode.ValueString()})
-		case ecsapi.StatusRunning:
-			err = startInstance(ctx, client, inst)
-		}
-		if err != nil {
-			return fmt.Errorf("changing its status to %s: %w", want, err)
-		}
-	}
-	return nil
 }

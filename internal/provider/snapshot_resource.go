@@ -261,6 +261,12 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 			return
 		}
 	}
+	if err := tagRestoreFacts(ctx, client, inst, group); err != nil {
+		resp.Diagnostics.AddWarning("Restore facts not recorded",
+			fmt.Sprintf("Snapshot group %s is accomplished, but tagging it with the source instance's type, image "+
+				"and disk categories failed: %s. A restore from it (source_snapshot_id) still works, with "+
+				"cloud_essd disks.", groupID, err))
+	}
 	if g, err := client.GetSnapshotGroup(ctx, groupID); err == nil {
 		group = g
 	}

@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+)
+
+// What a restore needs that DescribeSnapshotGroups does not report: the
+// source instance's type and image, and each disk's category. The provider
+// tags the snapshot groups it creates (aliecs_snapshot, final_snapshot) with
+// them; groups made elsewhere lack them, and a restore then uses cloud_essd
+// disks and asks for the instance type in the configuration, as always.
+const (
+	restoreTypeTag       = providerTagPrefix + "source-instance-type"
+	restoreImageTag      = providerTagPrefix + "source-image-id"
+	restoreCategoriesTag = providerTagPrefix + "disk-categories"
+)
+
+// categoryCodes keep the categories tag short (a tag value has at most 128
+// characters, and a group at most 17 disks).
+var categoryCodes = map[string]string{
+	"cloud_essd": "essd", "cloud_auto": "auto", "cloud_essd_entry": "entry",
+	"cloud_ssd": "ssd", "cloud_efficiency": "eff", "cloud": "basic",
+}
+
+// tagRestoreFacts tags a group just taken of inst with its restore facts,
+// as many as fit beside the group's other tags (20 at most). It returns the
+// error of the tag call; the group is complete without the facts.
+func tagRestoreFacts(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, g *ecsapi.SnapshotGroup) error {
+	if inst == nil || g == nil {
+		return nil
+	}
+	disks, err := client.ListDisks(ctx, inst.ID)
+	if err != nil {
+		return err
+	}
+	categories := map[string]string{}
+	for _, d := range disks {
+		categories[d.ID] = d.Category
+	}
+	codes := make([]string, 0, len(g.Snapshots))
+	for _, s := range g.Snapshots {
+		code := categoryCodes[categories[s.SourceDiskID]]
+		if code == "" {
+			codes = nil
+			break
+		}
+		codes = append(codes, code)
+	}
+	set := map[string]string{}
+	room := maxTags - len(g.Tags)
+	for _, kv := range [][2]string{
+		{restoreTypeTag, inst.InstanceType},
+		{restoreImageTag, inst.ImageID},
+		{restoreCategoriesTag, strings.Join(codes, ",")},
+	} {
+		if room > 0 && kv[1] != "" && len(kv[1]) <= 128 {
+			set[kv[0]] = kv[1]
+			room--
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return client.UpdateSnapshotGroupTags(ctx, g.ID, set, nil)
+}
