@@ -60,6 +60,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 				Size:               int(dd.Size.ValueInt64()),
 				Category:           dd.Category.ValueString(),
 				DeleteWithInstance: dd.DeleteWithInstance.IsNull() || dd.DeleteWithInstance.IsUnknown() || dd.DeleteWithInstance.ValueBool(),
+				SnapshotID:         dd.SnapshotID.ValueString(), // "" when unknown or null
 			}
 			if spec.Category == "" {
 				spec.Category = defaultDiskCategory
@@ -86,6 +87,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.Description = types.StringValue(inst.Description)
 	m.HostName = types.StringValue(inst.HostName)
 	m.Tags = tagsValue(userTags(inst.Tags), m.Tags)
+	m.SourceSnapshotID = optionalString(inst.Tags[sourceSnapshotGroupTag])
 	m.InternetMaxBandwidthOut = types.Int64Value(int64(inst.InternetMaxBandwidthOut))
 	m.KeyPairName = optionalString(inst.KeyPairName)
 	m.DeletionProtection = types.BoolValue(inst.DeletionProtection)
@@ -110,7 +112,8 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 
 // applyDisks fills the system disk, and the data disks when the state has
 // none yet (create without data_disks, import). Data disks already in state
-// are the ones the instance was created with and are kept as they are: DescribeDisks
+// are the ones the instance was created with and are kept as they are
+// (only a snapshot_id still unknown after a create is filled in): DescribeDisks
 // also lists disks attached later, which must not make the plan replace the
 // instance. Data disks are matched by device name, in order.
 func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
@@ -135,9 +138,11 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 			"size":                 types.Int64Value(int64(d.Size)),
 			"category":             types.StringValue(d.Category),
 			"delete_with_instance": types.BoolValue(d.DeleteWithInstance),
+			"snapshot_id":          types.StringValue(d.SourceSnapshotID),
 		}))
 	}
 	if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
+		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, dataDisks)
 		return
 	}
 	if len(data) == 0 {
@@ -145,6 +150,35 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 		return
 	}
 	m.DataDisks = types.ListValueMust(dataDiskObjectType, data)
+}
+
+// fillDataDiskSnapshots sets each data disk's snapshot_id that is still
+// unknown (a create where the configuration did not set it) to the snapshot
+// the disk was made from, "" for none.
+func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
+	elems := list.Elements()
+	changed := false
+	for i, e := range elems {
+		obj, ok := e.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		attrs := obj.Attributes()
+		if v, ok := attrs["snapshot_id"]; ok && !v.IsUnknown() {
+			continue
+		}
+		src := ""
+		if i < len(disks) {
+			src = disks[i].SourceSnapshotID
+		}
+		attrs["snapshot_id"] = types.StringValue(src)
+		elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
+		changed = true
+	}
+	if !changed {
+		return list
+	}
+	return types.ListValueMust(dataDiskObjectType, elems)
 }
 
 // nullUnknowns replaces every unknown value by null, so a model can be saved

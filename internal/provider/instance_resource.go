@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -37,6 +38,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*instanceResource)(nil)
 	_ resource.ResourceWithImportState = (*instanceResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*instanceResource)(nil)
+
+	_ resource.ResourceWithConfigValidators = (*instanceResource)(nil)
 )
 
 const (
@@ -85,10 +88,22 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       stable,
 			},
 			"image_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Image to boot from. Changing it replaces the instance.",
-				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Image to boot from. Changing it replaces the instance. Exactly one of `image_id` and " +
+					"`source_snapshot_id`; with `source_snapshot_id` it reads the id of the intermediate image the " +
+					"instance was made from (deleted once the instance runs).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 256), imageIDValidator{}},
+			},
+			"source_snapshot_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "A snapshot group (`ssg-…`, the id of an `aliecs_snapshot` or of a group that " +
+					"`aliecs_snapshots` finds) to make the instance from, instead of `image_id`: the new machine gets the " +
+					"group's system disk and every data disk of the group, each at least its original size. Changing it " +
+					"replaces the instance. See the restore section above for how it works and what is checked at plan time.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{snapshotGroupIDValidator},
 			},
 			"instance_type": schema.StringAttribute{
 				Required: true,
@@ -147,7 +162,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags: at most 20; keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
+				MarkdownDescription: "Tags: at most 20 (19 with `source_snapshot_id`, which the provider records in its own tag); keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
 				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"system_disk": schema.SingleNestedAttribute{
@@ -204,6 +219,15 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							Computed:            true,
 							Default:             booldefault.StaticBool(true),
 							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+						},
+						"snapshot_id": schema.StringAttribute{
+							Optional: true,
+							Computed: true,
+							MarkdownDescription: "A disk snapshot (`s-…`) to make this disk from; `size` must then be at least " +
+								"the snapshot's size (checked at plan time). Reads the snapshot the disk was made from, \"\" " +
+								"for an empty disk. Changing it replaces the instance.",
+							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:    []validator.String{snapshotIDValidator},
 						},
 					},
 				},
@@ -374,6 +398,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 type instanceModel struct {
 	ID                      types.String   `tfsdk:"id"`
 	ImageID                 types.String   `tfsdk:"image_id"`
+	SourceSnapshotID        types.String   `tfsdk:"source_snapshot_id"`
 	InstanceType            types.String   `tfsdk:"instance_type"`
 	VSwitchID               types.String   `tfsdk:"vswitch_id"`
 	SecurityGroupIDs        types.Set      `tfsdk:"security_group_ids"`
@@ -416,6 +441,7 @@ type dataDiskModel struct {
 	Size               types.Int64  `tfsdk:"size"`
 	Category           types.String `tfsdk:"category"`
 	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
+	SnapshotID         types.String `tfsdk:"snapshot_id"`
 }
 
 type finalSnapshotModel struct {
@@ -434,9 +460,17 @@ var (
 		"size":                 types.Int64Type,
 		"category":             types.StringType,
 		"delete_with_instance": types.BoolType,
+		"snapshot_id":          types.StringType,
 	}
 	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
 )
+
+// ConfigValidators: an instance boots from an image or from a snapshot group.
+func (r *instanceResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("image_id"), path.MatchRoot("source_snapshot_id")),
+	}
+}
 
 func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
@@ -465,6 +499,14 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var restore *restoreRun // source_snapshot_id: an intermediate image (instance_restore.go)
+	if knownString(plan.SourceSnapshotID) {
+		var err error
+		if restore, err = r.prepareRestore(ctx, plan, &in, token); err != nil {
+			resp.Diagnostics.AddAttributeError(pathSourceSnapshot, "Cannot create the instance from the snapshot group", err.Error())
+			return
+		}
+	}
 	id, err := client.RunInstance(ctx, in)
 	createdAt := r.data.clock.Now()
 	if id == "" && err != nil {
@@ -474,7 +516,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		if err == nil {
 			err = errors.New("the service returned no instance id")
 		}
-		resp.Diagnostics.AddError("Cannot create the instance", err.Error())
+		resp.Diagnostics.AddError("Cannot create the instance", err.Error()+restore.cleanup(ctx))
 		return
 	}
 	plan.ID = types.StringValue(id)
@@ -483,6 +525,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if err == nil {
 		seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
 	}
+	r.finishRestore(ctx, restore, id, plan, resp.Private, &resp.Diagnostics)
 	if err != nil {
 		// The machine exists: keep it in state (Terraform marks it tainted)
 		// so it is neither leaked nor duplicated by the next apply.
@@ -652,6 +695,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
 		return
 	}
+	deleteRestoreImage(ctx, client, req.Private, &resp.Diagnostics)
 
 	// Read once: the release decides by them how to stop the instance, and
 	// the warning names the disks that are kept. Not fatal: the release
@@ -706,6 +750,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
 	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
+	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}

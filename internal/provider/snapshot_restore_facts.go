@@ -18,11 +18,45 @@ const (
 	restoreCategoriesTag = providerTagPrefix + "disk-categories"
 )
 
+// restoreFacts are the facts a group carries; empty when it has none.
+type restoreFacts struct {
+	InstanceType string
+	ImageID      string
+	// Categories holds each snapshot's disk category by snapshot id.
+	Categories map[string]string
+}
+
 // categoryCodes keep the categories tag short (a tag value has at most 128
 // characters, and a group at most 17 disks).
 var categoryCodes = map[string]string{
 	"cloud_essd": "essd", "cloud_auto": "auto", "cloud_essd_entry": "entry",
 	"cloud_ssd": "ssd", "cloud_efficiency": "eff", "cloud": "basic",
+}
+
+func categoryOfCode(code string) string {
+	for c, k := range categoryCodes {
+		if k == code {
+			return c
+		}
+	}
+	return ""
+}
+
+// restoreFactsOf reads the facts a group's tags carry. The categories are
+// listed in the order of the group's snapshots when it was tagged; a group
+// whose number of snapshots has changed since gives no categories.
+func restoreFactsOf(g *ecsapi.SnapshotGroup) restoreFacts {
+	f := restoreFacts{InstanceType: g.Tags[restoreTypeTag], ImageID: g.Tags[restoreImageTag], Categories: map[string]string{}}
+	codes := strings.Split(g.Tags[restoreCategoriesTag], ",")
+	if g.Tags[restoreCategoriesTag] == "" || len(codes) != len(g.Snapshots) {
+		return f
+	}
+	for i, s := range g.Snapshots {
+		if c := categoryOfCode(codes[i]); c != "" {
+			f.Categories[s.ID] = c
+		}
+	}
+	return f
 }
 
 // tagRestoreFacts tags a group just taken of inst with its restore facts,
