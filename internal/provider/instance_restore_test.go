@@ -380,3 +380,59 @@ func TestAccInstance_restoreFailureLeavesNoImage(t *testing.T) {
 		},
 	})
 }
+
+// Destroying the snapshot a running machine was restored from deletes the
+// group, keeps the snapshots its disks were made from (the service refuses
+// them), warns with each of them, and leaves the machine's disks alone.
+func TestAccSnapshot_destroyReportsKeptSnapshots(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(env.config(sourceHCL(c) + restoredHCL(c, "")))
+	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	st := env.emu.State()
+	if len(st.SnapshotGroups) != 1 || len(st.Instances) != 2 {
+		t.Fatalf("after the restore: %d groups, %d instances", len(st.SnapshotGroups), len(st.Instances))
+	}
+	groupID := st.SnapshotGroups[0].SnapshotGroupId
+	// The restored machine keeps its source (a literal now); the snapshot goes.
+	cli.write(env.config(fmt.Sprintf(`
+resource "aliecs_instance" "source" {
+  image_id           = %q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  system_disk        = { size = 40 }
+  data_disks = [
+    { size = 50, category = "cloud_auto" },
+    { size = 60 },
+  ]
+  force_delete = true
+}
+
+resource "aliecs_instance" "restored" {
+  source_snapshot_id = %q
+  instance_type      = "ecs.g7.xlarge"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  force_delete       = true
+}
+`, c.image, c.vswitch, c.sg, groupID, c.vswitch, c.sg)))
+	out := cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	for _, want := range []string{"Snapshots kept", "SnapshotCreatedDisk", groupID} {
+		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(out) {
+			t.Errorf("the destroy's output lacks %q:\n%s", want, out)
+		}
+	}
+	st = env.emu.State()
+	if len(st.SnapshotGroups) != 0 || len(st.Snapshots) != 3 || len(st.Instances) != 2 {
+		t.Fatalf("after the destroy: %d groups (want 0), %d snapshots (want the 3 kept), %d instances (want 2)",
+			len(st.SnapshotGroups), len(st.Snapshots), len(st.Instances))
+	}
+	for _, s := range st.Snapshots {
+		if s.Usage != "disk" {
+			t.Errorf("kept snapshot %s has usage %q, want disk", s.SnapshotId, s.Usage)
+		}
+	}
+	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+}
