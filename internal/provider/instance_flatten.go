@@ -107,6 +107,10 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 
 	if !keepDisks {
 		m.applyDisks(disks)
+	} else if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
+		// A state written before snapshot_id existed plans it unknown on an
+		// update: it is recorded as "" (no snapshot known).
+		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, nil)
 	}
 }
 

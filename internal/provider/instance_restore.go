@@ -101,7 +101,7 @@ func (r *instanceResource) restorePlanDiagnostics(ctx context.Context, req resou
 	var configDisks types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("data_disks"), &configDisks)...)
 	if creating || !plan.DataDisks.Equal(state.DataDisks) {
-		r.checkDiskSnapshots(ctx, plan, configDisks, &resp.Diagnostics)
+		r.checkDiskSnapshots(ctx, plan, state, configDisks, &resp.Diagnostics)
 	}
 	if !knownString(plan.SourceSnapshotID) || !creating && plan.SourceSnapshotID.Equal(state.SourceSnapshotID) {
 		return
@@ -195,18 +195,26 @@ func (r *instanceResource) checkRestoreSizes(ctx context.Context, plan instanceM
 func knownList(l types.List) bool { return !l.IsNull() && !l.IsUnknown() }
 
 // checkDiskSnapshots checks the data disks made from a single snapshot
-// (data_disks[*].snapshot_id): the snapshot exists, is of a data disk, and
-// the disk is at least its size.
-func (r *instanceResource) checkDiskSnapshots(ctx context.Context, plan instanceModel, configDisks types.List, diags *diag.Diagnostics) {
+// (data_disks[*].snapshot_id) whose snapshot is being set (a new instance,
+// or a new snapshot_id, which replaces it): the snapshot exists, is of a
+// data disk, and the disk is at least its size. A disk whose snapshot_id
+// stays is not checked: its snapshot may be long gone.
+func (r *instanceResource) checkDiskSnapshots(ctx context.Context, plan, state instanceModel, configDisks types.List, diags *diag.Diagnostics) {
 	if !knownList(configDisks) || !knownList(plan.DataDisks) {
 		return
 	}
-	var cfg []dataDiskModel
+	var cfg, prior []dataDiskModel
 	if configDisks.ElementsAs(ctx, &cfg, false).HasError() {
 		return
 	}
+	if knownList(state.DataDisks) {
+		_ = state.DataDisks.ElementsAs(ctx, &prior, false)
+	}
 	for i, dd := range cfg {
 		if !knownString(dd.SnapshotID) || dd.SnapshotID.ValueString() == "" {
+			continue
+		}
+		if i < len(prior) && prior[i].SnapshotID.Equal(dd.SnapshotID) {
 			continue
 		}
 		p := path.Root("data_disks").AtListIndex(i)
