@@ -28,6 +28,8 @@ func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, erro
 					Device:     d.Device,
 
 					DeleteWithInstance: d.DeleteWithInstance,
+					ImageID:            d.ImageId,
+					SourceSnapshotID:   d.SourceSnapshotId,
 				})
 			}
 			return items, resp.NextToken

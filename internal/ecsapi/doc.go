@@ -51,10 +51,23 @@
 // GetSnapshotGroup and ListSnapshotGroups fill in each snapshot's size,
 // retention and status from DescribeSnapshots.
 //
+// # Images, resize, restore
+//
+// CreateImage (from a system-disk snapshot, with a required ClientToken),
+// GetImage, ListImages (custom images by tag), DeleteImage (force deletes an
+// image in use; an image already gone counts as deleted) and
+// WaitImageAvailable serve the restore of an instance from a snapshot group;
+// RunInstanceInput's DataDiskSpec.SnapshotID makes a data disk from a
+// snapshot. ModifyInstanceType (ModifyInstanceSpec of a stopped instance) and
+// ResizeDisk (online or offline) take a ClientToken, so a retry after a lost
+// answer changes nothing twice. DeleteSnapshotGroup returns the snapshots the
+// service kept (an image uses them, or disks were made from them).
+//
 // # Waiting
 //
 // WaitInstanceStatus, WaitInstanceCreated, WaitInstanceVisible,
-// WaitInstanceGone, WaitSnapshotGroupDone and WaitSnapshotGroupGone poll at
+// WaitInstanceGone, WaitSnapshotGroupDone, WaitSnapshotGroupGone and
+// WaitImageAvailable poll at
 // growing intervals (Config.WaitMinDelay, WaitGrowth, WaitMaxDelay) until the
 // target, a state the resource will not leave (a failed snapshot group gives
 // *SnapshotFailedError), or the context's deadline (*WaitTimeoutError, which

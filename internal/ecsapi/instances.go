@@ -48,11 +48,15 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			if len(in.DataDisks) > 0 {
 				disks := make([]ecs.RunInstancesDataDisk, 0, len(in.DataDisks))
 				for _, d := range in.DataDisks {
-					disks = append(disks, ecs.RunInstancesDataDisk{
-						Size:               strconv.Itoa(d.Size),
+					disk := ecs.RunInstancesDataDisk{
 						Category:           d.Category,
 						DeleteWithInstance: strconv.FormatBool(d.DeleteWithInstance),
-					})
+						SnapshotId:         d.SnapshotID,
+					}
+					if d.Size > 0 {
+						disk.Size = strconv.Itoa(d.Size)
+					}
+					disks = append(disks, disk)
 				}
 				req.DataDisk = &disks
 			}

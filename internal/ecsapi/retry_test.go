@@ -190,7 +190,7 @@ func TestAmbiguousWritesSettleOnRetry(t *testing.T) {
 		t.Errorf("DeleteInstance after 503 + NotFound: %v", err)
 	}
 	f.setHandler(scripted(unavailable, notFound))
-	if err := c.DeleteSnapshotGroup(ctx, "ssg-1"); err != nil {
+	if _, err := c.DeleteSnapshotGroup(ctx, "ssg-1"); err != nil {
 		t.Errorf("DeleteSnapshotGroup after 503 + NotFound: %v", err)
 	}
 

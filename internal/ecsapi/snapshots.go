@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"strconv"
+	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -243,12 +244,29 @@ func (c *Client) ModifySnapshotAttribute(ctx context.Context, snapshotID string,
 }
 
 // DeleteSnapshotGroup deletes a group and its snapshots. A retry after a
-// lost answer that finds the group gone counts as success.
-func (c *Client) DeleteSnapshotGroup(ctx context.Context, id string) error {
-	_, err := invoke(ctx, c, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound},
+// lost answer that finds the group gone counts as success. The service
+// deletes the group even when it cannot delete some of its snapshots (an
+// image uses one, a disk was created from one): those are kept, orphaned
+// and still billed, and returned with the service's reason.
+func (c *Client) DeleteSnapshotGroup(ctx context.Context, id string) ([]SnapshotNotDeleted, error) {
+	resp, err := invoke(ctx, c, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound},
 		ecs.CreateDeleteSnapshotGroupRequest, (*ecs.Client).DeleteSnapshotGroup,
 		func(req *ecs.DeleteSnapshotGroupRequest) { req.SnapshotGroupId = id })
-	return err
+	if err != nil || resp == nil {
+		return nil, err
+	}
+	var kept []SnapshotNotDeleted
+	for _, p := range resp.OperationProgressSet.OperationProgress {
+		if p.ErrorCode == "" && strings.EqualFold(p.OperationStatus, "Success") {
+			continue
+		}
+		for _, item := range p.RelatedItemSet.RelatedItem {
+			if item.Name == "SnapshotId" {
+				kept = append(kept, SnapshotNotDeleted{SnapshotID: item.Value, Code: p.ErrorCode, Message: p.ErrorMsg})
+			}
+		}
+	}
+	return kept, nil
 }
 
 func snapshotGroupFromSDK(raw ecs.SnapshotGroup) SnapshotGroup {

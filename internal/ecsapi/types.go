@@ -58,9 +58,10 @@ type SystemDiskSpec struct {
 
 // DataDiskSpec describes one data disk of a new instance.
 type DataDiskSpec struct {
-	Size               int
+	Size               int // GiB; with SnapshotID 0 = the snapshot's size
 	Category           string
 	DeleteWithInstance bool
+	SnapshotID         string // "" = an empty disk; else the disk is made from this snapshot
 }
 
 // RunInstanceInput creates exactly one instance (Amount=1).
@@ -121,6 +122,8 @@ type Disk struct {
 	Device     string
 	// DeleteWithInstance: the disk is released with its instance.
 	DeleteWithInstance bool
+	ImageID            string // the image a system disk was made from
+	SourceSnapshotID   string // the snapshot the disk was made from, "" for none
 }
 
 // SnapshotGroupInput creates a snapshot group of an instance's disks.
@@ -170,4 +173,49 @@ type ModifySnapshotInput struct {
 	Name          *string
 	Description   *string
 	RetentionDays *int
+}
+
+// Image status values (the API's).
+const (
+	ImageCreating     = "Creating"
+	ImageAvailable    = "Available"
+	ImageCreateFailed = "CreateFailed"
+)
+
+// ImageInput creates a custom image from a system-disk snapshot.
+type ImageInput struct {
+	// ClientToken makes the call idempotent: a retry with the same token
+	// returns the image the first attempt created.
+	ClientToken string
+	SnapshotID  string
+	Name        string
+	Description string
+	Tags        map[string]string
+}
+
+// Image is one image as DescribeImages reports it.
+type Image struct {
+	ID       string
+	Name     string
+	Status   string // Creating, Available, CreateFailed, …
+	Progress string // e.g. "45%"
+	Owner    string // ImageOwnerAlias: system, self, …
+	Size     int    // GiB, the system disk
+	Tags     map[string]string
+	// SnapshotIDs are the snapshots of its disks, system disk first.
+	SnapshotIDs []string
+}
+
+// ImageFilter selects custom images for ListImages; empty fields do not filter.
+type ImageFilter struct {
+	Tags map[string]string
+}
+
+// SnapshotNotDeleted is a snapshot that DeleteSnapshotGroup kept, with the
+// service's reason (SnapshotCreatedImage: an image uses it;
+// SnapshotCreatedDisk: a disk was created from it).
+type SnapshotNotDeleted struct {
+	SnapshotID string
+	Code       string
+	Message    string
 }

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strings"
 )
 
 // Read-only catalog actions: regions, zones, images, instance types,
@@ -57,49 +56,6 @@ func imageView(img catalogImage) M {
 		"DiskDeviceMappings": M{"DiskDeviceMapping": []M{{"SnapshotId": "", "Size": itoa(img.Size), "Device": "/dev/xvda", "Type": "system"}}},
 		"Tags":               tagsView{Tag: []tagView{}},
 	}
-}
-
-func describeImages(c *call) (M, *apiError) {
-	p := c.p
-	statuses := "Available"
-	if v := p.str("Status"); v != "" {
-		statuses = v
-	}
-	wantIDs := map[string]bool{}
-	for _, id := range strings.Split(p.str("ImageId"), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			wantIDs[id] = true
-		}
-	}
-	pg, ae := c.page(pageLimits{defSize: 10, maxSize: 100, defResults: 10, minResults: 1, maxResults: 100})
-	if ae != nil {
-		return nil, ae
-	}
-	var matched []numbered[catalogImage]
-	for i, img := range catalogImages {
-		if len(wantIDs) > 0 && !wantIDs[img.ImageId] {
-			continue
-		}
-		if v := p.str("ImageName"); v != "" && !matchWildcard(v, img.ImageName) {
-			continue
-		}
-		if v := p.str("OSType"); v != "" && v != img.OSType {
-			continue
-		}
-		if v := p.str("Architecture"); v != "" && v != img.Architecture {
-			continue
-		}
-		if v := p.str("ImageOwnerAlias"); v != "" && v != "system" {
-			continue
-		}
-		if !strings.Contains(","+statuses+",", ",Available,") {
-			continue
-		}
-		matched = append(matched, numbered[catalogImage]{int64(i + 1), img})
-	}
-	m := answerPage(pg, matched, "Images", "Image", func(x numbered[catalogImage]) M { return imageView(x.entry) })
-	m["RegionId"] = c.regionID()
-	return m, nil
 }
 
 func describeInstanceTypes(c *call) (M, *apiError) {
@@ -161,7 +117,6 @@ func describeSecurityGroups(c *call) (M, *apiError) {
 func init() {
 	actions["DescribeRegions"] = actionSpec{describeRegions, false}
 	actions["DescribeZones"] = actionSpec{describeZones, true}
-	actions["DescribeImages"] = actionSpec{describeImages, true}
 	actions["DescribeInstanceTypes"] = actionSpec{describeInstanceTypes, false}
 	actions["DescribeSecurityGroups"] = actionSpec{describeSecurityGroups, true}
 }

@@ -54,6 +54,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	stop := fs.Duration("stop-time", 0, "time from StopInstance to Stopped (0 = at once)")
 	gracefulStop := fs.Duration("graceful-stop-time", 0, "time from StopInstance without ForceStop to Stopped (0 = --stop-time)")
 	snap := fs.Duration("snapshot-time", 0, "time for a snapshot to reach accomplished (0 = at once)")
+	imageTime := fs.Duration("image-time", 0, "time for a custom image to become Available (0 = at once)")
 	stateFile := fs.String("state-file", "", "load state from and save it to this file (empty: memory only)")
 	offset := fs.Duration("clock-offset", 0, "offset of the emulator clock from the wall clock")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address and any Host header "+
@@ -116,7 +117,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	opts := Options{
 		Credentials: []Credential{{AccessKeyID: *akID, AccessKeySecret: *akSecret, SecurityToken: *token}},
 		BootTime:    *boot, StopTime: *stop, SnapshotTime: *snap, StateFile: *stateFile, ClockOffset: *offset,
-		GracefulStopTime: *gracefulStop, AllowRemote: *allowRemote, AdminToken: *adminToken,
+		GracefulStopTime: *gracefulStop, AllowRemote: *allowRemote, AdminToken: *adminToken, ImageTime: *imageTime,
 	}
 	if !*quiet {
 		opts.Logf = logger.Printf

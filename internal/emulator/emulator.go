@@ -70,6 +70,9 @@ type Options struct {
 	// (Authorization: Bearer <token>), which is then served to any client
 	// address; when empty the admin API answers loopback clients only.
 	AdminToken string
+	// ImageTime is how long CreateImage keeps an image Creating before it is
+	// Available (CreateFailed with the async_failure fault); 0 = at once.
+	ImageTime time.Duration
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used

@@ -24,6 +24,11 @@ func FuzzRequest(f *testing.F) {
 	f.Add("DescribeSnapshots", "Filter.1.Key=CreationStartTime&Filter.1.Value=x&SnapshotIds=%5B%5D")
 	f.Add("TagResources", "ResourceType=instance&ResourceId.1=i-1&Tag.1.Key=&Tag.1.Value=v")
 	f.Add("RunInstances", "Amount=100&DataDisk.17.Size=20&SystemDisk.Size=99999999999999999999")
+	f.Add("RunInstances", "ImageId=m-x&DataDisk.1.SnapshotId=s-x&DataDisk.1.Size=1")
+	f.Add("CreateImage", "DiskDeviceMapping.1.Size=abc&DiskDeviceMapping.99.Device=/dev/xvdz&SnapshotId=s-x")
+	f.Add("DescribeImages", "Status=ALL,Creating&ImageOwnerAlias=self&NextToken=x")
+	f.Add("ResizeDisk", "DiskId=d-x&NewSize=-1&Type=online")
+	f.Add("ModifyInstanceSpec", "InstanceId=i-x&InstanceType=ecs.g7.large&InternetMaxBandwidthOut=5")
 	e, err := New(Options{})
 	if err != nil {
 		f.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // launchSpec is a validated RunInstances/CreateInstance request.
 type launchSpec struct {
 	image        *catalogImage
+	selfImage    *image // a custom image (m-…); image is then its catalog view
 	itype        *catalogInstanceType
 	vsw          *catalogVSwitch
 	sgIDs        []string
@@ -61,7 +62,16 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 		return nil, errMissing("InstanceType")
 	}
 	if s.image = findImage(p.str("ImageId")); s.image == nil {
-		return nil, newErr(http.StatusNotFound, "InvalidImageId.NotFound", "The specified ImageId does not exist.")
+		im := c.findSelfImage(p.str("ImageId"))
+		if im == nil {
+			return nil, newErr(http.StatusNotFound, "InvalidImageId.NotFound", "The specified ImageId does not exist.")
+		}
+		if st, _ := im.status(c.now); st != "Available" {
+			return nil, newErr(http.StatusForbidden, "OperationDenied.ImageNotValid",
+				"The specified image %s is %s, not Available.", im.ID, st)
+		}
+		ci := im.asCatalog()
+		s.image, s.selfImage = &ci, im
 	}
 	if s.itype = findInstanceType(p.str("InstanceType")); s.itype == nil {
 		return nil, bad400("InvalidInstanceType.ValueNotSupported", "The specified InstanceType does not exist or beyond the permitted range.")
@@ -161,6 +171,9 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 		return bad400("InvalidSystemDiskSize.LessThanImageSize", "The specified parameter SystemDisk.Size is less than the image size.")
 	}
 	sys.size = size
+	if s.selfImage != nil {
+		sys.snapshotID = s.selfImage.systemMapping().SnapshotID
+	}
 	if ae := checkDiskText(sys, "SystemDisk"); ae != nil {
 		return ae
 	}
@@ -169,7 +182,16 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 	}
 	s.sysDisk = sys
 	dd := p.structs("DataDisk")
-	if len(dd) > 16 {
+	if s.selfImage != nil {
+		// The image's data disks come with it, from their snapshots.
+		for _, m := range s.selfImage.Mappings {
+			if m.Type == "data" {
+				s.dataDisks = append(s.dataDisks, diskSpec{category: "cloud_essd", pl: "PL1", size: m.Size,
+					snapshotID: m.SnapshotID, device: m.Device, deleteWithInstance: true})
+			}
+		}
+	}
+	if len(dd)+len(s.dataDisks) > 16 {
 		return bad400("InvalidDataDiskCount.Malformed", "The number of data disks exceeds the limit of 16.")
 	}
 	for _, m := range dd {
@@ -199,6 +221,9 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 			if st, _, _ := snap.progress(c.now); st != "accomplished" {
 				return newErr(http.StatusForbidden, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
 			}
+			if snap.SourceDiskType == "system" {
+				return newErr(http.StatusForbidden, "InvalidSnapshotId.NotDataDiskSnapshot", "The specified snapshot is system disk snapshot.")
+			}
 			snapSize = snap.SourceDiskSize
 		}
 		badSize := bad400("InvalidDataDiskSize.ValueNotSupported", "The specified parameter DataDisk.n.Size is not valid.")
@@ -209,7 +234,8 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 			return ae
 		}
 		if d.size < snapSize {
-			return badSize
+			return newErr(http.StatusForbidden, "InvalidDiskSize.TooSmall",
+				"The specified DataDisk.n.Size is smaller than the size of snapshot %s (%d GiB).", d.snapshotID, snapSize)
 		}
 		if ae := checkDiskText(d, "DataDisk.n"); ae != nil {
 			return ae
@@ -431,12 +457,24 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 		in.InvisibleUntil = now.Add(c.fx.invisibleFor)
 	}
 	in.InvisibleCalls = c.fx.invisibleCalls
+	if s.selfImage != nil {
+		in.BaseImageID = s.selfImage.BaseImageID
+	}
 	st.Instances[in.ID] = in
 	c.addDisk(in, s.sysDisk, "system", "/dev/xvda", s.image.ImageId)
-	for i, d := range s.dataDisks {
+	used := map[string]bool{"/dev/xvda": true}
+	for _, d := range s.dataDisks {
+		used[d.device] = true
+	}
+	next := 'b'
+	for _, d := range s.dataDisks {
 		dev := d.device
 		if dev == "" {
-			dev = "/dev/xvd" + string(rune('b'+i))
+			for used["/dev/xvd"+string(next)] {
+				next++
+			}
+			dev = "/dev/xvd" + string(next)
+			used[dev] = true
 		}
 		c.addDisk(in, d, "data", dev, "")
 	}

@@ -232,7 +232,7 @@ func modifyInstanceAttribute(c *call) (M, *apiError) {
 		return nil, bad400("InvalidDescription.Malformed", "The specified parameter Description is not valid.")
 	}
 	osType := "linux"
-	if img := findImage(in.ImageID); img != nil {
+	if img := in.osImage(); img != nil {
 		osType = img.OSType
 	}
 	if host != "" && !validHostName(host, osType) {

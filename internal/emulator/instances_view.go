@@ -168,7 +168,7 @@ func (in *instance) view(now time.Time) instanceView {
 		v.InstanceTypeFamily, v.Cpu, v.Memory, v.GPUAmount, v.GPUSpec = t.InstanceTypeFamily, t.CpuCoreCount, t.MemorySize, t.GPUAmount, t.GPUSpec
 		v.CpuOptions.CoreCount, v.CpuOptions.ThreadsPerCore = max(1, t.CpuCoreCount/2), 2
 	}
-	if img := findImage(in.ImageID); img != nil {
+	if img := in.osImage(); img != nil {
 		v.OSName, v.OSNameEn, v.OSType = img.OSName, img.OSNameEn, img.OSType
 	}
 	v.VpcAttributes = vpcAttributes{VpcId: in.VpcID, VSwitchId: in.VSwitchID, PrivateIpAddress: ipList{[]string{in.PrivateIP}}}

@@ -54,6 +54,9 @@ type instance struct {
 	MAC                string    `json:"mac"`
 	InvisibleUntil     time.Time `json:"invisible_until"`
 	InvisibleCalls     int       `json:"invisible_calls"`
+	// BaseImageID is the catalog image a custom image (ImageID m-…) was
+	// made from, for the OS fields; "" when ImageID is a catalog image.
+	BaseImageID string `json:"base_image_id,omitempty"`
 }
 
 // status returns the instance status at now.
@@ -137,6 +140,9 @@ type snapshot struct {
 	Modified       time.Time `json:"modified"`
 	Done           time.Time `json:"done"`
 	Fail           bool      `json:"fail"`
+	// SourceImageID is the image of the source disk (system disks), for
+	// the OS of a custom image made from the snapshot.
+	SourceImageID string `json:"source_image_id,omitempty"`
 }
 
 // progress returns status, percent done and seconds remaining at now.
@@ -192,6 +198,7 @@ type store struct {
 	Groups    map[string]*snapshotGroup `json:"snapshot_groups"`
 	Tokens    map[string]*tokenEntry    `json:"tokens"`
 	Regions   []string                  `json:"extra_regions"`
+	Images    map[string]*image         `json:"images,omitempty"` // custom images (images.go)
 }
 
 func newStore() *store {
@@ -201,6 +208,7 @@ func newStore() *store {
 		Snapshots: map[string]*snapshot{},
 		Groups:    map[string]*snapshotGroup{},
 		Tokens:    map[string]*tokenEntry{},
+		Images:    map[string]*image{},
 	}
 }
 

@@ -274,7 +274,9 @@ func (c *call) groupArg() (*snapshotGroup, *apiError) {
 }
 
 // deleteSnapshotGroup deletes the group and its snapshots (a progressing
-// one is cancelled).
+// one is cancelled). A snapshot that an image uses, or that a disk was
+// created from, is kept, orphaned (no longer in a group): the answer lists
+// it as a failed item with the reason, and the group goes anyway.
 func deleteSnapshotGroup(c *call) (M, *apiError) {
 	g, ae := c.groupArg()
 	if ae != nil {
@@ -284,18 +286,26 @@ func deleteSnapshotGroup(c *call) (M, *apiError) {
 		return nil, orDryRun(ae)
 	}
 	items := []M{}
+	progress := []M{}
 	for _, id := range g.SnapshotIDs {
-		if s := c.e.st.Snapshots[id]; s != nil {
-			delete(c.e.st.Snapshots, id)
-			items = append(items, M{"Name": "SnapshotId", "Value": id})
+		s := c.e.st.Snapshots[id]
+		if s == nil {
+			continue
 		}
+		if inUse := c.e.snapshotInUseLocked(id, false); inUse != nil {
+			s.GroupID = ""
+			progress = append(progress, M{"OperationStatus": "Failed", "ErrorCode": inUse.Code, "ErrorMsg": inUse.Message,
+				"RelatedItemSet": M{"RelatedItem": []M{{"Name": "SnapshotId", "Value": id}}}})
+			continue
+		}
+		delete(c.e.st.Snapshots, id)
+		items = append(items, M{"Name": "SnapshotId", "Value": id})
 	}
 	delete(c.e.st.Groups, g.ID)
 	c.dirty = true
-	return M{"OperationProgressSet": M{"OperationProgress": []M{{
-		"OperationStatus": "Success", "ErrorCode": "", "ErrorMsg": "",
-		"RelatedItemSet": M{"RelatedItem": items},
-	}}}}, nil
+	progress = append([]M{{"OperationStatus": "Success", "ErrorCode": "", "ErrorMsg": "",
+		"RelatedItemSet": M{"RelatedItem": items}}}, progress...)
+	return M{"OperationProgressSet": M{"OperationProgress": progress}}, nil
 }
 
 func modifySnapshotGroup(c *call) (M, *apiError) {

@@ -100,6 +100,7 @@ func (c *call) newSnapshot(d *disk, name, desc string, retention int, tags []tag
 		SourceDiskSize: d.Size, SourceCategory: d.Category, InstanceID: d.InstanceID, GroupID: groupID,
 		Encrypted: d.Encrypted, RetentionDays: retention, Tags: append([]tag(nil), tags...),
 		Created: c.now, Modified: c.now, Done: c.now.Add(c.e.opts.SnapshotTime), Fail: c.fx.asyncFailure,
+		SourceImageID: d.ImageID,
 	}
 	c.e.st.Snapshots[s.ID] = s
 	c.dirty = true
@@ -228,7 +229,7 @@ func describeSnapshots(c *call) (M, *apiError) {
 		if p.str("SnapshotType") == "auto" || srcType != "" && s.SourceDiskType != srcType {
 			continue
 		}
-		if u := p.str("Usage"); u != "" && u != "none" {
+		if u := p.str("Usage"); u != "" && u != c.e.snapshotUsageLocked(s.ID) {
 			continue
 		}
 		if v := p.str("Encrypted"); v != "" && (v == "true") != s.Encrypted {
@@ -242,7 +243,7 @@ func describeSnapshots(c *call) (M, *apiError) {
 		}
 		matched = append(matched, s)
 	}
-	return answerPage(pg, matched, "Snapshots", "Snapshot", func(s *snapshot) snapshotView { return s.view(c.now) }), nil
+	return answerPage(pg, matched, "Snapshots", "Snapshot", func(s *snapshot) snapshotView { return c.e.snapshotViewLocked(s, c.now) }), nil
 }
 
 func (c *call) snapshotArg() (*snapshot, *apiError) {
@@ -266,12 +267,8 @@ func deleteSnapshot(c *call) (M, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	if !force {
-		for _, d := range c.e.st.Disks {
-			if d.SourceSnapshotID == s.ID {
-				return nil, newErr(http.StatusForbidden, "SnapshotCreatedDisk", "The snapshot has been used to create a disk.")
-			}
-		}
+	if ae := c.e.snapshotInUseLocked(s.ID, force); ae != nil {
+		return nil, ae
 	}
 	if dry, ae := c.dryRun(); ae != nil || dry {
 		return nil, orDryRun(ae)

@@ -28,6 +28,7 @@ type State struct {
 	Disks          []Disk          `json:"disks"`
 	Snapshots      []Snapshot      `json:"snapshots"`
 	SnapshotGroups []SnapshotGroup `json:"snapshot_groups"`
+	Images         []M             `json:"images"` // custom images, as DescribeImages reports them
 }
 
 // Catalog lists what users can reference in their configuration.
@@ -64,11 +65,15 @@ func (e *Emulator) State() State {
 	}
 	s.Snapshots = []Snapshot{}
 	for _, sn := range sortedBySeq(e.st.Snapshots) {
-		s.Snapshots = append(s.Snapshots, sn.view(now))
+		s.Snapshots = append(s.Snapshots, e.snapshotViewLocked(sn, now))
 	}
 	s.SnapshotGroups = []SnapshotGroup{}
 	for _, g := range sortedBySeq(e.st.Groups) {
 		s.SnapshotGroups = append(s.SnapshotGroups, e.groupViewLocked(g, now))
+	}
+	s.Images = []M{}
+	for _, im := range sortedBySeq(e.st.Images) {
+		s.Images = append(s.Images, e.imageViewLocked(im, now))
 	}
 	return s
 }

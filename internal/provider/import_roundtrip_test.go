@@ -19,7 +19,8 @@ import (
 // no write call to the service: settings the API cannot report (timeouts,
 // force_delete, final_snapshot, stopped_mode, password_wo_version,
 // stop_before_snapshot, …) may show as updates that apply to the state
-// only. A new attribute that does not round-trip fails here. Instances
+// only. A new attribute that does not round-trip fails here (an instance
+// made from a snapshot group reads its source group back from its tag). Instances
 // released by a snapshot of the configuration are tombstones and cannot be
 // imported (they no longer exist): they stay in state.
 func TestAccImportRoundTrip(t *testing.T) {
@@ -49,6 +50,32 @@ resource "aliecs_snapshot" "kept_disk" {
   name           = "round-trip"
   retention_days = 7
   tags           = { team = "ml" }
+}
+`,
+		"instance restored from a snapshot group, its disks grown": `
+resource "aliecs_instance" "source" {
+  image_id           = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
+  data_disks         = [{ size = 40 }]
+  force_delete       = true
+}
+
+resource "aliecs_snapshot" "source" {
+  instance_id = aliecs_instance.source.id
+  name        = "round-trip-source"
+}
+
+resource "aliecs_instance" "restored" {
+  source_snapshot_id = aliecs_snapshot.source.id
+  instance_type      = "ecs.g7.xlarge"
+  vswitch_id         = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
+  system_disk        = { size = 60 }
+  data_disks         = [{ size = 50 }]
+  tags               = { role = "restored" }
+  force_delete       = true
 }
 `,
 	}

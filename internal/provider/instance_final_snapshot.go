@@ -25,9 +25,11 @@ func finalSnapshotToken(instanceID string, fs finalSnapshotModel) string {
 }
 
 // takeFinalSnapshot snapshots every disk of an instance as one snapshot
-// group, waits until the group is accomplished and applies the retention.
+// group, waits until the group is accomplished, applies the retention and
+// tags the group with what a restore needs (snapshot_restore_facts.go).
 // It returns the group id; on any error the instance must not be released.
-func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, instanceID string, fs finalSnapshotModel) (string, error) {
+func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel) (string, error) {
+	instanceID := inst.ID
 	groupID, err := client.CreateSnapshotGroup(ctx, ecsapi.SnapshotGroupInput{
 		ClientToken: finalSnapshotToken(instanceID, fs),
 		InstanceID:  instanceID,
@@ -49,6 +51,8 @@ func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, instanceID st
 			return groupID, fmt.Errorf("snapshot group %s was accomplished, but %w", groupID, err)
 		}
 	}
+	// Without the facts a restore still works (with defaults): not an error.
+	_ = tagRestoreFacts(ctx, client, inst, group)
 	return groupID, nil
 }
 
@@ -68,7 +72,7 @@ func finalSnapshotBeforeRelease(ctx context.Context, client *ecsapi.Client, inst
 		}
 		stopped = true
 	}
-	groupID, err := takeFinalSnapshot(ctx, client, id, fs)
+	groupID, err := takeFinalSnapshot(ctx, client, inst, fs)
 	if err != nil {
 		return groupID, fmt.Errorf("%w%s", err, restartNote(ctx, client, id, wasRunning && stopped))
 	}

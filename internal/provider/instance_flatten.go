@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/base64"
+	"sort"
 	"time"
 	"unicode/utf8"
 
@@ -59,6 +60,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 				Size:               int(dd.Size.ValueInt64()),
 				Category:           dd.Category.ValueString(),
 				DeleteWithInstance: dd.DeleteWithInstance.IsNull() || dd.DeleteWithInstance.IsUnknown() || dd.DeleteWithInstance.ValueBool(),
+				SnapshotID:         dd.SnapshotID.ValueString(), // "" when unknown or null
 			}
 			if spec.Category == "" {
 				spec.Category = defaultDiskCategory
@@ -84,7 +86,8 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.InstanceName = types.StringValue(inst.Name)
 	m.Description = types.StringValue(inst.Description)
 	m.HostName = types.StringValue(inst.HostName)
-	m.Tags = tagsValue(inst.Tags, m.Tags)
+	m.Tags = tagsValue(userTags(inst.Tags), m.Tags)
+	m.SourceSnapshotID = optionalString(inst.Tags[sourceSnapshotGroupTag])
 	m.InternetMaxBandwidthOut = types.Int64Value(int64(inst.InternetMaxBandwidthOut))
 	m.KeyPairName = optionalString(inst.KeyPairName)
 	m.DeletionProtection = types.BoolValue(inst.DeletionProtection)
@@ -104,17 +107,23 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 
 	if !keepDisks {
 		m.applyDisks(disks)
+	} else if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
+		// A state written before snapshot_id existed plans it unknown on an
+		// update: it is recorded as "" (no snapshot known).
+		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, nil)
 	}
 }
 
 // applyDisks fills the system disk, and the data disks when the state has
 // none yet (create without data_disks, import). Data disks already in state
-// are the ones the instance was created with and are kept as they are:
-// DescribeDisks also lists disks attached later, which must not make the
-// plan replace the instance.
+// are the ones the instance was created with and are kept as they are
+// (only a snapshot_id still unknown after a create is filled in): DescribeDisks
+// also lists disks attached later, which must not make the plan replace the
+// instance. Data disks are matched by device name, in order.
 func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 	m.SystemDiskID = types.StringValue("")
 	var data []attr.Value
+	var dataDisks []ecsapi.Disk
 	for _, d := range disks {
 		switch d.Type {
 		case "system":
@@ -124,14 +133,20 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 				"size":     types.Int64Value(int64(d.Size)),
 			})
 		case "data":
-			data = append(data, types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
-				"size":                 types.Int64Value(int64(d.Size)),
-				"category":             types.StringValue(d.Category),
-				"delete_with_instance": types.BoolValue(d.DeleteWithInstance),
-			}))
+			dataDisks = append(dataDisks, d)
 		}
 	}
+	sort.SliceStable(dataDisks, func(i, j int) bool { return dataDisks[i].Device < dataDisks[j].Device })
+	for _, d := range dataDisks {
+		data = append(data, types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
+			"size":                 types.Int64Value(int64(d.Size)),
+			"category":             types.StringValue(d.Category),
+			"delete_with_instance": types.BoolValue(d.DeleteWithInstance),
+			"snapshot_id":          types.StringValue(d.SourceSnapshotID),
+		}))
+	}
 	if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
+		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, dataDisks)
 		return
 	}
 	if len(data) == 0 {
@@ -141,10 +156,39 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 	m.DataDisks = types.ListValueMust(dataDiskObjectType, data)
 }
 
+// fillDataDiskSnapshots sets each data disk's snapshot_id that is still
+// unknown (a create where the configuration did not set it) to the snapshot
+// the disk was made from, "" for none.
+func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
+	elems := list.Elements()
+	changed := false
+	for i, e := range elems {
+		obj, ok := e.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		attrs := obj.Attributes()
+		if v, ok := attrs["snapshot_id"]; ok && !v.IsUnknown() {
+			continue
+		}
+		src := ""
+		if i < len(disks) {
+			src = disks[i].SourceSnapshotID
+		}
+		attrs["snapshot_id"] = types.StringValue(src)
+		elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
+		changed = true
+	}
+	if !changed {
+		return list
+	}
+	return types.ListValueMust(dataDiskObjectType, elems)
+}
+
 // nullUnknowns replaces every unknown value by null, so a model can be saved
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
-	strs := []*types.String{&m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
+	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
 		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec}
 	for _, s := range strs {
 		if s.IsUnknown() {
@@ -171,6 +215,20 @@ func (m *instanceModel) nullUnknowns() {
 	}
 	if m.DataDisks.IsUnknown() {
 		m.DataDisks = types.ListNull(dataDiskObjectType)
+	} else if !m.DataDisks.IsNull() {
+		elems := m.DataDisks.Elements()
+		for i, e := range elems {
+			if obj, ok := e.(types.Object); ok && !obj.IsNull() && !obj.IsUnknown() {
+				attrs := obj.Attributes()
+				for name, v := range attrs {
+					if v.IsUnknown() {
+						attrs[name] = nullOfType(dataDiskAttrTypes[name])
+					}
+				}
+				elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
+			}
+		}
+		m.DataDisks = types.ListValueMust(dataDiskObjectType, elems)
 	}
 	if m.Tags.IsUnknown() {
 		m.Tags = types.MapNull(types.StringType)
@@ -251,4 +309,16 @@ func decodeUserData(s string) string {
 		return s
 	}
 	return string(b)
+}
+
+// nullOfType is the null value of a primitive attribute type.
+func nullOfType(t attr.Type) attr.Value {
+	switch t {
+	case types.Int64Type:
+		return types.Int64Null()
+	case types.BoolType:
+		return types.BoolNull()
+	default:
+		return types.StringNull()
+	}
 }

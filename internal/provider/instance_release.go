@@ -119,6 +119,12 @@ func gracefulStopBudget(remaining time.Duration, hasDeadline bool) time.Duration
 // (StopInstance without ForceStop), and powers it off (ForceStop) only when
 // the graceful stop has not finished within gracefulStopBudget.
 func stopGracefully(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance) error {
+	return stopGracefullyWith(ctx, client, inst, "")
+}
+
+// stopGracefullyWith is stopGracefully with a stopped mode ("" = the
+// account's default, KeepCharging or StopCharging).
+func stopGracefullyWith(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, stoppedMode string) error {
 	var remaining time.Duration
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
@@ -126,14 +132,14 @@ func stopGracefully(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Ins
 	}
 	budget := gracefulStopBudget(remaining, hasDeadline)
 	gctx, cancel := context.WithTimeout(ctx, budget)
-	err := stopInstance(gctx, client, inst, ecsapi.StopInput{})
+	err := stopInstance(gctx, client, inst, ecsapi.StopInput{StoppedMode: stoppedMode})
 	cancel()
 	if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	// The guest did not shut down in time: power it off. A forced stop is
 	// also accepted while the graceful one is still under way.
-	if err := client.StopInstance(ctx, inst.ID, ecsapi.StopInput{ForceStop: true}); err != nil && !ecsapi.IsWrongState(err) {
+	if err := client.StopInstance(ctx, inst.ID, ecsapi.StopInput{ForceStop: true, StoppedMode: stoppedMode}); err != nil && !ecsapi.IsWrongState(err) {
 		return fmt.Errorf("the graceful stop did not finish within %s, and the forced stop failed: %w", budget, err)
 	}
 	if _, err := client.WaitInstanceStatus(ctx, inst.ID, ecsapi.StatusStopped); err != nil {

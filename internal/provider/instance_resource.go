@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -27,7 +28,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -38,6 +38,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*instanceResource)(nil)
 	_ resource.ResourceWithImportState = (*instanceResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*instanceResource)(nil)
+
+	_ resource.ResourceWithConfigValidators = (*instanceResource)(nil)
 )
 
 const (
@@ -75,9 +77,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
-			"protection, the password and the running state change in place; every other argument replaces the " +
-			"instance, and the plan says so. Destroying it stops and releases the machine (optionally after a " +
-			"final snapshot of its disks); deletion protection blocks the destroy.",
+			"protection, the password and the running state change in place, and so do the instance type (the " +
+			"machine restarts) and larger disks; every other argument replaces the instance, and the plan says so. " +
+			"Destroying it stops and releases the machine (optionally after a final snapshot of its disks); " +
+			"deletion protection blocks the destroy.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -85,15 +88,30 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       stable,
 			},
 			"image_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Image to boot from. Changing it replaces the instance.",
-				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Image to boot from. Changing it replaces the instance. Exactly one of `image_id` and " +
+					"`source_snapshot_id`; with `source_snapshot_id` it reads the id of the intermediate image the " +
+					"instance was made from (deleted once the instance runs).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 256), imageIDValidator{}},
+			},
+			"source_snapshot_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "A snapshot group (`ssg-…`, the id of an `aliecs_snapshot` or of a group that " +
+					"`aliecs_snapshots` finds) to make the instance from, instead of `image_id`: the new machine gets the " +
+					"group's system disk and every data disk of the group, each at least its original size. Changing it " +
+					"replaces the instance. See the restore section above for how it works and what is checked at plan time.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{snapshotGroupIDValidator},
 			},
 			"instance_type": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changing it replaces the instance.",
-				PlanModifiers:       replace,
+				Required: true,
+				MarkdownDescription: "Instance type, e.g. `ecs.g7.large`. Changes in place (pay-as-you-go instances): the " +
+					"instance is stopped (gracefully, powered off if it has not shut down after 5 minutes; in " +
+					"`KeepCharging` mode), its type is changed, and it is started again when `status` is `Running`; the " +
+					"plan warns that it restarts. A type the zone cannot provide fails the apply with the service's " +
+					"reason and leaves the instance as it was, running again if it was.",
 				Validators: []validator.String{stringvalidator.RegexMatches(instanceTypePattern,
 					"must be an instance type such as ecs.g7.large")},
 			},
@@ -144,13 +162,13 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags: at most 20; keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
+				MarkdownDescription: "Tags: at most 20 (19 with `source_snapshot_id`, which the provider records in its own tag); keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
 				Validators:          []validator.Map{tagsValidator{}},
 			},
 			"system_disk": schema.SingleNestedAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "System disk. Changing it replaces the instance.",
+				MarkdownDescription: "System disk. A larger `size` grows it in place; a new `category` replaces the instance.",
 				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
 				Attributes: map[string]schema.Attribute{
 					"category": schema.StringAttribute{
@@ -162,26 +180,31 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Validators:    []validator.String{stringvalidator.OneOf(diskCategories...)},
 					},
 					"size": schema.Int64Attribute{
-						Optional:            true,
-						Computed:            true,
-						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size.",
-						PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
-						Validators:          []validator.Int64{int64validator.Between(20, 2048)},
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size. " +
+							"A larger size grows the disk in place (online while the instance runs, except for the basic " +
+							"`cloud` category, which grows offline and restarts the instance); a smaller one is a plan error: " +
+							"disks cannot shrink.",
+						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
 					},
 				},
 			},
 			"data_disks": schema.ListNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Data disks created with the instance (at most 16). Changing them replaces the instance. " +
-					"Disks attached later, outside this resource, are not tracked.",
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Data disks created with the instance (at most 16). A larger `size` grows a disk in " +
+					"place (as for `system_disk`; a smaller one is a plan error); adding or removing a disk, or " +
+					"changing another of its arguments, replaces the instance, and the plan says why. Disks attached " +
+					"later, outside this resource, are not tracked.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
 				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"size": schema.Int64Attribute{
 							Required:            true,
-							MarkdownDescription: "Size in GiB, 20 to 32768.",
+							MarkdownDescription: "Size in GiB, 20 to 32768. Grows in place; cannot shrink.",
 							Validators:          []validator.Int64{int64validator.Between(20, 32768)},
 						},
 						"category": schema.StringAttribute{
@@ -196,6 +219,15 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							Computed:            true,
 							Default:             booldefault.StaticBool(true),
 							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+						},
+						"snapshot_id": schema.StringAttribute{
+							Optional: true,
+							Computed: true,
+							MarkdownDescription: "A disk snapshot (`s-…`) to make this disk from; `size` must then be at least " +
+								"the snapshot's size (checked at plan time). Reads the snapshot the disk was made from, \"\" " +
+								"for an empty disk. Changing it replaces the instance.",
+							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:    []validator.String{snapshotIDValidator},
 						},
 					},
 				},
@@ -366,6 +398,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 type instanceModel struct {
 	ID                      types.String   `tfsdk:"id"`
 	ImageID                 types.String   `tfsdk:"image_id"`
+	SourceSnapshotID        types.String   `tfsdk:"source_snapshot_id"`
 	InstanceType            types.String   `tfsdk:"instance_type"`
 	VSwitchID               types.String   `tfsdk:"vswitch_id"`
 	SecurityGroupIDs        types.Set      `tfsdk:"security_group_ids"`
@@ -408,6 +441,7 @@ type dataDiskModel struct {
 	Size               types.Int64  `tfsdk:"size"`
 	Category           types.String `tfsdk:"category"`
 	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
+	SnapshotID         types.String `tfsdk:"snapshot_id"`
 }
 
 type finalSnapshotModel struct {
@@ -426,9 +460,17 @@ var (
 		"size":                 types.Int64Type,
 		"category":             types.StringType,
 		"delete_with_instance": types.BoolType,
+		"snapshot_id":          types.StringType,
 	}
 	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
 )
+
+// ConfigValidators: an instance boots from an image or from a snapshot group.
+func (r *instanceResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("image_id"), path.MatchRoot("source_snapshot_id")),
+	}
+}
 
 func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
@@ -457,6 +499,14 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var restore *restoreRun // source_snapshot_id: an intermediate image (instance_restore.go)
+	if knownString(plan.SourceSnapshotID) {
+		var err error
+		if restore, err = r.prepareRestore(ctx, plan, &in, token); err != nil {
+			resp.Diagnostics.AddAttributeError(pathSourceSnapshot, "Cannot create the instance from the snapshot group", err.Error())
+			return
+		}
+	}
 	id, err := client.RunInstance(ctx, in)
 	createdAt := r.data.clock.Now()
 	if id == "" && err != nil {
@@ -468,7 +518,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		if err == nil {
 			err = errors.New("the service returned no instance id")
 		}
-		resp.Diagnostics.AddError("Cannot create the instance", err.Error())
+		resp.Diagnostics.AddError("Cannot create the instance", err.Error()+restore.cleanup(ctx))
 		return
 	}
 	plan.ID = types.StringValue(id)
@@ -477,6 +527,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if err == nil {
 		seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
 	}
+	r.finishRestore(ctx, restore, id, plan, resp.Private, &resp.Diagnostics)
 	if err != nil {
 		// The machine exists: keep it in state (Terraform marks it tainted)
 		// so it is neither leaked nor duplicated by the next apply.
@@ -569,8 +620,13 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	plan.ID = state.ID
 
 	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
-	if err != nil {
+	var refused *resizeError
+	if errors.As(err, &refused) {
+		resp.Diagnostics.AddAttributeError(refused.attr, refused.summary, refused.detail)
+	} else if err != nil {
 		resp.Diagnostics.AddError("Cannot update the instance", fmt.Sprintf("Updating instance %s failed: %s", id, err))
+	}
+	if err != nil {
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
@@ -641,6 +697,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
 		return
 	}
+	deleteRestoreImage(ctx, client, req.Private, &resp.Diagnostics)
 
 	// Read once: the release decides by them how to stop the instance, and
 	// the warning names the disks that are kept. Not fatal: the release
@@ -694,7 +751,9 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 // instance plans a new machine as usual: the user asked for it.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
+	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
 	var state, plan instanceModel
@@ -702,13 +761,13 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || !isTombstone(state) {
 		return
 	}
-	if replacing, d := plannedReplacement(req.Config.Raw, req.Plan.Raw, req.State.Raw, instanceReplacingAttributes); d.HasError() || replacing {
-		resp.Diagnostics.Append(d...)
-		return // a new instance: Terraform plans it from a null prior state
-	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if replacing, d := tombstoneReplaced(ctx, req, plan, state); d.HasError() || replacing {
+		resp.Diagnostics.Append(d...)
+		return // a new instance: Terraform plans it from a null prior state
 	}
 	changed, d := changedAttributes(req.Plan.Raw, req.State.Raw, instanceInPlaceAttributes)
 	resp.Diagnostics.Append(d...)
@@ -724,6 +783,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.Tags, next.DeletionProtection, next.PasswordWOVersion = plan.Tags, plan.DeletionProtection, plan.PasswordWOVersion
 	next.Timeouts, next.ForceDelete, next.StoppedMode = plan.Timeouts, plan.ForceDelete, plan.StoppedMode
 	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
+	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 }
 
@@ -816,75 +876,4 @@ const privateKeyImported = "imported"
 func importedMark(ctx context.Context, p privateGetter) (bool, diag.Diagnostics) {
 	raw, diags := p.GetKey(ctx, privateKeyImported)
 	return string(raw) == "true", diags
-}
-
-// applyChanges sends the in-place changes between state and plan.
-func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config, private privateGetter, plan, state *instanceModel) error {
-	client := r.data.client
-	id := state.ID.ValueString()
-
-	var mod ecsapi.ModifyInstanceInput
-	changed := false
-	setString := func(p, s types.String, dst **string) {
-		if !p.IsUnknown() && !p.IsNull() && !p.Equal(s) {
-			v := p.ValueString()
-			*dst = &v
-			changed = true
-		}
-	}
-	setString(plan.InstanceName, state.InstanceName, &mod.Name)
-	setString(plan.Description, state.Description, &mod.Description)
-	setString(plan.HostName, state.HostName, &mod.HostName)
-	if !plan.DeletionProtection.IsUnknown() && !plan.DeletionProtection.Equal(state.DeletionProtection) {
-		v := plan.DeletionProtection.ValueBool()
-		mod.DeletionProtection = &v
-		changed = true
-	}
-	imported, _ := importedMark(ctx, private)
-	if !plan.PasswordWOVersion.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) &&
-		!(imported && state.PasswordWOVersion.IsNull()) {
-		var pw types.String
-		if d := config.GetAttribute(ctx, path.Root("password_wo"), &pw); d.HasError() || pw.IsNull() || pw.IsUnknown() {
-			return errors.New("password_wo_version changed but password_wo is not set in the configuration")
-		}
-		v := pw.ValueString()
-		mod.Password = &v
-		changed = true
-	}
-	if changed {
-		if err := client.ModifyInstanceAttribute(ctx, id, mod); err != nil {
-			return err
-		}
-	}
-
-	if !plan.Tags.Equal(state.Tags) {
-		want, d := tagsFromMap(ctx, plan.Tags)
-		if d.HasError() {
-			return errors.New("reading the planned tags failed")
-		}
-		have, _ := tagsFromMap(ctx, state.Tags)
-		set, remove := tagChanges(have, want)
-		if len(set) > 0 || len(remove) > 0 {
-			if err := client.UpdateInstanceTags(ctx, id, set, remove); err != nil {
-				return err
-			}
-		}
-	}
-
-	if want := plan.Status.ValueString(); !plan.Status.IsUnknown() && !plan.Status.Equal(state.Status) {
-		inst, err := client.GetInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		switch want {
-		case ecsapi.StatusStopped:
-			err = stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: plan.StoppedMode.ValueString()})
-		case ecsapi.StatusRunning:
-			err = startInstance(ctx, client, inst)
-		}
-		if err != nil {
-			return fmt.Errorf("changing its status to %s: %w", want, err)
-		}
-	}
-	return nil
 }

@@ -290,7 +290,8 @@ func TestAccInstance_updateInPlace(t *testing.T) {
 	})
 }
 
-// Every other argument replaces the instance, and the plan says so.
+// Every other argument replaces the instance, and the plan says so; the
+// instance type and a larger system disk change in place.
 func TestAccInstance_replace(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
@@ -320,16 +321,24 @@ resource "aliecs_instance" "test" {
 			},
 		}
 	}
+	inPlace := func(cfg string) resource.TestStep {
+		return resource.TestStep{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+			},
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.instanceCheckNoneLeft,
 		Steps: []resource.TestStep{
 			{Config: hcl(c.image, "ecs.g7.large", c.vswitch, c.sg, "")},
 			replaced(hcl(c.image2, "ecs.g7.large", c.vswitch, c.sg, "")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch, c.sg, "")),
+			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch, c.sg, "")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg, "")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60 }\n")),
+			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60 }\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n")),

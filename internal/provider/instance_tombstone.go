@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -26,18 +27,40 @@ import (
 // released by its schedule (ECS keeps no record of why a machine is gone).
 const privateKeyAutoRelease = "auto_release_time"
 
-// instanceReplacingAttributes are the arguments whose change replaces the
-// instance (their schema has RequiresReplace); TestInstanceReplaceRules
-// checks this list against the schema.
+// instanceReplacingAttributes are the arguments whose change can replace
+// the instance (their schema has RequiresReplace or RequiresReplaceIf);
+// TestInstanceReplaceRules checks this list against the schema. Of
+// system_disk and data_disks only some changes replace (diskReplaceReasons):
+// a larger size does not.
 var instanceReplacingAttributes = []string{
-	"data_disks", "image_id", "instance_type", "internet_max_bandwidth_out", "key_pair_name",
-	"security_group_ids", "system_disk", "user_data", "vswitch_id", "zone_id",
+	"data_disks", "image_id", "internet_max_bandwidth_out", "key_pair_name",
+	"security_group_ids", "source_snapshot_id", "system_disk", "user_data", "vswitch_id", "zone_id",
+}
+
+// tombstoneReplaced reports whether the plan of a released machine asks for
+// a new one: a replacing argument changes (for the disks, a change that
+// replaces, not a larger size).
+func tombstoneReplaced(ctx context.Context, req resource.ModifyPlanRequest, plan, state instanceModel) (bool, diag.Diagnostics) {
+	var whole []string
+	for _, a := range instanceReplacingAttributes {
+		if a != "system_disk" && a != "data_disks" {
+			whole = append(whole, a)
+		}
+	}
+	replacing, diags := plannedReplacement(req.Config.Raw, req.Plan.Raw, req.State.Raw, whole)
+	if replacing || diags.HasError() {
+		return replacing, diags
+	}
+	configDisks := types.ListNull(dataDiskObjectType)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("data_disks"), &configDisks)...)
+	return len(diskReplaceReasons(ctx, plan, state, configDisks)) > 0, diags
 }
 
 // instanceInPlaceAttributes are the arguments an update sends to the
 // service; on a tombstone their change is recorded in the state only.
 var instanceInPlaceAttributes = []string{
-	"deletion_protection", "description", "host_name", "instance_name", "password_wo_version", "tags",
+	"data_disks", "deletion_protection", "description", "host_name", "instance_name", "instance_type",
+	"password_wo_version", "system_disk", "tags",
 }
 
 // keepTombstone turns an instance that is no longer found into a tombstone

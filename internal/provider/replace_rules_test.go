@@ -114,8 +114,16 @@ func attributeReplaces(ctx context.Context, t *testing.T, p path.Path, a schema.
 			}
 		}
 	case schema.ListNestedAttribute:
+		// One element more: a list that grows by an element (all its
+		// attributes null) is a change whatever the modifiers compare.
 		elem := a.NestedObject.Type()
-		before, after := types.ListNull(elem), types.ListValueMust(elem, nil)
+		objType, _ := elem.(types.ObjectType)
+		nullAttrs := map[string]attr.Value{}
+		for name, typ := range objType.AttrTypes {
+			nullAttrs[name] = nullOfType(typ)
+		}
+		before := types.ListNull(elem)
+		after := types.ListValueMust(elem, []attr.Value{types.ObjectValueMust(objType.AttrTypes, nullAttrs)})
 		for _, m := range a.PlanModifiers {
 			resp := &planmodifier.ListResponse{PlanValue: after}
 			m.PlanModifyList(ctx, planmodifier.ListRequest{Path: p, State: state, Plan: plan,

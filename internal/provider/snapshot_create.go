@@ -52,7 +52,7 @@ func (r *snapshotResource) createWaitFailed(ctx context.Context, plan *snapshotR
 		cleanup := "It was deleted."
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 		defer cancel()
-		if derr := deleteSnapshotGroup(dctx, client, groupID); derr != nil {
+		if _, derr := deleteSnapshotGroup(dctx, client, groupID); derr != nil {
 			cleanup = fmt.Sprintf("Deleting it failed (%s), so it is kept in state as tainted: the next apply or "+
 				"destroy deletes it.", derr)
 			r.saveFailed(ctx, plan, groupID, &resp.Diagnostics, &resp.State)

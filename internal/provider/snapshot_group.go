@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
@@ -20,10 +21,33 @@ func setRetention(ctx context.Context, client *ecsapi.Client, snapshots []ecsapi
 }
 
 // deleteSnapshotGroup deletes a group and its snapshots and waits until it is
-// gone; a group already gone counts as deleted.
-func deleteSnapshotGroup(ctx context.Context, client *ecsapi.Client, id string) error {
-	if err := client.DeleteSnapshotGroup(ctx, id); err != nil && !ecsapi.IsNotFound(err) {
-		return err
+// gone; a group already gone counts as deleted. It returns the snapshots the
+// service kept (an image uses them, or disks were created from them).
+func deleteSnapshotGroup(ctx context.Context, client *ecsapi.Client, id string) ([]ecsapi.SnapshotNotDeleted, error) {
+	kept, err := client.DeleteSnapshotGroup(ctx, id)
+	if err != nil && !ecsapi.IsNotFound(err) {
+		return nil, err
 	}
-	return client.WaitSnapshotGroupGone(ctx, id)
+	return kept, client.WaitSnapshotGroupGone(ctx, id)
+}
+
+// keptSnapshotsDetail names each snapshot that the deletion of a group kept,
+// why, and what to do about it.
+func keptSnapshotsDetail(groupID string, kept []ecsapi.SnapshotNotDeleted) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Snapshot group %s was deleted, but the service kept %d of its snapshots, which are billed "+
+		"until they are deleted:", groupID, len(kept))
+	for _, k := range kept {
+		why := k.Message
+		switch k.Code {
+		case "SnapshotCreatedImage":
+			why = "a custom image uses it: delete the image first (DeleteImage), then the snapshot"
+		case "SnapshotCreatedDisk":
+			why = "disks were created from it (for example an instance restored from this snapshot): it can be " +
+				"deleted with DeleteSnapshot Force=true, after which those disks cannot be re-initialised from it; " +
+				"the disks themselves are not affected"
+		}
+		fmt.Fprintf(&b, "\n- %s (%s): %s", k.SnapshotID, k.Code, why)
+	}
+	return b.String()
 }

@@ -268,6 +268,12 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 			return
 		}
 	}
+	if err := tagRestoreFacts(ctx, client, inst, group); err != nil {
+		resp.Diagnostics.AddWarning("Restore facts not recorded",
+			fmt.Sprintf("Snapshot group %s is accomplished, but tagging it with the source instance's type, image "+
+				"and disk categories failed: %s. A restore from it (source_snapshot_id) still works, with "+
+				"cloud_essd disks.", groupID, err))
+	}
 	if g, err := client.GetSnapshotGroup(ctx, groupID); err == nil {
 		group = g
 	}
@@ -419,9 +425,14 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 				state.ID.ValueString()))
 		return
 	}
-	if err := deleteSnapshotGroup(ctx, r.data.client, state.ID.ValueString()); err != nil {
+	kept, err := deleteSnapshotGroup(ctx, r.data.client, state.ID.ValueString())
+	if err != nil {
 		resp.Diagnostics.AddError("Cannot delete the snapshot",
 			fmt.Sprintf("Deleting snapshot group %s failed: %s", state.ID.ValueString(), err))
+		return
+	}
+	if len(kept) > 0 {
+		resp.Diagnostics.AddWarning("Snapshots kept", keptSnapshotsDetail(state.ID.ValueString(), kept))
 	}
 }
 

@@ -51,12 +51,16 @@ type snapshotGroupDataModel struct {
 	CreationTime types.String `tfsdk:"creation_time"`
 	Tags         types.Map    `tfsdk:"tags"`
 	Snapshots    types.List   `tfsdk:"snapshots"`
+
+	SourceInstanceType types.String `tfsdk:"source_instance_type"`
+	SourceImageID      types.String `tfsdk:"source_image_id"`
 }
 
 type snapshotDataModel struct {
 	snapshotModel
 	Status        types.String `tfsdk:"status"`
 	RetentionDays types.Int64  `tfsdk:"retention_days"`
+	Category      types.String `tfsdk:"category"`
 }
 
 var snapshotDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -66,6 +70,7 @@ var snapshotDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"size":           types.Int64Type,
 	"status":         types.StringType,
 	"retention_days": types.Int64Type,
+	"category":       types.StringType,
 }}
 
 var snapshotGroupDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -78,6 +83,9 @@ var snapshotGroupDataObjectType = types.ObjectType{AttrTypes: map[string]attr.Ty
 	"creation_time": types.StringType,
 	"tags":          types.MapType{ElemType: types.StringType},
 	"snapshots":     types.ListType{ElemType: snapshotDataObjectType},
+
+	"source_instance_type": types.StringType,
+	"source_image_id":      types.StringType,
 }}
 
 func (d *snapshotsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -137,8 +145,18 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 							"status":      schema.StringAttribute{Computed: true, MarkdownDescription: "Status of the snapshot."},
 							"retention_days": schema.Int64Attribute{Computed: true,
 								MarkdownDescription: "Days the snapshot is kept; `0` means until it is deleted."},
+							"category": schema.StringAttribute{Computed: true,
+								MarkdownDescription: "Category of the source disk (`cloud_essd`, …), recorded by the provider " +
+									"when it took the group; empty for groups made elsewhere (a restore then uses `cloud_essd`)."},
 						}},
 					},
+					"source_instance_type": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Type of the instance the group was taken of, recorded by the provider when it " +
+							"took the group (`aliecs_snapshot`, `final_snapshot`); empty for groups made elsewhere. A " +
+							"restore (`source_snapshot_id`) can reuse it as `instance_type`."},
+					"source_image_id": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Image the instance was running, recorded as `source_instance_type` is; empty " +
+							"for groups made elsewhere."},
 				}},
 			},
 		},
@@ -222,12 +240,14 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 
 func snapshotGroupData(ctx context.Context, g *ecsapi.SnapshotGroup) (snapshotGroupDataModel, diag.Diagnostics) {
 	var all diag.Diagnostics
+	facts := restoreFactsOf(g)
 	snaps := make([]snapshotDataModel, 0, len(g.Snapshots))
 	for _, s := range g.Snapshots {
 		snaps = append(snaps, snapshotDataModel{
 			snapshotModel: flattenSnapshot(s),
 			Status:        types.StringValue(s.Status),
 			RetentionDays: types.Int64Value(int64(s.RetentionDays)),
+			Category:      types.StringValue(facts.Categories[s.ID]),
 		})
 	}
 	snapList, d := types.ListValueFrom(ctx, snapshotDataObjectType, snaps)
@@ -245,5 +265,8 @@ func snapshotGroupData(ctx context.Context, g *ecsapi.SnapshotGroup) (snapshotGr
 		CreationTime: types.StringValue(apiTimeToRFC3339(g.CreationTime)),
 		Tags:         tagMap,
 		Snapshots:    snapList,
+
+		SourceInstanceType: types.StringValue(facts.InstanceType),
+		SourceImageID:      types.StringValue(facts.ImageID),
 	}, all
 }

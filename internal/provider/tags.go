@@ -61,6 +61,10 @@ const providerTagPrefix = "aliecs:"
 // configuration" from "released outside Terraform".
 const releaseAfterSnapshotTag = providerTagPrefix + "release-after-snapshot"
 
+// sourceSnapshotGroupTag marks an instance made from a snapshot group
+// (source_snapshot_id), so that an import reads the group back.
+const sourceSnapshotGroupTag = providerTagPrefix + "source-snapshot-group"
+
 // userTags drops the provider's own tags, so they never show up as drift.
 func userTags(tags map[string]string) map[string]string {
 	out := make(map[string]string, len(tags))

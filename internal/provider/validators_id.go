@@ -32,6 +32,7 @@ var (
 	securityGroupIDValidator = idValidator("security group id", "sg-")
 	diskIDValidator          = idValidator("disk id", "d-")
 	snapshotGroupIDValidator = idValidator("snapshot group id", "ssg-")
+	snapshotIDValidator      = idValidator("snapshot id", "s-")
 )
 
 func (v resourceIDValidator) Description(context.Context) string {
@@ -51,5 +52,35 @@ func (v resourceIDValidator) ValidateString(_ context.Context, req validator.Str
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.kind,
 			fmt.Sprintf("%q is not a valid %s. Expected %q followed by 8 to 32 lowercase letters and digits, such as %q.",
 				got, v.kind, v.prefix, v.prefix+"bp67acfmxazb4ph1234"))
+	}
+}
+
+// imageIDValidator refuses a snapshot id given as image_id, the mistake of
+// someone who wants a machine from a snapshot, with what to write instead.
+type imageIDValidator struct{}
+
+var _ validator.String = imageIDValidator{}
+
+func (imageIDValidator) Description(context.Context) string {
+	return "an image id, not the id of a snapshot or snapshot group"
+}
+
+func (v imageIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (imageIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	switch {
+	case snapshotGroupIDValidator.pattern.MatchString(id):
+		resp.Diagnostics.AddAttributeError(req.Path, "image_id is a snapshot group",
+			fmt.Sprintf("%q is a snapshot group id, not an image. To make the instance from this snapshot group, "+
+				"remove image_id and set source_snapshot_id = %q.", id, id))
+	case snapshotIDValidator.pattern.MatchString(id):
+		resp.Diagnostics.AddAttributeError(req.Path, "image_id is a disk snapshot",
+			fmt.Sprintf("%q is a disk snapshot id, not an image. To make the instance from the snapshot group it "+
+				"belongs to, set source_snapshot_id to the group's id (ssg-…; aliecs_snapshots finds it); to make a "+
+				"data disk from it, set snapshot_id = %q in an entry of data_disks.", id, id))
 	}
 }
