@@ -31,6 +31,7 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	offset := fs.Duration("clock-offset", 0, "offset of the emulator clock from the wall clock")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	quiet := fs.Bool("quiet", false, "do not log one line per request")
+	stsOptions := stsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -45,11 +46,16 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ecs-emulator: refusing to listen on non-loopback address %q without --allow-remote\n", *listen)
 		return 2
 	}
+	sts, err := stsOptions()
+	if err != nil {
+		fmt.Fprintf(stderr, "ecs-emulator: %v\n", err)
+		return 2
+	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	opts := Options{
 		Credentials: []Credential{{AccessKeyID: *akID, AccessKeySecret: *akSecret, SecurityToken: *token}},
 		BootTime:    *boot, StopTime: *stop, SnapshotTime: *snap, StateFile: *stateFile, ClockOffset: *offset,
-		GracefulStopTime: *gracefulStop,
+		GracefulStopTime: *gracefulStop, STS: sts,
 	}
 	if !*quiet {
 		opts.Logf = logger.Printf

@@ -57,6 +57,8 @@ type Options struct {
 	// value models a guest that ignores the shutdown request: only a forced
 	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
 	GracefulStopTime time.Duration
+	// STS configures the STS actions and the instance metadata service (sts.go).
+	STS STSOptions
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
@@ -71,6 +73,7 @@ type Emulator struct {
 	opts   Options
 	creds  map[string]Credential
 	nonces *nonceCache
+	sts    *stsState // STS and metadata (sts.go, metadata.go)
 
 	mu      sync.Mutex // guards st, regions, nextDue and state-file writes
 	st      *store
@@ -105,6 +108,11 @@ func New(opts Options) (*Emulator, error) {
 		}
 		e.creds[c.AccessKeyID] = c
 	}
+	sts, err := newSTSState(opts.STS)
+	if err != nil {
+		return nil, err
+	}
+	e.sts = sts
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 20140526
@@ -200,6 +208,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string
 		writeBody(w, format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
 		return "", ae.Status, ae.Code
 	}
+	if isMetadataPath(r.URL.Path) {
+		return e.serveMetadata(w, r)
+	}
 	if r.URL.Path != "/" && r.URL.Path != "" {
 		return fail("JSON", newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method"))
@@ -231,6 +242,9 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	if req.action == "" {
 		return nil, errMissing("Action")
 	}
+	if req.version == stsVersion {
+		return e.handleSTS(r, w, req)
+	}
 	spec, ok := actions[req.action]
 	if !ok {
 		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
@@ -251,7 +265,7 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	if req.version != apiVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
-	v, sigErr := verifySignature(req, e.creds, e.wallNow())
+	v, sigErr := e.verifyRequest(req)
 	if sigErr != nil {
 		return nil, sigErr
 	}
