@@ -2,14 +2,13 @@ package ecsapi
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
@@ -20,12 +19,13 @@ import (
 // client is not, so every attempt gets a fresh *ecs.Client over one shared
 // HTTP transport.
 type Client struct {
-	cfg        Config
-	clock      clock.Clock
-	credential auth.Credential
-	transport  http.RoundTripper
-	redactor   redactor
-	limiter    *tokenBucket
+	cfg       Config
+	clock     clock.Clock
+	creds     CredentialSource
+	transport http.RoundTripper
+	// secrets are the keys signed with so far, for the redactor.
+	secrets *secretSet
+	limiter *tokenBucket
 
 	instanceBatcher *batcher[Instance]
 	listing         regionListing
@@ -47,21 +47,16 @@ func New(cfg Config) (*Client, error) {
 	}
 	initEndpointMap.Do(func() { _ = ecs.GetEndpointMap() })
 
-	var cred auth.Credential
-	if cfg.SecurityToken != "" {
-		cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
-	} else {
-		cred = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
-	}
 	c := &Client{
-		cfg:        cfg,
-		clock:      cfg.Clock,
-		credential: cred,
-		transport:  cfg.Transport,
-		redactor:   newRedactor(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken),
-		limiter:    newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
-		jitter:     fullJitter,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		creds:     cfg.Credentials,
+		transport: cfg.Transport,
+		secrets:   &secretSet{},
+		limiter:   newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
+		jitter:    fullJitter,
 	}
+	c.secrets.add(Credentials{AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
 	if c.transport == nil {
 		c.transport = newSharedTransport(cfg.ConnectTimeout)
 	}
@@ -91,17 +86,28 @@ type ctxTransport struct {
 }
 
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(req.WithContext(t.ctx))
+	resp, err := t.base.RoundTrip(req.WithContext(t.ctx))
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
+		// The SDK's HTTP client would follow it (https to http included);
+		// ECS and STS never redirect.
+		_ = resp.Body.Close()
+		return nil, errRedirectRefused
+	}
+	return resp, err
 }
 
-// newSDKClient returns a fresh SDK client for one attempt.
-func (c *Client) newSDKClient(ctx context.Context) (*ecs.Client, error) {
+// errRedirectRefused is the transport's answer to a redirect.
+var errRedirectRefused = errors.New("the endpoint answered with a redirect, which is refused (ECS and STS never redirect; check the endpoint)")
+
+// newSDKClient returns a fresh SDK client for one attempt, signing with
+// creds through the SDK's static credentials provider.
+func (c *Client) newSDKClient(ctx context.Context, creds Credentials) (*ecs.Client, error) {
 	conf := sdk.NewConfig()
 	conf.AutoRetry = false // retries are ours (see retry.go)
 	conf.Scheme = c.cfg.Scheme
 	conf.UserAgent = c.cfg.UserAgent
 	conf.Transport = ctxTransport{ctx: ctx, base: c.transport}
-	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, c.credential)
+	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, sdkProvider(creds))
 	if err != nil {
 		return nil, err
 	}
