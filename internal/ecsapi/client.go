@@ -65,6 +65,12 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// NewTransport returns an HTTP transport for a Client and an STS client to
+// share (connections, proxy settings), with this connect timeout.
+func NewTransport(connectTimeout time.Duration) http.RoundTripper {
+	return newSharedTransport(connectTimeout)
+}
+
 // newSharedTransport is the one transport every per-call SDK client uses.
 // The connect timeout lives here because the SDK only sets it on a
 // *http.Transport it owns, and mutating a shared one would race.

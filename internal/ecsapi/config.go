@@ -108,8 +108,8 @@ type Config struct {
 	// clock, so concurrent waiters share batched reads. 0 = off.
 	WaitAlign time.Duration
 
-	// Transport replaces the shared HTTP transport (tests); nil = a tuned
-	// clone of http.DefaultTransport.
+	// Transport replaces the shared HTTP transport (NewTransport, to share
+	// it with STS; or a test's); nil = a tuned clone of http.DefaultTransport.
 	Transport http.RoundTripper
 }
 

@@ -37,7 +37,7 @@ type MetadataConfig struct {
 	// DisableIMDSv1 refuses to read without a session token when the
 	// service grants none.
 	DisableIMDSv1 bool
-	// Transport carries the requests; nil = a plain clone of http.DefaultTransport.
+	// Transport carries the requests; nil = a clone of http.DefaultTransport without proxy.
 	Transport http.RoundTripper
 	Clock     clock.Clock
 }
@@ -52,7 +52,10 @@ func InstanceRoleSource(label string, cfg MetadataConfig) CredentialSource {
 	}
 	cfg.Endpoint = strings.TrimRight(cfg.Endpoint, "/")
 	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		// No proxy: the metadata service is on the machine's own link.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = nil
+		cfg.Transport = t
 	}
 	m := &metadataClient{cfg: cfg, hc: &http.Client{Transport: cfg.Transport, Timeout: metadataTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
