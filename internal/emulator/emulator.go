@@ -265,7 +265,7 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	if req.version != apiVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
-	v, sigErr := e.verifyRequest(req)
+	v, sigErr := e.verifyRequest(req, true)
 	if sigErr != nil {
 		return nil, sigErr
 	}

@@ -52,6 +52,11 @@ type STSOptions struct {
 	InstanceRole string `json:"instance_role,omitempty"`
 	// RequireIMDSv2 refuses metadata reads that carry no session token.
 	RequireIMDSv2 bool `json:"require_imdsv2,omitempty"`
+	// STSOnlyKeys are configured access key ids that may call STS but not
+	// ECS, which answers them 403 Forbidden.RAM: a RAM user whose policy
+	// allows only sts:AssumeRole. Tests use it to prove that ECS calls are
+	// signed with the assumed role's keys.
+	STSOnlyKeys []string `json:"sts_only_keys,omitempty"`
 }
 
 // STSRole is one configured RAM role.
@@ -241,8 +246,9 @@ func randomToken(n int) string {
 // verifyRequest checks a signed request (ECS or STS) against the configured
 // keys and the keys STS issued. An issued key is accepted until its
 // expiration on the wall clock and refused afterwards with
-// InvalidSecurityToken.Expired.
-func (e *Emulator) verifyRequest(req *request) (verified, *apiError) {
+// InvalidSecurityToken.Expired. For ECS (forECS), a key listed in
+// STSOnlyKeys gets 403 Forbidden.RAM.
+func (e *Emulator) verifyRequest(req *request, forECS bool) (verified, *apiError) {
 	now := e.wallNow()
 	creds := e.creds
 	var temp *issuedKey
@@ -262,7 +268,35 @@ func (e *Emulator) verifyRequest(req *request) (verified, *apiError) {
 		return verified{}, newErr(http.StatusBadRequest, "InvalidSecurityToken.Expired",
 			"Specified SecurityToken is expired.")
 	}
+	if forECS && temp == nil && e.sts.stsOnly(v.AccessKeyID) {
+		return verified{}, newErr(http.StatusForbidden, "Forbidden.RAM",
+			"User not authorized to operate on the specified resource, or this API doesn't support RAM.")
+	}
 	return v, nil
+}
+
+func (s *stsState) stsOnly(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.opts.STSOnlyKeys {
+		if k == id {
+			return true
+		}
+	}
+	return false
+}
+
+// IssuedCredentials returns every temporary key STS and the metadata
+// service issued that is still remembered (tests look for their secrets
+// where they must not be).
+func (e *Emulator) IssuedCredentials() []Credential {
+	e.sts.mu.Lock()
+	defer e.sts.mu.Unlock()
+	out := make([]Credential, 0, len(e.sts.issued))
+	for _, k := range e.sts.issued {
+		out = append(out, k.cred)
+	}
+	return out
 }
 
 // requestAccessKeyID is the access key id a request claims (v1 or v3).
@@ -301,7 +335,7 @@ func (e *Emulator) handleSTS(r *http.Request, w http.ResponseWriter, req *reques
 		e.logCall(rec)
 	}()
 	if req.action != "AssumeRoleWithOIDC" {
-		v, sigErr := e.verifyRequest(req)
+		v, sigErr := e.verifyRequest(req, false)
 		if sigErr != nil {
 			return nil, sigErr
 		}

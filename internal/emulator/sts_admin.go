@@ -17,6 +17,7 @@ type stsDocument struct {
 	OIDCProviders *[]OIDCProvider `json:"oidc_providers,omitempty"`
 	InstanceRole  *string         `json:"instance_role,omitempty"`
 	RequireIMDSv2 *bool           `json:"require_imdsv2,omitempty"`
+	STSOnlyKeys   *[]string       `json:"sts_only_keys,omitempty"`
 }
 
 // apply merges d into opts.
@@ -39,6 +40,9 @@ func (d stsDocument) apply(opts STSOptions) (STSOptions, error) {
 	}
 	if d.RequireIMDSv2 != nil {
 		opts.RequireIMDSv2 = *d.RequireIMDSv2
+	}
+	if d.STSOnlyKeys != nil {
+		opts.STSOnlyKeys = *d.STSOnlyKeys
 	}
 	return opts, nil
 }
@@ -75,7 +79,7 @@ func (e *Emulator) adminSTS(w http.ResponseWriter, r *http.Request) {
 	opts := e.sts.options()
 	ttl := e.sts.effectiveTTL().String()
 	adminJSON(w, stsDocument{TTL: &ttl, Roles: &opts.Roles, OIDCProviders: &opts.OIDCProviders,
-		InstanceRole: &opts.InstanceRole, RequireIMDSv2: &opts.RequireIMDSv2})
+		InstanceRole: &opts.InstanceRole, RequireIMDSv2: &opts.RequireIMDSv2, STSOnlyKeys: &opts.STSOnlyKeys})
 }
 
 func (s *stsState) effectiveTTL() time.Duration {

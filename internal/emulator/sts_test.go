@@ -86,6 +86,14 @@ func TestSTSAssumeRoleKeysWorkUntilTheyExpire(t *testing.T) {
 	if err := callRegions(f.ecsWithSTS(c)); err != nil {
 		t.Fatalf("ECS refuses a fresh temporary key: %v", err)
 	}
+	// A key that may only call STS is refused by ECS, not by STS.
+	if err := f.e.ConfigureSTS(STSOptions{TTL: 2 * time.Second, STSOnlyKeys: []string{DefaultAccessKeyID}}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, callRegions(f.client()), 403, "Forbidden.RAM")
+	if _, err := f.assume(testRole, "again", "", 0); err != nil {
+		t.Fatalf("an STS-only key cannot assume a role: %v", err)
+	}
 	// Moving the emulator clock does not expire keys: they live on the wall clock.
 	f.e.AdvanceClock(24 * time.Hour)
 	if err := callRegions(f.ecsWithSTS(c)); err != nil {
@@ -100,7 +108,7 @@ func TestSTSAssumeRoleKeysWorkUntilTheyExpire(t *testing.T) {
 	wantCode(t, callRegions(f.ecsWithSTS(c)), 400, "InvalidSecurityToken.Expired")
 
 	calls := f.e.Calls()
-	if calls["AssumeRole"] != 1 || calls["DescribeRegions"] != 4 {
+	if calls["AssumeRole"] != 2 || calls["DescribeRegions"] != 5 || len(f.e.IssuedCredentials()) != 2 {
 		t.Fatalf("calls %v", calls)
 	}
 }

@@ -286,13 +286,14 @@ func newProfileLoader(m providerModel, getenv func(string) string, homeDir func(
 }
 
 // load returns the profile, nil when none is named and the default file
-// does not exist or profiles are disabled.
+// does not exist or ALIBABA_CLOUD_CLI_PROFILE_DISABLED is true (which
+// applies to the default file only, not to one named explicitly).
 func (l *profileLoader) load() (*aliyunProfile, error) {
 	if l.done {
 		return l.p, l.err
 	}
 	l.done = true
-	if l.named == "" && isTruthy(l.getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED")) {
+	if l.named == "" && l.file == "" && isTruthy(l.getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED")) {
 		return nil, nil
 	}
 	file := l.file
@@ -471,7 +472,8 @@ func warnUnusedSources(m providerModel, profiles *profileLoader, keysFrom string
 // credentialSourcesText lists every place credentials can come from.
 func credentialSourcesText(getenv func(string) string) string {
 	text := "credentials, from one of:\n" +
-		"      - " + describeSources("access_key", envAccessKey) + ", with " + describeSources("secret_key", envSecretKey) + "\n" +
+		"      - an access key: provider attributes \"access_key\" and \"secret_key\", or environment variables " +
+		strings.Join(envAccessKey, "/") + " and " + strings.Join(envSecretKey, "/") + "\n" +
 		"      - block \"assume_role_with_oidc\", or environment variables ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_ROLE_ARN and a token " +
 		"(ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_OIDC_TOKEN or " + envTFCToken + ")\n" +
 		"      - an aliyun CLI profile: provider attribute \"profile\", environment variables " + strings.Join(envProfile, ", ") +
