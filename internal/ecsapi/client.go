@@ -13,6 +13,8 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
+	// Before the SDK reads DEBUG: no request URLs printed to stdout.
+	_ "github.com/aliecs/terraform-provider-aliecs/internal/nodebug"
 )
 
 // Client makes typed ECS calls. It is safe for concurrent use: the SDK
