@@ -2,7 +2,6 @@ package ecsapi
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"sync"
@@ -13,8 +12,6 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/clock"
-	// Before the SDK reads DEBUG: no request URLs printed to stdout.
-	_ "github.com/aliecs/terraform-provider-aliecs/internal/nodebug"
 )
 
 // Client makes typed ECS calls. It is safe for concurrent use: the SDK
@@ -94,18 +91,8 @@ type ctxTransport struct {
 }
 
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req.WithContext(t.ctx))
-	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
-		// The SDK's HTTP client would follow it (https to http included);
-		// ECS and STS never redirect.
-		_ = resp.Body.Close()
-		return nil, errRedirectRefused
-	}
-	return resp, err
+	return t.base.RoundTrip(req.WithContext(t.ctx))
 }
-
-// errRedirectRefused is the transport's answer to a redirect.
-var errRedirectRefused = errors.New("the endpoint answered with a redirect, which is refused (ECS and STS never redirect; check the endpoint)")
 
 // newSDKClient returns a fresh SDK client for one attempt, signing with
 // creds through the SDK's static credentials provider.

@@ -49,10 +49,10 @@ type STSConfig struct {
 
 // STS calls the Security Token Service: AssumeRole and GetCallerIdentity
 // through the SDK's services/sts client, AssumeRoleWithOIDC (which is not
-// signed) as a plain form POST. Every call goes over the configured
-// transport with the caller's context, follows no redirect, and is retried
-// when throttled or transiently failed. Its errors are *APIError with
-// Service "STS", redacted.
+// signed) as a plain form POST that follows no redirect. Every call goes
+// over the configured transport (the SDK's through the same wrapper as ECS
+// calls) with the caller's context, and is retried when throttled or
+// transiently failed. Its errors are *APIError with Service "STS", redacted.
 type STS struct {
 	cfg       STSConfig
 	transport http.RoundTripper

@@ -30,9 +30,10 @@
 // at once (every kind of call: the service refused before acting). Each
 // attempt signs with the SDK's static credentials provider for the keys of
 // that moment. STS is called through the SDK's services/sts client (the
-// unsigned AssumeRoleWithOIDC as a plain form POST), over the same kind of
-// transport as ECS: with the caller's context, no redirects, retries on
-// throttling. A source that fails returns a *CredentialError naming it.
+// unsigned AssumeRoleWithOIDC as a plain form POST, which follows no
+// redirect), over the same transport wrapper as ECS, with the caller's
+// context and retries on throttling. A source that fails returns a
+// *CredentialError naming it.
 //
 // # What every call does
 //

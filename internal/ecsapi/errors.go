@@ -193,8 +193,6 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	var urlErr *url.Error
 	var netErr net.Error
 	switch {
-	case errors.Is(err, errRedirectRefused):
-		out.Message = errRedirectRefused.Error()
 	case errors.As(err, &serverErr):
 		out.Code = serverErr.ErrorCode()
 		out.Message = r.redact(serverErr.Message())

@@ -41,6 +41,8 @@ type Credential struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
 // Options configure an Emulator. The zero value is usable.
 type Options struct {
 	Credentials []Credential // default: one {emulator, emulator-secret}
+	// STS configures the STS actions and the instance metadata service (sts.go).
+	STS STSOptions
 	// Transition times; 0 = the transition completes at once.
 	BootTime, StopTime, SnapshotTime time.Duration
 	StateFile                        string // "" = memory only
@@ -57,8 +59,6 @@ type Options struct {
 	// value models a guest that ignores the shutdown request: only a forced
 	// stop (ForceStop=true, which takes StopTime) brings it down sooner.
 	GracefulStopTime time.Duration
-	// STS configures the STS actions and the instance metadata service (sts.go).
-	STS STSOptions
 }
 
 // DefaultAccessKeyID and DefaultAccessKeySecret are the credentials used
@@ -108,16 +108,16 @@ func New(opts Options) (*Emulator, error) {
 		}
 		e.creds[c.AccessKeyID] = c
 	}
-	sts, err := newSTSState(opts.STS)
-	if err != nil {
-		return nil, err
-	}
-	e.sts = sts
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 20140526
 	}
 	e.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	sts, err := newSTSState(opts.STS)
+	if err != nil {
+		return nil, err
+	}
+	e.sts = sts
 	for _, r := range seededRegions {
 		e.regions[r.RegionId] = buildRegion(r.RegionId)
 	}
@@ -219,7 +219,11 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string
 	if ae != nil {
 		return fail("JSON", ae)
 	}
-	res, ae := e.handle(r, w, req, reqID)
+	handle := e.handle
+	if req.version == stsVersion && req.action != "" {
+		handle = e.handleSTS // sts.go
+	}
+	res, ae := handle(r, w, req, reqID)
 	if ae == errConnectionReset {
 		return req.action, 0, "connection-reset"
 	}
@@ -241,9 +245,6 @@ var errConnectionReset = &apiError{Code: "connection-reset"}
 func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, reqID string) (res map[string]any, ae *apiError) {
 	if req.action == "" {
 		return nil, errMissing("Action")
-	}
-	if req.version == stsVersion {
-		return e.handleSTS(r, w, req)
 	}
 	spec, ok := actions[req.action]
 	if !ok {

@@ -318,22 +318,15 @@ var stsActions = map[string]func(e *Emulator, req *request) (map[string]any, *ap
 	"GetCallerIdentity":  (*Emulator).getCallerIdentity,
 }
 
-// handleSTS serves one STS request: faults, then the action. The signed
-// actions check the signature and the nonce first.
-func (e *Emulator) handleSTS(r *http.Request, w http.ResponseWriter, req *request) (res map[string]any, ae *apiError) {
+// handleSTS serves one STS request (Version 2015-04-01): the signature and
+// the nonce of the signed actions first (a request that fails them is
+// neither counted nor logged), then the faults, then the action.
+func (e *Emulator) handleSTS(r *http.Request, w http.ResponseWriter, req *request, _ string) (res map[string]any, ae *apiError) {
 	h, ok := stsActions[req.action]
 	if !ok {
 		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method")
 	}
-	e.countCall(req.action)
-	rec := CallRecord{Action: req.action, At: e.Now()}
-	defer func() {
-		if ae != nil {
-			rec.Code = ae.Code
-		}
-		e.logCall(rec)
-	}()
 	if req.action != "AssumeRoleWithOIDC" {
 		v, sigErr := e.verifyRequest(req, false)
 		if sigErr != nil {
@@ -343,6 +336,14 @@ func (e *Emulator) handleSTS(r *http.Request, w http.ResponseWriter, req *reques
 			return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 		}
 	}
+	e.countCall(req.action)
+	rec := CallRecord{Action: req.action, At: e.Now()}
+	defer func() {
+		if ae != nil {
+			rec.Code = ae.Code
+		}
+		e.logCall(rec)
+	}()
 	eff := e.fireFaults(req.action)
 	if eff.delay > 0 {
 		select {
