@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
@@ -25,12 +23,13 @@ import (
 // client is not, so every attempt gets a fresh *ecs.Client over one shared
 // HTTP transport.
 type Client struct {
-	cfg        Config
-	clock      clock.Clock
-	credential auth.Credential
-	transport  http.RoundTripper
-	redactor   redactor
-	limiter    *tokenBucket
+	cfg       Config
+	clock     clock.Clock
+	creds     CredentialSource
+	transport http.RoundTripper
+	// secrets are the keys signed with so far, for the redactor.
+	secrets *secretSet
+	limiter *tokenBucket
 
 	instanceBatcher *batcher[Instance]
 	listing         regionListing
@@ -52,27 +51,28 @@ func New(cfg Config) (*Client, error) {
 	}
 	initEndpointMap.Do(func() { _ = ecs.GetEndpointMap() })
 
-	var cred auth.Credential
-	if cfg.SecurityToken != "" {
-		cred = credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
-	} else {
-		cred = credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret)
-	}
 	c := &Client{
-		cfg:        cfg,
-		clock:      cfg.Clock,
-		credential: cred,
-		transport:  cfg.Transport,
-		redactor:   newRedactor(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken),
-		limiter:    newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
-		jitter:     fullJitter,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		creds:     cfg.Credentials,
+		transport: cfg.Transport,
+		secrets:   &secretSet{},
+		limiter:   newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
+		jitter:    fullJitter,
 	}
+	c.secrets.add(Credentials{AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
 	if c.transport == nil {
 		c.transport = newSharedTransport(cfg.ConnectTimeout)
 	}
 	c.instanceBatcher = newBatcher(cfg.BatchWindow, cfg.InstanceBatchSize, c.describeInstancesByID)
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
 	return c, nil
+}
+
+// NewTransport returns an HTTP transport for a Client and an STS client to
+// share (connections, proxy settings), with this connect timeout.
+func NewTransport(connectTimeout time.Duration) http.RoundTripper {
+	return newSharedTransport(connectTimeout)
 }
 
 // newSharedTransport is the one transport every per-call SDK client uses.
@@ -128,14 +128,15 @@ func (e *RedirectError) Error() string {
 		"followed (is the endpoint right? a proxy or a captive portal in the way?)", e.Status, where)
 }
 
-// newSDKClient returns a fresh SDK client for one attempt.
-func (c *Client) newSDKClient(ctx context.Context) (*ecs.Client, error) {
+// newSDKClient returns a fresh SDK client for one attempt, signing with
+// creds through the SDK's static credentials provider.
+func (c *Client) newSDKClient(ctx context.Context, creds Credentials) (*ecs.Client, error) {
 	conf := sdk.NewConfig()
 	conf.AutoRetry = false // retries are ours (see retry.go)
 	conf.Scheme = c.cfg.Scheme
 	conf.UserAgent = c.cfg.UserAgent
 	conf.Transport = ctxTransport{ctx: ctx, base: c.transport}
-	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, c.credential)
+	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, sdkProvider(creds))
 	if err != nil {
 		return nil, err
 	}

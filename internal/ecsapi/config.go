@@ -37,13 +37,20 @@ const (
 	DefaultWaitGrowth = 1.5
 )
 
-// Config configures a Client. Only RegionID and the access key pair are
-// required; every other zero value means "use the default".
+// Config configures a Client. Only RegionID and credentials (Credentials,
+// or the access key pair) are required; every other zero value means "use
+// the default".
 type Config struct {
 	RegionID        string
 	AccessKeyID     string
 	AccessKeySecret string
 	SecurityToken   string // STS; "" = plain access key
+
+	// Credentials, when set, gives the keys of every attempt instead of the
+	// three fields above (which are then ignored): a refreshing source
+	// renews them before they expire, and once more when the service
+	// refuses them as expired (credentials.go).
+	Credentials CredentialSource
 
 	// Endpoint is host[:port]; "" uses the SDK's regional endpoint.
 	Endpoint string
@@ -101,8 +108,8 @@ type Config struct {
 	// clock, so concurrent waiters share batched reads. 0 = off.
 	WaitAlign time.Duration
 
-	// Transport replaces the shared HTTP transport (tests); nil = a tuned
-	// clone of http.DefaultTransport.
+	// Transport replaces the shared HTTP transport (NewTransport, to share
+	// it with STS; or a test's); nil = a tuned clone of http.DefaultTransport.
 	Transport http.RoundTripper
 }
 
@@ -116,8 +123,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	if !regionIDPattern.MatchString(cfg.RegionID) {
 		return cfg, fmt.Errorf("ecsapi: region id %q may contain only letters, digits, '-' and '_'", cfg.RegionID)
 	}
-	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
-		return cfg, fmt.Errorf("ecsapi: access key id and access key secret are required")
+	if cfg.Credentials == nil {
+		if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
+			return cfg, fmt.Errorf("ecsapi: access key id and access key secret are required")
+		}
+		cfg.Credentials = StaticCredentials(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken)
 	}
 	switch strings.ToLower(cfg.Scheme) {
 	case "", "https":

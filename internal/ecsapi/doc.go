@@ -12,8 +12,28 @@
 //	err = c.StopInstance(ctx, id, ecsapi.StopInput{})
 //	if ecsapi.IsNotFound(err) { ... } // the instance is gone
 //
-// Only RegionID and the key pair are required; Config documents the rest
+// Only RegionID and credentials are required; Config documents the rest
 // (endpoint, retries, rate limit, batching, polling, timeouts).
+//
+// # Credentials
+//
+// Config.Credentials is a CredentialSource: StaticCredentials (an access
+// key, or STS keys with their token), or one that renews its keys:
+// STS.AssumeRoleSource (AssumeRole with the keys of another source, so
+// sources chain), STS.OIDCRoleSource (AssumeRoleWithOIDC, the token read
+// again at each renewal) and InstanceRoleSource (the RAM role of the ECS
+// machine, from its metadata service, IMDSv2 first). A renewing source is
+// shared by every call: it renews one at a time, a quarter of the keys'
+// life (at most three minutes) before they expire, keeps using valid keys
+// when a renewal fails, and renews once more when the service refuses its
+// keys with InvalidSecurityToken.Expired, after which the call is repeated
+// at once (every kind of call: the service refused before acting). Each
+// attempt signs with the SDK's static credentials provider for the keys of
+// that moment. STS is called through the SDK's services/sts client (the
+// unsigned AssumeRoleWithOIDC as a plain form POST, which follows no
+// redirect), over the same transport wrapper as ECS, with the caller's
+// context and retries on throttling. A source that fails returns a
+// *CredentialError naming it.
 //
 // # What every call does
 //
@@ -33,9 +53,9 @@
 // A failed call returns an *APIError with the action, the service's code,
 // message and request id, or Transport set when no answer came. Classify it
 // with IsNotFound, IsWrongState, IsThrottling, IsTransient and ErrorCode.
-// Credentials, passwords and signatures never appear in error text or in the
-// debug log lines (one per attempt, through tflog); Redact does the same for
-// any other text.
+// Credentials (those renewed during the run too), OIDC tokens, passwords
+// and signatures never appear in error text or in the debug log lines (one
+// per attempt, through tflog); Redact does the same for any other text.
 //
 // # Reads
 //

@@ -15,6 +15,8 @@ import (
 // APIError is a failed ECS call: a service error (Code set), a transport
 // error (Transport set) or a client-side SDK error. Its text is redacted.
 type APIError struct {
+	// Service is "STS" for STS calls; "" means ECS.
+	Service    string
 	Action     string
 	Code       string
 	Message    string
@@ -33,7 +35,11 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ECS %s failed: ", e.Action)
+	svc := e.Service
+	if svc == "" {
+		svc = "ECS"
+	}
+	fmt.Fprintf(&b, "%s %s failed: ", svc, e.Action)
 	switch {
 	case e.Transport:
 		b.WriteString("transport error: ")

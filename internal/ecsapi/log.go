@@ -56,6 +56,19 @@ func (c *Client) logSettled(ctx context.Context, action string, err *APIError) {
 	})
 }
 
+func (c *Client) logCredentialFailure(ctx context.Context, action string, err error) {
+	tflog.Debug(ctx, "ECS call not sent: no credentials", map[string]any{
+		"ecs_action": action,
+		"error":      c.secrets.redactor().redact(err.Error()),
+	})
+}
+
+func (c *Client) logRenewal(ctx context.Context, action string) {
+	tflog.Debug(ctx, "ECS call refused the keys as expired; renewing them and repeating the call", map[string]any{
+		"ecs_action": action,
+	})
+}
+
 // logBatch records how many ids one batched read carries, to show what
 // batching saves.
 func (c *Client) logBatch(ctx context.Context, action string, ids int) {

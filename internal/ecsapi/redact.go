@@ -12,7 +12,7 @@ const redactedValue = "REDACTED"
 // secretParams are the query parameters whose values never leave this package.
 // The SDK's transport errors embed the full signed URL, and the
 // SignatureDoesNotMatch message embeds the string to sign.
-var secretParams = `(?i)(Signature|AccessKeyId|SecurityToken|Password|AccessKeySecret|BearerToken)`
+var secretParams = `(?i)(Signature|AccessKeyId|SecurityToken|Password|AccessKeySecret|BearerToken|OIDCToken)`
 
 var (
 	// key=value in a plain query string: the value ends at & or a delimiter.
@@ -28,7 +28,8 @@ var (
 const minSecretLiteral = 4
 
 // Redact removes the values of secret query parameters (Signature,
-// AccessKeyId, SecurityToken, Password, AccessKeySecret, BearerToken) from s,
+// AccessKeyId, SecurityToken, Password, AccessKeySecret, BearerToken,
+// OIDCToken) from s,
 // in plain and percent-encoded form.
 func Redact(s string) string {
 	return redactor{}.redact(s)

@@ -56,17 +56,20 @@ type attemptFunc func(cl *ecs.Client) (requestID string, err error)
 
 // do runs attempt with rate limiting, retries and logging. It retries at
 // most MaxRetries times, never sleeps past ctx's deadline and checks ctx
-// between attempts.
+// between attempts. Each attempt signs with the keys the credential source
+// gives at that moment; keys refused as expired are renewed and the
+// attempt repeated at once, one time per call (not counted as a retry).
 func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 	if spec.instanceID != "" {
 		c.listing.forget(spec.instanceID)
 		defer c.listing.forget(spec.instanceID)
 	}
-	r := c.redactor.with(spec.secrets...)
 	var lastErr *APIError
-	unsure := false // an earlier attempt may have acted without us seeing the answer
+	unsure := false  // an earlier attempt may have acted without us seeing the answer
+	renewed := false // keys refused as expired were renewed once
+	again := false   // repeat at once: the keys were just renewed
 	for try := 0; ; try++ {
-		if try > 0 {
+		if try > 0 && !again {
 			delay := c.backoff(try)
 			if deadline, ok := ctx.Deadline(); ok && c.clock.Now().Add(delay).After(deadline) {
 				c.logGiveUp(ctx, spec.action, try, "the next attempt would start after the context deadline")
@@ -79,13 +82,21 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			case <-c.clock.After(delay):
 			}
 		}
+		again = false
 		if err := c.limiter.Wait(ctx); err != nil {
 			if lastErr != nil {
 				return lastErr
 			}
 			return &APIError{Action: spec.action, Message: "request not sent: " + err.Error(), cause: contextCause(ctx)}
 		}
-		sdkClient, err := c.newSDKClient(ctx)
+		creds, err := c.creds.Retrieve(ctx)
+		if err != nil {
+			c.logCredentialFailure(ctx, spec.action, err)
+			return err
+		}
+		c.secrets.add(creds)
+		r := c.secrets.redactor().with(spec.secrets...)
+		sdkClient, err := c.newSDKClient(ctx, creds)
 		if err != nil {
 			return toAPIError(spec.action, err, r)
 		}
@@ -95,6 +106,16 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		c.logAttempt(ctx, spec.action, try+1, time.Since(start), requestID, apiErr)
 		if apiErr == nil {
 			return nil
+		}
+		// The service checks the token before it acts, so repeating the
+		// attempt with renewed keys is safe for every kind of call.
+		if rn, ok := c.creds.(renewable); ok && apiErr.Code == codeTokenExpired && !renewed && apiErr.cause == nil {
+			renewed, again = true, true
+			rn.Expire(creds.AccessKeyID)
+			c.logRenewal(ctx, spec.action)
+			lastErr = apiErr
+			try--
+			continue
 		}
 		if unsure && spec.settled != nil && spec.settled(apiErr) {
 			c.logSettled(ctx, spec.action, apiErr)

@@ -66,6 +66,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		"(a fault's delay_ms beyond it loses the answer)")
 	idleTimeout := fs.Duration("idle-timeout", DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	maxConns := fs.Int("max-connections", DefaultMaxConnections, "connections served at once; more wait")
+	stsOptions := stsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -113,11 +114,17 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 			return 2
 		}
 	}
+	sts, err := stsOptions()
+	if err != nil {
+		fmt.Fprintf(stderr, "ecs-emulator: %v\n", err)
+		return 2
+	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	opts := Options{
 		Credentials: []Credential{{AccessKeyID: *akID, AccessKeySecret: *akSecret, SecurityToken: *token}},
 		BootTime:    *boot, StopTime: *stop, SnapshotTime: *snap, StateFile: *stateFile, ClockOffset: *offset,
 		GracefulStopTime: *gracefulStop, AllowRemote: *allowRemote, AdminToken: *adminToken, ImageTime: *imageTime,
+		STS: sts,
 	}
 	if !*quiet {
 		opts.Logf = logger.Printf

@@ -43,6 +43,8 @@ type Credential struct{ AccessKeyID, AccessKeySecret, SecurityToken string }
 // Options configure an Emulator. The zero value is usable.
 type Options struct {
 	Credentials []Credential // default: one {emulator, emulator-secret}
+	// STS configures the STS actions and the instance metadata service (sts.go).
+	STS STSOptions
 	// Transition times; 0 = the transition completes at once.
 	BootTime, StopTime, SnapshotTime time.Duration
 	StateFile                        string // "" = memory only
@@ -87,6 +89,7 @@ type Emulator struct {
 	opts   Options
 	creds  map[string]Credential
 	nonces *nonceCache
+	sts    *stsState // STS and metadata (sts.go, metadata.go)
 
 	mu      sync.Mutex // guards st, regions, nextDue and state-file writes
 	st      *store
@@ -144,6 +147,11 @@ func New(opts Options) (*Emulator, error) {
 		seed = 20140526
 	}
 	e.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	sts, err := newSTSState(opts.STS)
+	if err != nil {
+		return nil, err
+	}
+	e.sts = sts
 	for _, r := range seededRegions {
 		e.regions[r.RegionId] = buildRegion(r.RegionId)
 	}
@@ -249,6 +257,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string
 		writeBody(w, format, "Error", ae.Status, newErrorBody(reqID, r.Host, ae))
 		return "", ae.Status, ae.Code
 	}
+	if isMetadataPath(r.URL.Path) {
+		return e.serveMetadata(w, r)
+	}
 	if r.URL.Path != "/" && r.URL.Path != "" {
 		return fail("JSON", newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method"))
@@ -257,7 +268,11 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, reqID string
 	if ae != nil {
 		return fail("JSON", ae)
 	}
-	res, ae := e.handle(r, w, req, reqID)
+	handle := e.handle
+	if req.version == stsVersion && req.action != "" {
+		handle = e.handleSTS // sts.go
+	}
+	res, ae := handle(r, w, req, reqID)
 	if ae == errConnectionReset {
 		return req.action, 0, "connection-reset"
 	}
@@ -294,7 +309,7 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	// Authenticate first: an unsigned or badly signed request is answered
 	// and forgotten, never counted or logged, so a flood of them costs no
 	// memory.
-	v, sigErr := verifySignature(req, e.creds, e.wallNow())
+	v, sigErr := e.verifyRequest(req, true)
 	if sigErr != nil {
 		return nil, sigErr
 	}

@@ -229,11 +229,11 @@ func TestResolveSettingsProfile(t *testing.T) {
 			t.Fatalf("got %+v", s)
 		}
 	})
-	t.Run("unsupported mode", func(t *testing.T) {
+	t.Run("RamRoleArn without a role", func(t *testing.T) {
 		m := nullModel()
 		m.Profile = types.StringValue("role")
 		_, diags := resolveSettings(m, envFrom(nil), home)
-		assertAttributeError(t, diags, path.Root("profile"), "RamRoleArn")
+		assertAttributeError(t, diags, path.Root("profile"), "(mode RamRoleArn) has no ram_role_arn")
 	})
 	t.Run("unknown profile lists the ones there are", func(t *testing.T) {
 		m := nullModel()

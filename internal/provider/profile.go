@@ -2,14 +2,19 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
-// aliyunProfile is the part of a profile in the aliyun CLI's config.json that
-// the provider can use.
+// aliyunProfile is one profile of the aliyun CLI's config.json, with the
+// fields of every mode the provider supports.
 type aliyunProfile struct {
 	Name            string `json:"name"`
 	Mode            string `json:"mode"`
@@ -17,6 +22,19 @@ type aliyunProfile struct {
 	AccessKeySecret string `json:"access_key_secret"`
 	StsToken        string `json:"sts_token"`
 	RegionID        string `json:"region_id"`
+	// RamRoleArn and ChainableRamRoleArn
+	RAMRoleARN     string `json:"ram_role_arn"`
+	RAMSessionName string `json:"ram_session_name"`
+	ExpiredSeconds int    `json:"expired_seconds"`
+	StsRegion      string `json:"sts_region"`
+	ExternalID     string `json:"external_id"`
+	Policy         string `json:"policy"`
+	SourceProfile  string `json:"source_profile"`
+	// EcsRamRole
+	RAMRoleName string `json:"ram_role_name"`
+	// OIDC
+	OIDCProviderARN string `json:"oidc_provider_arn"`
+	OIDCTokenFile   string `json:"oidc_token_file"`
 }
 
 type aliyunConfigFile struct {
@@ -24,40 +42,158 @@ type aliyunConfigFile struct {
 	Profiles []aliyunProfile `json:"profiles"`
 }
 
-// loadAliyunProfile reads ~/.aliyun/config.json and returns the named profile.
-// Only the modes that carry credentials in the file are supported; other
-// modes need a credential exchange the provider does not perform.
-func loadAliyunProfile(homeDir func() (string, error), name string) (aliyunProfile, error) {
-	home, err := homeDir()
-	if err != nil {
-		return aliyunProfile{}, fmt.Errorf("cannot find the home directory to read the aliyun CLI configuration: %w", err)
-	}
-	file := filepath.Join(home, ".aliyun", "config.json")
+// supportedProfileModes are the modes whose credentials the provider can
+// obtain by itself (as the SDK's profile provider does).
+const supportedProfileModes = "AK, StsToken, RamRoleArn, EcsRamRole, ChainableRamRoleArn, OIDC"
+
+// cliConfig is a loaded config.json.
+type cliConfig struct {
+	file string
+	cfg  aliyunConfigFile
+}
+
+// errNoConfigFile says the file does not exist.
+var errNoConfigFile = errors.New("no aliyun CLI configuration file")
+
+// loadAliyunConfig reads the aliyun CLI's config.json at file.
+func loadAliyunConfig(file string) (*cliConfig, error) {
 	raw, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s does not exist", errNoConfigFile, file)
+	}
 	if err != nil {
-		return aliyunProfile{}, fmt.Errorf("profile %q was asked for, but %s cannot be read: %w", name, file, err)
+		return nil, fmt.Errorf("%s cannot be read: %w", file, err)
 	}
 	var cfg aliyunConfigFile
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return aliyunProfile{}, fmt.Errorf("%s is not valid JSON: %w", file, err)
+		return nil, fmt.Errorf("%s is not valid JSON (it must be the aliyun CLI's config.json, not an ini credentials file): %w", file, err)
+	}
+	return &cliConfig{file: file, cfg: cfg}, nil
+}
+
+// defaultAliyunConfigPath is ~/.aliyun/config.json.
+func defaultAliyunConfigPath(homeDir func() (string, error)) (string, error) {
+	home, err := homeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory to read the aliyun CLI configuration: %w", err)
+	}
+	return filepath.Join(home, ".aliyun", "config.json"), nil
+}
+
+// profile returns the named profile, or the file's current one for "".
+func (c *cliConfig) profile(name string) (aliyunProfile, error) {
+	if name == "" {
+		name = c.cfg.Current
+		if name == "" {
+			name = "default"
+		}
 	}
 	var names []string
-	for _, p := range cfg.Profiles {
+	for _, p := range c.cfg.Profiles {
 		names = append(names, p.Name)
-		if p.Name != name {
-			continue
-		}
-		switch p.Mode {
-		case "AK", "":
-			p.StsToken = ""
+		if p.Name == name {
 			return p, nil
-		case "StsToken":
-			return p, nil
-		default:
-			return aliyunProfile{}, fmt.Errorf("profile %q in %s uses mode %q; supported modes are AK and StsToken",
-				name, file, p.Mode)
 		}
 	}
 	return aliyunProfile{}, fmt.Errorf("profile %q is not in %s; profiles there: %s",
-		name, file, strings.Join(names, ", "))
+		name, c.file, strings.Join(names, ", "))
+}
+
+// profileCredentials turns a profile into a credential chain. AK and
+// StsToken profiles give static keys; RamRoleArn assumes a role with the
+// profile's key; ChainableRamRoleArn assumes a role with the credentials
+// of its source profile (itself any mode); EcsRamRole uses the machine's
+// role; OIDC exchanges the token in a file.
+func (c *cliConfig) profileCredentials(p aliyunProfile, getenv func(string) string) (credentialChain, error) {
+	return c.chainFor(p, getenv, map[string]bool{})
+}
+
+func (c *cliConfig) chainFor(p aliyunProfile, getenv func(string) string, seen map[string]bool) (credentialChain, error) {
+	where := fmt.Sprintf("profile %q in %s", p.Name, c.file)
+	if seen[p.Name] {
+		return credentialChain{}, fmt.Errorf("%s: source_profile chains back to itself", where)
+	}
+	seen[p.Name] = true
+	label := fmt.Sprintf("profile %q", p.Name)
+	keys := func() (credentialBase, error) {
+		if p.AccessKeyID == "" || p.AccessKeySecret == "" {
+			return credentialBase{}, fmt.Errorf("%s (mode %s) has no access_key_id and access_key_secret", where, p.Mode)
+		}
+		return credentialBase{kind: baseStatic, label: label, description: where,
+			accessKey: p.AccessKeyID, secretKey: p.AccessKeySecret}, nil
+	}
+	role := func() (roleStep, error) {
+		if p.RAMRoleARN == "" {
+			return roleStep{}, fmt.Errorf("%s (mode %s) has no ram_role_arn", where, p.Mode)
+		}
+		d := time.Duration(p.ExpiredSeconds) * time.Second
+		if p.ExpiredSeconds == 0 {
+			d = time.Duration(defaultSessionSeconds) * time.Second
+		}
+		return roleStep{label: label + " (ram_role_arn)", description: where, in: ecsapi.AssumeRoleInput{
+			RoleARN: p.RAMRoleARN, SessionName: orDefault(p.RAMSessionName, sessionNameFromEnv(getenv)),
+			Duration: d, ExternalID: p.ExternalID, Policy: p.Policy}}, nil
+	}
+	switch p.Mode {
+	case "AK", "":
+		b, err := keys()
+		return credentialChain{base: b}, err
+	case "StsToken":
+		b, err := keys()
+		b.securityToken = p.StsToken
+		return credentialChain{base: b}, err
+	case "RamRoleArn":
+		b, err := keys()
+		if err != nil {
+			return credentialChain{}, err
+		}
+		r, err := role()
+		return credentialChain{base: b, roles: []roleStep{r}, stsRegion: p.StsRegion}, err
+	case "ChainableRamRoleArn":
+		if p.SourceProfile == "" {
+			return credentialChain{}, fmt.Errorf("%s (mode ChainableRamRoleArn) has no source_profile", where)
+		}
+		src, err := c.profile(p.SourceProfile)
+		if err != nil {
+			return credentialChain{}, fmt.Errorf("%s: source_profile: %w", where, err)
+		}
+		chain, err := c.chainFor(src, getenv, seen)
+		if err != nil {
+			return credentialChain{}, err
+		}
+		r, err := role()
+		if err != nil {
+			return credentialChain{}, err
+		}
+		chain.roles = append(chain.roles, r)
+		if p.StsRegion != "" {
+			chain.stsRegion = p.StsRegion
+		}
+		return chain, nil
+	case "EcsRamRole":
+		return credentialChain{base: credentialBase{kind: baseInstance, label: label, description: where,
+			instanceRole: p.RAMRoleName}}, nil
+	case "OIDC":
+		if p.OIDCProviderARN == "" || p.RAMRoleARN == "" || p.OIDCTokenFile == "" {
+			return credentialChain{}, fmt.Errorf("%s (mode OIDC) needs oidc_provider_arn, ram_role_arn and oidc_token_file", where)
+		}
+		d := time.Duration(defaultSessionSeconds) * time.Second
+		if p.ExpiredSeconds > 0 {
+			d = time.Duration(p.ExpiredSeconds) * time.Second
+		}
+		return credentialChain{base: credentialBase{kind: baseOIDC, label: label, description: where, oidc: oidcSettings{
+			providerARN: p.OIDCProviderARN, roleARN: p.RAMRoleARN, duration: d,
+			sessionName: orDefault(p.RAMSessionName, sessionNameFromEnv(getenv)),
+			tokenFile:   p.OIDCTokenFile, tokenSource: "oidc_token_file " + p.OIDCTokenFile + " of " + where,
+		}}, stsRegion: p.StsRegion}, nil
+	default:
+		return credentialChain{}, fmt.Errorf("%s uses mode %q; supported modes are %s", where, p.Mode, supportedProfileModes)
+	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
