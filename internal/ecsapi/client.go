@@ -79,11 +79,7 @@ func NewTransport(connectTimeout time.Duration) http.RoundTripper {
 // The connect timeout lives here because the SDK only sets it on a
 // *http.Transport it owns, and mutating a shared one would race.
 func newSharedTransport(connectTimeout time.Duration) *http.Transport {
-	base, ok := http.DefaultTransport.(*http.Transport)
-	if !ok { // replaced by a program embedding this package: start from Go's defaults
-		base = &http.Transport{}
-	}
-	t := base.Clone()
+	t := cloneDefaultTransport()
 	t.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 32
@@ -156,4 +152,15 @@ func (c *Client) prepare(req requests.AcsRequest) {
 	if c.cfg.Endpoint != "" {
 		req.SetDomain(c.cfg.Endpoint)
 	}
+}
+
+// cloneDefaultTransport is a copy of Go's default transport (its proxy,
+// timeouts and TLS settings), or a plain one if a program embedding this
+// package replaced http.DefaultTransport.
+func cloneDefaultTransport() *http.Transport {
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return &http.Transport{}
+	}
+	return base.Clone()
 }

@@ -53,7 +53,7 @@ func InstanceRoleSource(label string, cfg MetadataConfig) CredentialSource {
 	cfg.Endpoint = strings.TrimRight(cfg.Endpoint, "/")
 	if cfg.Transport == nil {
 		// No proxy: the metadata service is on the machine's own link.
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t := cloneDefaultTransport()
 		t.Proxy = nil
 		cfg.Transport = t
 	}
