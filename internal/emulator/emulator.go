@@ -308,9 +308,10 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	}
 	// Authenticate first: an unsigned or badly signed request is answered
 	// and forgotten, never counted or logged, so a flood of them costs no
-	// memory.
+	// memory. A request whose signature verified but whose token is refused
+	// (expired, another key's, an STS-only key) is counted like any call.
 	v, sigErr := e.verifyRequest(req, true)
-	if sigErr != nil {
+	if sigErr != nil && !refusedAfterSignature(sigErr) {
 		return nil, sigErr
 	}
 	e.countCall(req.action)
@@ -322,6 +323,9 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 		}
 		e.logCall(rec)
 	}()
+	if sigErr != nil {
+		return nil, sigErr
+	}
 	if !e.nonces.use(v.AccessKeyID+"\n"+v.Nonce, time.Now()) {
 		return nil, newErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 	}
@@ -390,4 +394,10 @@ func resetConnection(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// refusedAfterSignature reports a refusal that comes after the signature
+// verified: the caller holds the key's secret.
+func refusedAfterSignature(ae *apiError) bool {
+	return strings.HasPrefix(ae.Code, "InvalidSecurityToken.") || ae.Code == "Forbidden.RAM"
 }
