@@ -142,9 +142,8 @@ func (c *Client) newSDKClient(ctx context.Context) (*ecs.Client, error) {
 	if c.cfg.Endpoint != "" {
 		cl.Domain = c.cfg.Endpoint
 	}
-	if c.cfg.ReadTimeout > 0 {
-		cl.SetReadTimeout(c.cfg.ReadTimeout)
-	}
+	cl.SetReadTimeout(c.cfg.ReadTimeout)
+	cl.SetConnectTimeout(c.cfg.ConnectTimeout)
 	return cl, nil
 }
 

@@ -47,6 +47,9 @@ type Config struct {
 
 	// Endpoint is host[:port]; "" uses the SDK's regional endpoint.
 	Endpoint string
+	// EndpointSource says where Endpoint came from (e.g. `the provider
+	// attribute "endpoint"`), for transport error messages.
+	EndpointSource string
 	// Scheme is "http" or "https" (default https: the SDK alone would use HTTP).
 	Scheme string
 
@@ -78,10 +81,20 @@ type Config struct {
 	InstanceBatchSize      int
 	SnapshotGroupBatchSize int
 
-	// ConnectTimeout and ReadTimeout override the SDK's timeouts (connect 5 s;
-	// read per API, e.g. 86 s for RunInstances). Zero = SDK defaults.
+	// ConnectTimeout bounds the TCP connect (default 5 s). ReadTimeout
+	// bounds one attempt from request to answer (default 15 s, where the
+	// SDK alone would allow 10 s to 86 s per action).
 	ConnectTimeout time.Duration
 	ReadTimeout    time.Duration
+	// NoAnswerFor bounds the time one call spends in attempts that timed
+	// out (no answer within ReadTimeout, or no connection within
+	// ConnectTimeout): another such attempt is made only if it would end
+	// within it (default 30 s: two attempts at the default ReadTimeout;
+	// negative = never retried). MaxRetries still applies.
+	NoAnswerFor time.Duration
+	// RefusedRetryFor is how long refused connections are retried before
+	// the call fails (default 2 s; negative = not retried).
+	RefusedRetryFor time.Duration
 
 	// WaitMinDelay, WaitMaxDelay and WaitGrowth shape waiter polling:
 	// first poll after WaitMinDelay, each next interval ×WaitGrowth, capped.
@@ -162,6 +175,21 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	switch {
+	case cfg.NoAnswerFor == 0:
+		cfg.NoAnswerFor = DefaultNoAnswerFor
+	case cfg.NoAnswerFor < 0:
+		cfg.NoAnswerFor = 0
+	}
+	switch {
+	case cfg.RefusedRetryFor == 0:
+		cfg.RefusedRetryFor = DefaultRefusedRetryFor
+	case cfg.RefusedRetryFor < 0:
+		cfg.RefusedRetryFor = 0
 	}
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL

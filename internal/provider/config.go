@@ -41,6 +41,7 @@ type settings struct {
 	securityToken     string
 	endpointScheme    string
 	endpointHost      string
+	endpointSource    string // where the endpoint came from, for transport errors
 	maxRetries        int
 	requestsPerSecond float64
 	disableBatching   bool
@@ -141,6 +142,7 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 			return settings{}, diags
 		}
 		s.endpointScheme, s.endpointHost = scheme, host
+		s.endpointSource = endpointSourceText(source)
 		if scheme == "http" && !loopbackEndpointHost(host) {
 			diags.AddAttributeWarning(attributePath("endpoint"), "Credentials sent over plain HTTP",
 				fmt.Sprintf("The endpoint %q (from %s) is plain http:// to %s, which is not this machine. Every "+

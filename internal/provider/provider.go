@@ -135,6 +135,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		AccessKeySecret:   settings.secretKey,
 		SecurityToken:     settings.securityToken,
 		Endpoint:          settings.endpointHost,
+		EndpointSource:    settings.endpointSource,
 		Scheme:            settings.endpointScheme,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
