@@ -119,6 +119,10 @@ var catalogInstanceTypes = []catalogInstanceType{
 	{"ecs.gn7i-2x.8xlarge", "ecs.gn7i", 32, 131072, 2, "NVIDIA A10"},
 }
 
+// defaultResourceGroupID is the account's default resource group: an
+// instance created without ResourceGroupId belongs to it.
+const defaultResourceGroupID = "rg-acfmzdefault00001"
+
 var diskCategories = []string{"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"}
 
 func findImage(id string) *catalogImage {

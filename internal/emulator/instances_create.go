@@ -145,6 +145,9 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 	}
 	s.keyPair = p.str("KeyPairName")
 	s.rgID = p.str("ResourceGroupId")
+	if s.rgID == "" {
+		s.rgID = defaultResourceGroupID // the account's default resource group, as on the service
+	}
 	if s.uniqueSuffix, ae = p.boolean("UniqueSuffix", false); ae != nil {
 		return nil, ae
 	}

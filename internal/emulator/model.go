@@ -57,6 +57,8 @@ type instance struct {
 	// BaseImageID is the catalog image a custom image (ImageID m-…) was
 	// made from, for the OS fields; "" when ImageID is a catalog image.
 	BaseImageID string `json:"base_image_id,omitempty"`
+	// Maintenance is what ModifyInstanceMaintenanceAttributes set; nil = never set.
+	Maintenance *maintenance `json:"maintenance,omitempty"`
 }
 
 // status returns the instance status at now.
