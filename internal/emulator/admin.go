@@ -40,6 +40,8 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminJSON(w, map[string]string{"now": e.Now().Format(time.RFC3339)})
 	case "clock POST":
 		e.adminClock(w, r)
+	case "stock POST":
+		e.adminStock(w, r)
 	case "reset POST":
 		e.Reset()
 		adminJSON(w, map[string]bool{"reset": true})

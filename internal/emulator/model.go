@@ -201,6 +201,8 @@ type store struct {
 	Tokens    map[string]*tokenEntry    `json:"tokens"`
 	Regions   []string                  `json:"extra_regions"`
 	Images    map[string]*image         `json:"images,omitempty"` // custom images (images.go)
+	// Stock overrides the seeded stock: "zone/instance type" → sold out (stock.go).
+	Stock map[string]bool `json:"stock_sold_out,omitempty"`
 }
 
 func newStore() *store {
