@@ -162,3 +162,10 @@ func (c *Client) stopTransportRetries(e *APIError, firstRefused time.Time, noAns
 	}
 	return false
 }
+
+// IsUnreachable reports a transport failure that no retry can fix: the
+// TLS handshake failed or the host name does not resolve.
+func IsUnreachable(err error) bool {
+	e, ok := asAPIError(err)
+	return ok && e.Transport && (e.Failure == TransportTLS || e.Failure == TransportDNS)
+}

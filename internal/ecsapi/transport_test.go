@@ -81,7 +81,7 @@ func TestTransportTLSToHTTPServerIsPermanent(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 	c := transportClient(t, "https", host, nil)
 	e, took := failOnce(t, c)
-	if e.Failure != TransportTLS || IsTransient(e) {
+	if e.Failure != TransportTLS || IsTransient(e) || !IsUnreachable(e) {
 		t.Errorf("Failure = %v, transient = %v; want a permanent TransportTLS", e.Failure, IsTransient(e))
 	}
 	if took > 3*time.Second {
@@ -94,7 +94,7 @@ func TestTransportTLSToHTTPServerIsPermanent(t *testing.T) {
 func TestTransportDNSFailureIsPermanent(t *testing.T) {
 	c := transportClient(t, "https", "ecs.no-such-host.invalid", nil)
 	e, took := failOnce(t, c)
-	if e.Failure != TransportDNS || IsTransient(e) {
+	if e.Failure != TransportDNS || IsTransient(e) || !IsUnreachable(e) {
 		t.Errorf("Failure = %v, transient = %v; want a permanent TransportDNS", e.Failure, IsTransient(e))
 	}
 	if took > 15*time.Second { // one resolver round, however slow the machine's resolver

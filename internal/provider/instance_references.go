@@ -112,14 +112,18 @@ func (k *refChecker) changed(get func(instanceModel) attr.Value) bool {
 	return k.state == nil || !get(k.plan).Equal(get(*k.state))
 }
 
-// cannotCheck reports a check that could not be made.
+// cannotCheck reports a check that could not be made: an error when the
+// endpoint cannot be reached at all (TLS, DNS: every call would fail), a
+// warning at plan otherwise (a transient failure, or a permission the
+// credentials lack for this read); at apply always an error.
 func (k *refChecker) cannotCheck(p path.Path, what string, err error) {
-	if k.atApply {
-		k.diags.AddAttributeError(p, "Cannot check the "+what, fmt.Sprintf("Reading the %s failed: %s", what, err))
+	msg := strings.TrimSuffix(err.Error(), ".")
+	if k.atApply || ecsapi.IsUnreachable(err) {
+		k.diags.AddAttributeError(p, "Cannot check the "+what, fmt.Sprintf("Reading the %s failed: %s.", what, msg))
 		return
 	}
 	k.diags.AddAttributeWarning(p, "Cannot check the "+what+" at plan",
-		fmt.Sprintf("Reading the %s failed: %s. It is checked again at apply, before the instance is created.", what, err))
+		fmt.Sprintf("Reading the %s failed: %s. It is checked again at apply, before the instance is created.", what, msg))
 }
 
 func (k *refChecker) run(ctx context.Context) {
