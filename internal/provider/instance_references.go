@@ -232,15 +232,37 @@ func (k *refChecker) checkGroups(ctx context.Context, vsw *ecsapi.VSwitch) {
 	}
 }
 
-func (k *refChecker) checkImage(ctx context.Context, imageChanged bool) {
-	id := k.plan.ImageID.ValueString()
-	im, err := cached(ctx, k.d, "image/"+id, func(ctx context.Context) (*ecsapi.Image, error) {
-		im, err := k.d.client.GetImage(ctx, id)
+// lookupImage reads an image once per process; nil, nil = it does not exist.
+func lookupImage(ctx context.Context, d *providerData, id string) (*ecsapi.Image, error) {
+	return cached(ctx, d, "image/"+id, func(ctx context.Context) (*ecsapi.Image, error) {
+		im, err := d.client.GetImage(ctx, id)
 		if ecsapi.IsNotFound(err) || ecsapi.ErrorCode(err) == "InvalidImageId.NotFound" {
 			return nil, nil // kept: the image does not exist
 		}
 		return im, err
 	})
+}
+
+// checkRestoredHostName applies the host-name rule of the image a snapshot
+// group was taken from (recorded on the group) to an instance made from
+// it; with no recorded image, or one that cannot be read, there is no rule.
+func (r *instanceResource) checkRestoredHostName(ctx context.Context, plan instanceModel, imageID string, diags *diag.Diagnostics) {
+	if imageID == "" || !knownString(plan.HostName) || len(plan.HostName.ValueString()) <= windowsHostNameMax {
+		return
+	}
+	im, err := lookupImage(ctx, r.data, imageID)
+	if err != nil || im == nil || !strings.EqualFold(im.OSType, "windows") {
+		return
+	}
+	diags.AddAttributeError(path.Root("host_name"), "Cannot use this host name with a Windows image",
+		fmt.Sprintf("Snapshot group %s was taken of an instance of the Windows image %s, whose host names have at most "+
+			"%d characters; %q has %d. Use a shorter host_name.%s", plan.SourceSnapshotID.ValueString(), imageID,
+			windowsHostNameMax, plan.HostName.ValueString(), len(plan.HostName.ValueString()), destroyHint))
+}
+
+func (k *refChecker) checkImage(ctx context.Context, imageChanged bool) {
+	id := k.plan.ImageID.ValueString()
+	im, err := lookupImage(ctx, k.d, id)
 	switch {
 	case err != nil:
 		k.cannotCheck(path.Root("image_id"), "image", err)

@@ -137,3 +137,38 @@ func TestAccInstance_stockAndNoOpPlan(t *testing.T) {
 		},
 	})
 }
+
+// An instance made from a snapshot group of a Windows machine follows the
+// Windows host-name rule of the group's recorded source image, at plan.
+func TestAccInstance_restoredWindowsHostName(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	source := fmt.Sprintf(`
+resource "aliecs_instance" "source" {
+  image_id           = "win2022_21H2_x64_dtc_en-us_40G_alibase_20240101.vhd"
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  host_name          = "win-source"
+  force_delete       = true
+}
+
+resource "aliecs_snapshot" "source" {
+  instance_id = aliecs_instance.source.id
+  name        = "windows-source"
+}
+`, c.vswitch, c.sg)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{Config: env.config(source)},
+			{
+				Config:      env.config(source + restoredHCL(c, "  host_name = \"a-very-long-windows-name\"\n")),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Cannot use this host name with a Windows image.*was\s+taken\s+of\s+an\s+instance\s+of\s+the\s+Windows\s+image`),
+			},
+		},
+	})
+}
