@@ -37,7 +37,7 @@ func describeVpcs(c *call) (M, *apiError) {
 			}
 		}
 		out = append(out, M{"VpcId": id, "RegionId": c.regionID(), "Status": "Available", "VpcName": "",
-			"CidrBlock": map[bool]string{true: "172.16.0.0/12", false: "10.0.0.0/8"}[id == c.region.VpcID],
+			"CidrBlock":  map[bool]string{true: "172.16.0.0/12", false: "10.0.0.0/8"}[id == c.region.VpcID],
 			"VSwitchIds": M{"VSwitchId": vsws}, "IsDefault": id == c.region.VpcID,
 			"CreationTime": "2024-01-01T00:00:00Z", "ResourceGroupId": defaultResourceGroupID})
 	}
