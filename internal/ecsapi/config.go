@@ -47,6 +47,12 @@ type Config struct {
 
 	// Endpoint is host[:port]; "" uses the SDK's regional endpoint.
 	Endpoint string
+	// VPCEndpoint is the VPC API's host[:port] (version 2016-04-28), for
+	// the vSwitch facts; "" = ECS's own DescribeVSwitches at Endpoint
+	// (deprecated on the service, still served). VPCScheme is its scheme
+	// ("" = Scheme).
+	VPCEndpoint string
+	VPCScheme   string
 	// EndpointSource says where Endpoint came from (e.g. `the provider
 	// attribute "endpoint"`), for transport error messages.
 	EndpointSource string
@@ -139,6 +145,19 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Scheme = "HTTP"
 	default:
 		return cfg, fmt.Errorf("ecsapi: scheme %q is not allowed: use \"http\" or \"https\"", cfg.Scheme)
+	}
+	switch strings.ToLower(cfg.VPCScheme) {
+	case "":
+		cfg.VPCScheme = cfg.Scheme
+	case "https":
+		cfg.VPCScheme = "HTTPS"
+	case "http":
+		cfg.VPCScheme = "HTTP"
+	default:
+		return cfg, fmt.Errorf("ecsapi: VPC scheme %q is not allowed: use \"http\" or \"https\"", cfg.VPCScheme)
+	}
+	if strings.ContainsAny(cfg.VPCEndpoint, "/@?#") {
+		return cfg, fmt.Errorf("ecsapi: VPC endpoint %q must be host[:port] without a scheme or path", RedactURL(cfg.VPCEndpoint))
 	}
 	if strings.ContainsAny(cfg.Endpoint, "/@?#") {
 		return cfg, fmt.Errorf("ecsapi: endpoint %q must be host[:port] without a scheme or path", RedactURL(cfg.Endpoint))

@@ -2,6 +2,8 @@ package ecsapi
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -45,9 +47,14 @@ func pagesByNumber(ctx context.Context, read func(ctx context.Context, page int)
 	return nil
 }
 
-// ListVSwitches lists the region's vSwitches with ECS's DescribeVSwitches
-// (deprecated on the service in favour of the VPC API's, same parameters).
+// ListVSwitches lists the region's vSwitches: with the VPC API's
+// DescribeVSwitches when Config.VPCEndpoint is set, else with ECS's own
+// (deprecated on the service in favour of the VPC API's, same parameters
+// and answer).
 func (c *Client) ListVSwitches(ctx context.Context) ([]VSwitch, error) {
+	if c.cfg.VPCEndpoint != "" {
+		return c.listVPCVSwitches(ctx)
+	}
 	var out []VSwitch
 	err := pagesByNumber(ctx, func(ctx context.Context, page int) (int, int, error) {
 		resp, err := invoke(ctx, c, call{action: "DescribeVSwitches", kind: kindRead},
@@ -159,4 +166,53 @@ func (c *Client) InstanceTypeStock(ctx context.Context, instanceType, chargeType
 		out = append(out, ZoneStock{ZoneID: z.ZoneId, Available: available && z.Status != "SoldOut"})
 	}
 	return out, nil
+}
+
+// vpcAPIVersion is the VPC API's version.
+const vpcAPIVersion = "2016-04-28"
+
+// listVPCVSwitches is ListVSwitches through the VPC API at
+// Config.VPCEndpoint: a common (untyped) request on the same retry path.
+func (c *Client) listVPCVSwitches(ctx context.Context) ([]VSwitch, error) {
+	var out []VSwitch
+	err := pagesByNumber(ctx, func(ctx context.Context, page int) (int, int, error) {
+		var body struct {
+			RequestID  string `json:"RequestId"`
+			TotalCount int    `json:"TotalCount"`
+			VSwitches  struct {
+				VSwitch []struct {
+					VSwitchID string `json:"VSwitchId"`
+					VpcID     string `json:"VpcId"`
+					ZoneID    string `json:"ZoneId"`
+				} `json:"VSwitch"`
+			} `json:"VSwitches"`
+		}
+		err := c.do(ctx, call{action: "DescribeVSwitches", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+			req := requests.NewCommonRequest()
+			req.Method = "POST"
+			req.Scheme = c.cfg.VPCScheme
+			req.Domain = c.cfg.VPCEndpoint
+			req.Version = vpcAPIVersion
+			req.ApiName = "DescribeVSwitches"
+			req.QueryParams["RegionId"] = c.cfg.RegionID
+			req.QueryParams["PageNumber"] = strconv.Itoa(page)
+			req.QueryParams["PageSize"] = strconv.Itoa(refPageSize)
+			resp, err := cl.ProcessCommonRequest(req)
+			if err != nil {
+				return "", err
+			}
+			if err := json.Unmarshal(resp.GetHttpContentBytes(), &body); err != nil {
+				return "", err
+			}
+			return body.RequestID, nil
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, v := range body.VSwitches.VSwitch {
+			out = append(out, VSwitch{ID: v.VSwitchID, VpcID: v.VpcID, ZoneID: v.ZoneID})
+		}
+		return len(body.VSwitches.VSwitch), body.TotalCount, nil
+	})
+	return out, err
 }

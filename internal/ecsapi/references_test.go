@@ -58,3 +58,23 @@ func TestReferenceListingsOnEmulator(t *testing.T) {
 		t.Errorf("calls %v: one page each", calls)
 	}
 }
+
+// With a VPC endpoint, vSwitches come from the VPC API (Version
+// 2016-04-28), which the emulator serves on its one port.
+func TestListVSwitchesThroughTheVPCAPI(t *testing.T) {
+	c, e := emulatorClient(t, emulator.Options{})
+	// Only the VPC endpoint reaches the emulator.
+	c.cfg.VPCEndpoint, c.cfg.VPCScheme, c.cfg.Endpoint = c.cfg.Endpoint, "HTTP", "127.0.0.1:1"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	vsws, err := c.ListVSwitches(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vsws) != 4 || vsws[0].VpcID == "" || vsws[0].ZoneID == "" {
+		t.Errorf("vSwitches %+v", vsws)
+	}
+	if calls := e.Calls(); calls["DescribeVSwitches"] != 1 {
+		t.Errorf("calls %v", calls)
+	}
+}
