@@ -30,6 +30,7 @@ var (
 	envSecurityToken = []string{"ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"}
 	envProfile       = []string{"ALIBABA_CLOUD_PROFILE"}
 	envEndpoint      = []string{"ALIBABA_CLOUD_ENDPOINT_ECS"}
+	envVPCEndpoint   = []string{"ALIBABA_CLOUD_ENDPOINT_VPC"}
 )
 
 // settings is the provider configuration after attributes, environment and
@@ -42,6 +43,8 @@ type settings struct {
 	endpointScheme    string
 	endpointHost      string
 	endpointSource    string // where the endpoint came from, for transport errors
+	vpcScheme         string // the VPC API's endpoint; "" host = ECS's DescribeVSwitches
+	vpcHost           string
 	maxRetries        int
 	requestsPerSecond float64
 	disableBatching   bool
@@ -56,6 +59,7 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 	for name, v := range map[string]types.String{
 		"region": m.Region, "access_key": m.AccessKey, "secret_key": m.SecretKey,
 		"security_token": m.SecurityToken, "profile": m.Profile, "endpoint": m.Endpoint,
+		"vpc_endpoint": m.VPCEndpoint,
 	} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(attributePath(name), "Provider setting not known at plan time",
@@ -152,7 +156,35 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 					redactEndpoint(endpoint), source, host))
 		}
 	}
+	resolveVPCEndpoint(&s, m, getenv, &diags)
 	return s, diags
+}
+
+// resolveVPCEndpoint sets where the VPC API is: vpc_endpoint, else
+// ALIBABA_CLOUD_ENDPOINT_VPC; with neither, nowhere when an ECS endpoint is
+// set (ECS's own DescribeVSwitches there, as the emulator serves it), else
+// the region's public VPC endpoint (cn-hangzhou's is vpc.aliyuncs.com).
+func resolveVPCEndpoint(s *settings, m providerModel, getenv func(string) string, diags *diag.Diagnostics) {
+	raw, source := firstSet(m.VPCEndpoint, getenv, envVPCEndpoint)
+	if raw == "" {
+		switch {
+		case s.endpointHost != "":
+		case s.region == "cn-hangzhou":
+			s.vpcScheme, s.vpcHost = "https", "vpc.aliyuncs.com"
+		case s.region != "":
+			s.vpcScheme, s.vpcHost = "https", "vpc."+s.region+".aliyuncs.com"
+		}
+		return
+	}
+	scheme, host, err := parseEndpoint(raw)
+	if err != nil {
+		diags.AddAttributeError(attributePath("vpc_endpoint"), "Invalid VPC endpoint",
+			fmt.Sprintf("The VPC endpoint %q (from %s) is not usable: %s. Expected a URL such as "+
+				"\"http://127.0.0.1:8085\" or a host name such as \"vpc.cn-shanghai.aliyuncs.com\" (HTTPS).",
+				redactEndpoint(raw), source, err))
+		return
+	}
+	s.vpcScheme, s.vpcHost = scheme, host
 }
 
 // firstSet returns the attribute's value when set, else the first non-empty

@@ -172,3 +172,24 @@ resource "aliecs_snapshot" "source" {
 		},
 	})
 }
+
+// With ALIBABA_CLOUD_ENDPOINT_VPC, the vSwitch is checked through the VPC
+// API (Version 2016-04-28), which the emulator serves on its one port.
+func TestAccInstance_referencesThroughVPCEndpoint(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	env.providerEnv = map[string]string{"ALIBABA_CLOUD_ENDPOINT_VPC": env.server.URL}
+	c := newInstanceCatalog(t, env)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(refHCL(c.image, "ecs.g7.large", "vsw-bp1aaaaaaaaaaaaaaaaaaa", c.sg, "")),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Cannot find the vSwitch`),
+			},
+			{Config: env.config(refHCL(c.image, "ecs.g7.large", c.vswitch, c.sg, ""))},
+		},
+	})
+}

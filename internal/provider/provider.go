@@ -38,6 +38,7 @@ type providerModel struct {
 	SecurityToken        types.String  `tfsdk:"security_token"`
 	Profile              types.String  `tfsdk:"profile"`
 	Endpoint             types.String  `tfsdk:"endpoint"`
+	VPCEndpoint          types.String  `tfsdk:"vpc_endpoint"`
 	MaxRetries           types.Int64   `tfsdk:"max_retries"`
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 }
@@ -99,6 +100,13 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"A host without a scheme means HTTPS. Falls back to `ALIBABA_CLOUD_ENDPOINT_ECS`; by default " +
 					"the region's public endpoint.",
 			},
+			"vpc_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "VPC API endpoint URL, shaped like `endpoint`; the plan-time checks read vSwitches " +
+					"from it. Falls back to `ALIBABA_CLOUD_ENDPOINT_VPC`. When neither is set: with `endpoint` set (such " +
+					"as the emulator's), ECS's own DescribeVSwitches at that endpoint; otherwise the region's public VPC " +
+					"endpoint.",
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times a throttled or transiently failed API call is retried, with " +
@@ -136,6 +144,8 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		SecurityToken:     settings.securityToken,
 		Endpoint:          settings.endpointHost,
 		EndpointSource:    settings.endpointSource,
+		VPCEndpoint:       settings.vpcHost,
+		VPCScheme:         settings.vpcScheme,
 		Scheme:            settings.endpointScheme,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
