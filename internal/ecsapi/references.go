@@ -187,7 +187,7 @@ func (c *Client) listVPCVSwitches(ctx context.Context) ([]VSwitch, error) {
 				} `json:"VSwitch"`
 			} `json:"VSwitches"`
 		}
-		err := c.do(ctx, call{action: "DescribeVSwitches", kind: kindRead}, func(cl *ecs.Client) (string, error) {
+		err := c.do(ctx, call{action: "DescribeVSwitches", kind: kindRead, vpc: true}, func(cl *ecs.Client) (string, error) {
 			req := requests.NewCommonRequest()
 			req.Method = "POST"
 			req.Scheme = c.cfg.VPCScheme

@@ -2,6 +2,7 @@ package ecsapi
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,15 @@ func TestListVSwitchesThroughTheVPCAPI(t *testing.T) {
 	}
 	if calls := e.Calls(); calls["DescribeVSwitches"] != 1 {
 		t.Errorf("calls %v", calls)
+	}
+}
+
+// A transport failure of a VPC API call names the VPC endpoint.
+func TestVPCTransportErrorNamesTheVPCEndpoint(t *testing.T) {
+	c, _ := emulatorClient(t, emulator.Options{})
+	c.cfg.VPCEndpoint, c.cfg.VPCScheme, c.cfg.RefusedRetryFor = "127.0.0.1:1", "HTTP", time.Millisecond
+	_, err := c.ListVSwitches(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the VPC endpoint http://127.0.0.1:1") {
+		t.Errorf("want the VPC endpoint named: %v", err)
 	}
 }

@@ -48,6 +48,8 @@ type call struct {
 	// RefreshInstance never answers for it from a listing older than the
 	// write. Every write to an instance sets it.
 	instanceID string
+	// vpc marks a VPC API call (Config.VPCEndpoint), for error messages.
+	vpc bool
 }
 
 // attemptFunc performs one attempt with a fresh SDK client and returns the
@@ -71,7 +73,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		noAnswer     time.Duration
 		tries        int
 	)
-	defer func() { c.explainTransport(lastErr, tries, c.clock.Now().Sub(started)) }()
+	defer func() { c.explainTransport(lastErr, tries, c.clock.Now().Sub(started), spec.vpc) }()
 	for try := 0; ; try++ {
 		if try > 0 {
 			delay := c.backoff(try)

@@ -110,12 +110,17 @@ func (c *Client) endpointFrom() string {
 // explainTransport rewrites a transport error's message to say what
 // happened, at which endpoint (and where that came from), and what to do.
 // tries and took describe the attempts made.
-func (c *Client) explainTransport(e *APIError, tries int, took time.Duration) {
+func (c *Client) explainTransport(e *APIError, tries int, took time.Duration, vpc bool) {
 	if e == nil || !e.Transport || e.explained {
 		return
 	}
 	e.explained = true
 	where := fmt.Sprintf("%s (%s)", c.endpointURL(), c.endpointFrom())
+	host := c.cfg.Endpoint
+	if vpc {
+		host = c.cfg.VPCEndpoint
+		where = fmt.Sprintf("the VPC endpoint %s://%s", strings.ToLower(c.cfg.VPCScheme), host)
+	}
 	tried := ""
 	if tries > 1 {
 		tried = fmt.Sprintf(" (%d attempts over %s)", tries, took.Round(100*time.Millisecond))
@@ -125,10 +130,10 @@ func (c *Client) explainTransport(e *APIError, tries int, took time.Duration) {
 		e.Message = fmt.Sprintf("the connection to %s was refused%s: nothing listens there. Start the service "+
 			"(for the emulator: go run ./cmd/ecs-emulator) or correct the endpoint.", where, tried)
 	case TransportTLS:
-		if e.httpOnHTTPS && c.cfg.Endpoint != "" {
+		if e.httpOnHTTPS && host != "" {
 			e.Message = fmt.Sprintf("the TLS handshake with %s failed: the host answered in plain HTTP. Did you mean "+
 				"http://%s? A bare host[:port] endpoint means HTTPS; write the scheme to use HTTP.",
-				where, c.cfg.Endpoint)
+				where, host)
 		} else {
 			e.Message = fmt.Sprintf("the TLS handshake with %s failed: %s. Check the endpoint's host name and "+
 				"that its certificate is trusted by this machine.", where, e.Message)
