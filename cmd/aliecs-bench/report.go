@@ -38,7 +38,7 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 		}
 		byKey[k] = pair
 	}
-	phaseOrder := map[string]int{"apply": 0, "plan": 1, "destroy": 2}
+	phaseOrder := map[string]int{"plan-create": 0, "apply": 1, "plan": 2, "destroy": 3}
 	sort.SliceStable(keys, func(i, j int) bool {
 		if keys[i].n != keys[j].n {
 			return keys[i].n < keys[j].n

@@ -139,9 +139,8 @@ func (c *Client) newSDKClient(ctx context.Context, creds Credentials) (*ecs.Clie
 	if c.cfg.Endpoint != "" {
 		cl.Domain = c.cfg.Endpoint
 	}
-	if c.cfg.ReadTimeout > 0 {
-		cl.SetReadTimeout(c.cfg.ReadTimeout)
-	}
+	cl.SetReadTimeout(c.cfg.ReadTimeout)
+	cl.SetConnectTimeout(c.cfg.ConnectTimeout)
 	return cl, nil
 }
 

@@ -54,6 +54,15 @@ type Config struct {
 
 	// Endpoint is host[:port]; "" uses the SDK's regional endpoint.
 	Endpoint string
+	// VPCEndpoint is the VPC API's host[:port] (version 2016-04-28), for
+	// the vSwitch facts; "" = ECS's own DescribeVSwitches at Endpoint
+	// (deprecated on the service, still served). VPCScheme is its scheme
+	// ("" = Scheme).
+	VPCEndpoint string
+	VPCScheme   string
+	// EndpointSource says where Endpoint came from (e.g. `the provider
+	// attribute "endpoint"`), for transport error messages.
+	EndpointSource string
 	// Scheme is "http" or "https" (default https: the SDK alone would use HTTP).
 	Scheme string
 
@@ -85,10 +94,20 @@ type Config struct {
 	InstanceBatchSize      int
 	SnapshotGroupBatchSize int
 
-	// ConnectTimeout and ReadTimeout override the SDK's timeouts (connect 5 s;
-	// read per API, e.g. 86 s for RunInstances). Zero = SDK defaults.
+	// ConnectTimeout bounds the TCP connect (default 5 s). ReadTimeout
+	// bounds one attempt from request to answer (default 15 s, where the
+	// SDK alone would allow 10 s to 86 s per action).
 	ConnectTimeout time.Duration
 	ReadTimeout    time.Duration
+	// NoAnswerFor bounds the time one call spends in attempts that timed
+	// out (no answer within ReadTimeout, or no connection within
+	// ConnectTimeout): another such attempt is made only if it would end
+	// within it (default 30 s: two attempts at the default ReadTimeout;
+	// negative = never retried). MaxRetries still applies.
+	NoAnswerFor time.Duration
+	// RefusedRetryFor is how long refused connections are retried before
+	// the call fails (default 2 s; negative = not retried).
+	RefusedRetryFor time.Duration
 
 	// WaitMinDelay, WaitMaxDelay and WaitGrowth shape waiter polling:
 	// first poll after WaitMinDelay, each next interval ×WaitGrowth, capped.
@@ -137,6 +156,19 @@ func (cfg Config) withDefaults() (Config, error) {
 	default:
 		return cfg, fmt.Errorf("ecsapi: scheme %q is not allowed: use \"http\" or \"https\"", cfg.Scheme)
 	}
+	switch strings.ToLower(cfg.VPCScheme) {
+	case "":
+		cfg.VPCScheme = cfg.Scheme
+	case "https":
+		cfg.VPCScheme = "HTTPS"
+	case "http":
+		cfg.VPCScheme = "HTTP"
+	default:
+		return cfg, fmt.Errorf("ecsapi: VPC scheme %q is not allowed: use \"http\" or \"https\"", cfg.VPCScheme)
+	}
+	if strings.ContainsAny(cfg.VPCEndpoint, "/@?#") {
+		return cfg, fmt.Errorf("ecsapi: VPC endpoint %q must be host[:port] without a scheme or path", RedactURL(cfg.VPCEndpoint))
+	}
 	if strings.ContainsAny(cfg.Endpoint, "/@?#") {
 		return cfg, fmt.Errorf("ecsapi: endpoint %q must be host[:port] without a scheme or path", RedactURL(cfg.Endpoint))
 	}
@@ -172,6 +204,21 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	switch {
+	case cfg.NoAnswerFor == 0:
+		cfg.NoAnswerFor = DefaultNoAnswerFor
+	case cfg.NoAnswerFor < 0:
+		cfg.NoAnswerFor = 0
+	}
+	switch {
+	case cfg.RefusedRetryFor == 0:
+		cfg.RefusedRetryFor = DefaultRefusedRetryFor
+	case cfg.RefusedRetryFor < 0:
+		cfg.RefusedRetryFor = 0
 	}
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL

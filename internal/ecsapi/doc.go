@@ -50,6 +50,14 @@
 // already acted (IncorrectInstanceStatus for Start and Stop, not found for
 // the deletes), the call succeeds; a waiter then confirms the state.
 //
+// Transport failures are sorted (TransportFailure) so that none costs
+// minutes: a refused connection is retried for Config.RefusedRetryFor (2 s),
+// a TLS handshake or DNS failure is never retried, and attempts that get no
+// answer within Config.ReadTimeout (15 s) are retried only within
+// Config.NoAnswerFor (30 s). The error then names the endpoint, where it
+// came from (Config.EndpointSource) and what to do ("Did you mean
+// http://…?" when HTTPS met a plain HTTP server).
+//
 // A failed call returns an *APIError with the action, the service's code,
 // message and request id, or Transport set when no answer came. Classify it
 // with IsNotFound, IsWrongState, IsThrottling, IsTransient and ErrorCode.

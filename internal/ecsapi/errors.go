@@ -26,6 +26,11 @@ type APIError struct {
 	// refused, reset, timeout); Timeout when that was a timeout.
 	Transport bool
 	Timeout   bool
+	// Failure classifies a transport error (see TransportFailure).
+	Failure TransportFailure
+
+	httpOnHTTPS bool // a TLS handshake answered by a plain HTTP server
+	explained   bool // Message already names the endpoint (explainTransport)
 
 	// cause is context.Canceled or context.DeadlineExceeded when the call
 	// was cut short by its context; raw SDK errors are never kept because
@@ -176,6 +181,9 @@ func IsTransient(err error) bool {
 	if e.cause != nil { // our own context ended: retrying cannot help
 		return false
 	}
+	if e.Transport && (e.Failure == TransportTLS || e.Failure == TransportDNS) {
+		return false // cannot succeed by trying again
+	}
 	return e.Transport || e.HTTPStatus >= 500 || transientCodes[e.Code]
 }
 
@@ -210,7 +218,12 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	case errors.As(err, &urlErr) || errors.As(err, &netErr):
 		out.Transport = true
 		out.Timeout = netErr != nil && netErr.Timeout() || urlErr != nil && urlErr.Timeout()
+		out.Failure, out.httpOnHTTPS = classifyTransport(err)
 		out.Message = r.redact(err.Error())
+		if urlErr != nil && urlErr.Err != nil {
+			// Without "Post <signed URL>: ": the endpoint is named by explainTransport.
+			out.Message = r.redact(urlErr.Err.Error())
+		}
 	case errors.As(err, &clientErr):
 		out.Code = clientErr.ErrorCode()
 		out.Message = r.redact(clientErr.Message())

@@ -122,7 +122,7 @@ func (c *Client) describeImages(ctx context.Context, fill func(*ecs.DescribeImag
 func imageFromSDK(raw ecs.Image) Image {
 	im := Image{
 		ID: raw.ImageId, Name: raw.ImageName, Status: raw.Status, Progress: raw.Progress,
-		Owner: raw.ImageOwnerAlias, Size: raw.Size, Tags: map[string]string{},
+		Owner: raw.ImageOwnerAlias, Size: raw.Size, OSType: raw.OSType, Tags: map[string]string{},
 	}
 	for _, t := range raw.Tags.Tag {
 		im.Tags[t.TagKey] = t.TagValue

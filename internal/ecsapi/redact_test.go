@@ -80,7 +80,7 @@ func TestTransportErrorIsRedacted(t *testing.T) {
 	}
 	text := err.Error()
 	t.Log(text)
-	if !strings.Contains(text, "transport error") || !strings.Contains(text, "REDACTED") {
+	if !strings.Contains(text, "transport error") || !strings.Contains(text, "http://"+addr) {
 		t.Errorf("unexpected text: %s", text)
 	}
 	if !strings.Contains(logs.String(), "RunInstances") {

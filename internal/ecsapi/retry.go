@@ -48,6 +48,8 @@ type call struct {
 	// RefreshInstance never answers for it from a listing older than the
 	// write. Every write to an instance sets it.
 	instanceID string
+	// vpc marks a VPC API call (Config.VPCEndpoint), for error messages.
+	vpc bool
 }
 
 // attemptFunc performs one attempt with a fresh SDK client and returns the
@@ -68,11 +70,23 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 	unsure := false  // an earlier attempt may have acted without us seeing the answer
 	renewed := false // keys refused as expired were renewed once
 	again := false   // repeat at once: the keys were just renewed
+	var (
+		started      = c.clock.Now()
+		firstRefused time.Time
+		noAnswer     time.Duration
+		tries        int
+	)
+	defer func() { c.explainTransport(lastErr, tries, c.clock.Now().Sub(started), spec.vpc) }()
 	for try := 0; ; try++ {
 		if try > 0 && !again {
 			delay := c.backoff(try)
 			if deadline, ok := ctx.Deadline(); ok && c.clock.Now().Add(delay).After(deadline) {
 				c.logGiveUp(ctx, spec.action, try, "the next attempt would start after the context deadline")
+				return lastErr
+			}
+			if lastErr != nil && lastErr.Transport && lastErr.Failure == TransportRefused &&
+				c.clock.Now().Add(delay).Sub(firstRefused) > c.cfg.RefusedRetryFor {
+				c.logGiveUp(ctx, spec.action, try, "connections are still refused")
 				return lastErr
 			}
 			c.logRetry(ctx, spec.action, try, delay, lastErr)
@@ -101,6 +115,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			return toAPIError(spec.action, err, r)
 		}
 		start := time.Now()
+		tries++
 		requestID, err := attempt(sdkClient)
 		apiErr := withContextCause(ctx, toAPIError(spec.action, err, r))
 		c.logAttempt(ctx, spec.action, try+1, time.Since(start), requestID, apiErr)
@@ -124,6 +139,19 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		lastErr = apiErr
 		if apiErr.cause != nil || ctx.Err() != nil {
 			return apiErr
+		}
+		if apiErr.Transport {
+			switch apiErr.Failure {
+			case TransportRefused:
+				if firstRefused.IsZero() {
+					firstRefused = c.clock.Now()
+				}
+			case TransportNoAnswer, TransportConnectTimeout:
+				noAnswer += time.Since(start)
+			}
+			if c.stopTransportRetries(apiErr, firstRefused, noAnswer) {
+				return apiErr
+			}
 		}
 		if !c.retryable(spec.kind, apiErr) || try >= c.cfg.MaxRetries {
 			return apiErr

@@ -201,6 +201,7 @@ type Image struct {
 	Progress string // e.g. "45%"
 	Owner    string // ImageOwnerAlias: system, self, …
 	Size     int    // GiB, the system disk
+	OSType   string // linux or windows
 	Tags     map[string]string
 	// SnapshotIDs are the snapshots of its disks, system disk first.
 	SnapshotIDs []string

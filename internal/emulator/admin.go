@@ -42,6 +42,8 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		e.adminClock(w, r)
 	case "sts GET", "sts POST":
 		e.adminSTS(w, r)
+	case "stock POST":
+		e.adminStock(w, r)
 	case "reset POST":
 		e.Reset()
 		adminJSON(w, map[string]bool{"reset": true})

@@ -61,14 +61,32 @@ type catalogSecurityGroup struct {
 	RegionID string `json:"region_id"`
 }
 
+// catalogKeyPair is a key pair of a region.
+type catalogKeyPair struct {
+	Name        string `json:"name"`
+	RegionID    string `json:"region_id"`
+	Fingerprint string `json:"fingerprint"`
+}
+
 // regionCatalog is everything the emulator knows about one region.
 type regionCatalog struct {
-	Region         catalogRegion
-	Zones          []catalogZone
-	VpcID          string
+	Region catalogRegion
+	Zones  []catalogZone
+	VpcID  string // the first VPC, which holds one vSwitch per zone
+	// OtherVpcIDs are further VPCs (the default region has one, with one
+	// vSwitch and one security group), for tests of mismatched networks.
+	OtherVpcIDs    []string
 	VSwitches      []catalogVSwitch
 	SecurityGroups []catalogSecurityGroup
+	KeyPairs       []catalogKeyPair
 }
+
+// DefaultRegion is the region the examples and tests use; its catalog has a
+// second VPC.
+const DefaultRegion = "cn-hangzhou"
+
+// catalogKeyPairNames are the key pairs every region has.
+var catalogKeyPairNames = []string{"default-key", "deploy-key"}
 
 var seededRegions = []catalogRegion{
 	{RegionId: "cn-hangzhou", LocalName: "华东1（杭州）", idPrefix: "bp1"},
@@ -118,6 +136,10 @@ var catalogInstanceTypes = []catalogInstanceType{
 	{"ecs.gn7i-c32g1.8xlarge", "ecs.gn7i", 32, 131072, 1, "NVIDIA A10"},
 	{"ecs.gn7i-2x.8xlarge", "ecs.gn7i", 32, 131072, 2, "NVIDIA A10"},
 }
+
+// defaultResourceGroupID is the account's default resource group: an
+// instance created without ResourceGroupId belongs to it.
+const defaultResourceGroupID = "rg-acfmzdefault00001"
 
 var diskCategories = []string{"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"}
 
@@ -193,7 +215,42 @@ func buildRegion(id string) *regionCatalog {
 			ID: hashID("sg", reg.idPrefix, id+"/"+name), Name: name, VpcID: rc.VpcID, RegionID: id,
 		})
 	}
+	if id == DefaultRegion {
+		// A second VPC with its own vSwitch (first zone) and security group.
+		vpc2 := hashID("vpc", reg.idPrefix, id+"/second")
+		rc.OtherVpcIDs = append(rc.OtherVpcIDs, vpc2)
+		zid := rc.Zones[0].ZoneId
+		rc.VSwitches = append(rc.VSwitches, catalogVSwitch{
+			ID: hashID("vsw", reg.idPrefix, zid+"/second"), ZoneID: zid, VpcID: vpc2, RegionID: id,
+			CidrBlock: "10.0.0.0/24", ipBase: [3]byte{10, 0, 0},
+		})
+		rc.SecurityGroups = append(rc.SecurityGroups, catalogSecurityGroup{
+			ID: hashID("sg", reg.idPrefix, id+"/second/default"), Name: "second-vpc", VpcID: vpc2, RegionID: id,
+		})
+	}
+	for _, name := range catalogKeyPairNames {
+		sum := sha256.Sum256([]byte("kp/" + id + "/" + name))
+		fp := make([]string, 16)
+		for i := range fp {
+			fp[i] = hex2(sum[i])
+		}
+		rc.KeyPairs = append(rc.KeyPairs, catalogKeyPair{Name: name, RegionID: id, Fingerprint: strings.Join(fp, ":")})
+	}
 	return rc
+}
+
+func hex2(b byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[b>>4], digits[b&15]})
+}
+
+func (rc *regionCatalog) keyPair(name string) *catalogKeyPair {
+	for i := range rc.KeyPairs {
+		if rc.KeyPairs[i].Name == name {
+			return &rc.KeyPairs[i]
+		}
+	}
+	return nil
 }
 
 func (rc *regionCatalog) zone(id string) *catalogZone {

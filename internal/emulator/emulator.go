@@ -295,7 +295,7 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	if req.action == "" {
 		return nil, errMissing("Action")
 	}
-	spec, ok := actions[req.action]
+	spec, ok := actionsFor(req.version)[req.action]
 	if !ok {
 		return nil, newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method")
@@ -303,7 +303,7 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	if req.version == "" {
 		return nil, errMissing("Version")
 	}
-	if req.version != apiVersion {
+	if req.version != apiVersion && req.version != vpcAPIVersion {
 		return nil, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
 	// Authenticate first: an unsigned or badly signed request is answered

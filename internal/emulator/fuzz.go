@@ -19,11 +19,11 @@ func VerifyRequest(method, host, rawQuery string, header http.Header, body []byt
 	if req.action == "" {
 		return "", errMissing("Action")
 	}
-	if _, ok := actions[req.action]; !ok {
+	if _, ok := actionsFor(req.version)[req.action]; !ok {
 		return req.action, newErr(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method")
 	}
-	if req.version != apiVersion {
+	if req.version != apiVersion && req.version != vpcAPIVersion {
 		return req.action, newErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
 	}
 	m := make(map[string]Credential, len(creds))

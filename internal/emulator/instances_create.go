@@ -144,7 +144,16 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 		s.userData = ud
 	}
 	s.keyPair = p.str("KeyPairName")
+	if s.keyPair != "" && c.region.keyPair(s.keyPair) == nil {
+		return nil, newErr(http.StatusNotFound, "InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.")
+	}
+	if c.e.soldOutLocked(s.vsw.ZoneID, s.itype.InstanceTypeId) {
+		return nil, errNoStock()
+	}
 	s.rgID = p.str("ResourceGroupId")
+	if s.rgID == "" {
+		s.rgID = defaultResourceGroupID // the account's default resource group, as on the service
+	}
 	if s.uniqueSuffix, ae = p.boolean("UniqueSuffix", false); ae != nil {
 		return nil, ae
 	}

@@ -73,7 +73,10 @@ func stopInstance(c *call) (M, *apiError) {
 	}
 	mode := c.p.str("StoppedMode")
 	switch mode {
-	case "", "KeepCharging":
+	// Not-applicable is what DescribeInstances reports for a running
+	// instance; clients that send their read value back (the official
+	// alicloud provider) mean "no mode given".
+	case "", "KeepCharging", "Not-applicable":
 		mode = "KeepCharging"
 	case "StopCharging":
 		// Instances that cannot use economical mode simply keep charging.

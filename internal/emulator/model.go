@@ -57,6 +57,8 @@ type instance struct {
 	// BaseImageID is the catalog image a custom image (ImageID m-…) was
 	// made from, for the OS fields; "" when ImageID is a catalog image.
 	BaseImageID string `json:"base_image_id,omitempty"`
+	// Maintenance is what ModifyInstanceMaintenanceAttributes set; nil = never set.
+	Maintenance *maintenance `json:"maintenance,omitempty"`
 }
 
 // status returns the instance status at now.
@@ -199,6 +201,8 @@ type store struct {
 	Tokens    map[string]*tokenEntry    `json:"tokens"`
 	Regions   []string                  `json:"extra_regions"`
 	Images    map[string]*image         `json:"images,omitempty"` // custom images (images.go)
+	// Stock overrides the seeded stock: "zone/instance type" → sold out (stock.go).
+	Stock map[string]bool `json:"stock_sold_out,omitempty"`
 }
 
 func newStore() *store {

@@ -76,23 +76,6 @@ func describeNetworkInterfaces(c *call) (M, *apiError) {
 	return answerPage(pg, matched, "NetworkInterfaceSets", "NetworkInterfaceSet", eniView), nil
 }
 
-func describeInstanceMaintenanceAttributes(c *call) (M, *apiError) {
-	var out []M
-	for _, in := range c.instancesNamed(c.p.list("InstanceId")) {
-		out = append(out, M{
-			"InstanceId": in.ID, "NotifyOnMaintenance": false,
-			"ActionOnMaintenance": M{"DefaultValue": "AutoRecover", "Value": "AutoRecover",
-				"SupportedValues": M{"SupportedValue": []string{"Stop", "AutoRecover", "AutoRedeploy"}}},
-			"MaintenanceWindows": M{"MaintenanceWindow": []M{{"StartTime": "18:00:00Z", "EndTime": "21:00:00Z"}}},
-		})
-	}
-	if out == nil {
-		out = []M{}
-	}
-	return M{"TotalCount": len(out), "PageNumber": 1, "PageSize": 10,
-		"MaintenanceAttributes": M{"MaintenanceAttribute": out}}, nil
-}
-
 func describeInstanceAttachmentAttributes(c *call) (M, *apiError) {
 	ids, _, ae := c.p.jsonList("InstanceIds", 100, nil)
 	if ae != nil {
@@ -126,7 +109,6 @@ func init() {
 	actions["DescribeUserData"] = actionSpec{describeUserData, true}
 	actions["DescribeInstanceRamRole"] = actionSpec{describeInstanceRamRole, true}
 	actions["DescribeNetworkInterfaces"] = actionSpec{describeNetworkInterfaces, true}
-	actions["DescribeInstanceMaintenanceAttributes"] = actionSpec{describeInstanceMaintenanceAttributes, true}
 	actions["DescribeInstanceAttachmentAttributes"] = actionSpec{describeInstanceAttachmentAttributes, true}
 	actions["DescribeInstanceAutoRenewAttribute"] = actionSpec{describeInstanceAutoRenewAttribute, true}
 }

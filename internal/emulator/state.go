@@ -17,6 +17,7 @@ type (
 	InstanceType  = catalogInstanceType
 	VSwitch       = catalogVSwitch
 	SecurityGroup = catalogSecurityGroup
+	KeyPair       = catalogKeyPair
 )
 
 // State is the document of GET /_emulator/state: the clock, the catalog and
@@ -40,6 +41,10 @@ type Catalog struct {
 	Vpcs           []Vpc           `json:"vpcs"`
 	VSwitches      []VSwitch       `json:"vswitches"`
 	SecurityGroups []SecurityGroup `json:"security_groups"`
+	KeyPairs       []KeyPair       `json:"key_pairs"`
+	// SoldOut lists the zones and instance types without stock; every
+	// other pair is in stock (POST /_emulator/stock changes it).
+	SoldOut []StockEntry `json:"sold_out"`
 }
 
 // Vpc is a catalog VPC.
@@ -103,8 +108,13 @@ func (e *Emulator) catalogLocked() Catalog {
 		c.Regions = append(c.Regions, rc.Region)
 		c.Zones = append(c.Zones, rc.Zones...)
 		c.Vpcs = append(c.Vpcs, Vpc{ID: rc.VpcID, RegionID: id})
+		for _, v := range rc.OtherVpcIDs {
+			c.Vpcs = append(c.Vpcs, Vpc{ID: v, RegionID: id})
+		}
 		c.VSwitches = append(c.VSwitches, rc.VSwitches...)
 		c.SecurityGroups = append(c.SecurityGroups, rc.SecurityGroups...)
+		c.KeyPairs = append(c.KeyPairs, rc.KeyPairs...)
 	}
+	c.SoldOut = e.soldOutListLocked()
 	return c
 }

@@ -47,6 +47,7 @@ var (
 	envCredentialsFile = []string{"ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE"}
 	envEndpoint        = []string{"ALIBABA_CLOUD_ENDPOINT_ECS"}
 	envSTSEndpoint     = []string{"ALIBABA_CLOUD_ENDPOINT_STS"}
+	envVPCEndpoint     = []string{"ALIBABA_CLOUD_ENDPOINT_VPC"}
 	envRoleARN         = []string{"ALIBABA_CLOUD_ROLE_ARN", "ALICLOUD_ASSUME_ROLE_ARN"}
 	envSessionName     = []string{"ALIBABA_CLOUD_ROLE_SESSION_NAME", "ALICLOUD_ASSUME_ROLE_SESSION_NAME"}
 	envOIDCProviderARN = []string{"ALIBABA_CLOUD_OIDC_PROVIDER_ARN"}
@@ -70,6 +71,9 @@ type settings struct {
 	stsScheme         string
 	stsHost           string
 	metadataEndpoint  string
+	endpointSource    string // where the endpoint came from, for transport errors
+	vpcScheme         string // the VPC API's endpoint; "" host = ECS's DescribeVSwitches
+	vpcHost           string
 	maxRetries        int
 	requestsPerSecond float64
 	disableBatching   bool
@@ -160,6 +164,7 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 	if scheme, host, endpoint, source, ok := resolveEndpoint(m.Endpoint, getenv, envEndpoint, "endpoint",
 		"\"http://127.0.0.1:8085\" or a host name such as \"ecs.cn-hangzhou.aliyuncs.com\" (HTTPS)", &diags); ok {
 		s.endpointScheme, s.endpointHost = scheme, host
+		s.endpointSource = endpointSourceText(source)
 		if scheme == "http" && !loopbackEndpointHost(host) {
 			diags.AddAttributeWarning(path.Root("endpoint"), "Credentials sent over plain HTTP",
 				fmt.Sprintf("The endpoint %q (from %s) is plain http:// to %s, which is not this machine. Every "+
@@ -176,6 +181,7 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 		s.stsScheme, s.stsHost = "https", defaultSTSHost(chain.stsRegion, getenv)
 	}
 	s.metadataEndpoint = getenv(envMetadataEndpoint)
+	resolveVPCEndpoint(&s, m, getenv, &diags)
 	if diags.HasError() {
 		return settings{}, diags
 	}
@@ -284,6 +290,33 @@ func (l *profileLoader) load() (*aliyunProfile, error) {
 	}
 	l.cfg, l.p = cfg, &p
 	return l.p, nil
+}
+
+// resolveVPCEndpoint sets where the VPC API is: vpc_endpoint, else
+// ALIBABA_CLOUD_ENDPOINT_VPC; with neither, nowhere when an ECS endpoint is
+// set (ECS's own DescribeVSwitches there, as the emulator serves it), else
+// the region's public VPC endpoint (cn-hangzhou's is vpc.aliyuncs.com).
+func resolveVPCEndpoint(s *settings, m providerModel, getenv func(string) string, diags *diag.Diagnostics) {
+	raw, source := firstSet(m.VPCEndpoint, getenv, envVPCEndpoint)
+	if raw == "" {
+		switch {
+		case s.endpointHost != "":
+		case s.region == "cn-hangzhou":
+			s.vpcScheme, s.vpcHost = "https", "vpc.aliyuncs.com"
+		case s.region != "":
+			s.vpcScheme, s.vpcHost = "https", "vpc."+s.region+".aliyuncs.com"
+		}
+		return
+	}
+	scheme, host, err := parseEndpoint(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root("vpc_endpoint"), "Invalid VPC endpoint",
+			fmt.Sprintf("The VPC endpoint %q (from %s) is not usable: %s. Expected a URL such as "+
+				"\"http://127.0.0.1:8085\" or a host name such as \"vpc.cn-shanghai.aliyuncs.com\" (HTTPS).",
+				redactEndpoint(raw), source, err))
+		return
+	}
+	s.vpcScheme, s.vpcHost = scheme, host
 }
 
 // firstSet returns the attribute's value when set, else the first non-empty

@@ -269,3 +269,27 @@ func assertAttributeError(t *testing.T, diags diag.Diagnostics, p path.Path, wan
 	}
 	t.Fatalf("no error on %s containing %q in %v", p, want, diags)
 }
+
+func TestResolveSettingsVPCEndpoint(t *testing.T) {
+	base := map[string]string{
+		"ALIBABA_CLOUD_REGION_ID": "cn-shanghai", "ALIBABA_CLOUD_ACCESS_KEY_ID": "ak", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "sk",
+	}
+	if s := mustResolve(t, nullModel(), base, noHome); s.vpcScheme != "https" || s.vpcHost != "vpc.cn-shanghai.aliyuncs.com" {
+		t.Errorf("default: %q %q", s.vpcScheme, s.vpcHost)
+	}
+	m := nullModel()
+	m.Endpoint = types.StringValue("http://127.0.0.1:8085")
+	if s := mustResolve(t, m, base, noHome); s.vpcHost != "" {
+		t.Errorf("with an ECS endpoint and no VPC endpoint, vSwitches come from ECS; got %q", s.vpcHost)
+	}
+	env := map[string]string{"ALIBABA_CLOUD_ENDPOINT_VPC": "http://127.0.0.1:8085"}
+	for k, v := range base {
+		env[k] = v
+	}
+	if s := mustResolve(t, m, env, noHome); s.vpcScheme != "http" || s.vpcHost != "127.0.0.1:8085" {
+		t.Errorf("from the environment: %q %q", s.vpcScheme, s.vpcHost)
+	}
+	m.VPCEndpoint = types.StringValue("ftp://x")
+	_, diags := resolveSettings(m, envFrom(base), noHome)
+	assertAttributeError(t, diags, path.Root("vpc_endpoint"), "ftp://x")
+}

@@ -61,3 +61,12 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 	}
 	return strings.ToLower(u.Scheme), u.Host, nil
 }
+
+// endpointSourceText names where the endpoint came from in transport
+// errors: the attribute by name, or the environment variable.
+func endpointSourceText(source string) string {
+	if source == "the provider attribute" {
+		return `the provider attribute "endpoint"`
+	}
+	return source
+}

@@ -496,6 +496,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 	in, d := plan.runInput(ctx, token, password.ValueString())
 	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(r.referenceApplyDiagnostics(ctx, plan, req.Config)...) // before RunInstances (instance_references.go)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -753,6 +754,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
 	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
 	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
+	r.referencePlanDiagnostics(ctx, req, resp)                         // vSwitch, groups, image, key pair, type, stock (instance_references.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}

@@ -48,7 +48,7 @@ resource "aliecs_instance" "test" {
   instance_name              = %q
   description                = "every argument"
   host_name                  = "every-host"
-  key_pair_name              = "test-key"
+  key_pair_name              = "default-key"
   user_data                  = "#!/bin/sh\necho hello\n"
   password_wo                = %q
   password_wo_version        = 1
@@ -151,7 +151,7 @@ func TestAccInstance_everyArgument(t *testing.T) {
 						if in == nil {
 							return fmt.Errorf("instance %s not in the emulator", id)
 						}
-						if in.InstanceName != "every-1" || in.HostName != "every-host" || in.KeyPairName != "test-key" ||
+						if in.InstanceName != "every-1" || in.HostName != "every-host" || in.KeyPairName != "default-key" ||
 							in.InternetMaxBandwidthOut != 5 || len(in.SecurityGroupIds.SecurityGroupId) != 2 {
 							return fmt.Errorf("emulator's instance differs from the configuration: %+v", in)
 						}
@@ -343,10 +343,10 @@ resource "aliecs_instance" "test" {
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"k2\"\n")),
+			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"deploy-key\"\n")),
 			// Naming the zone the vSwitch already implies is not a change.
 			{
-				Config:           hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"k2\"\n  zone_id = \""+c.zone2+"\"\n"),
+				Config:           hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"deploy-key\"\n  zone_id = \""+c.zone2+"\"\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

@@ -137,6 +137,7 @@ func (r *instanceResource) restorePlanDiagnostics(ctx context.Context, req resou
 				"accomplished (within timeouts.create), and fails at once if it fails.", groupID))
 	}
 	r.checkRestoreSizes(ctx, plan, configDisks, src, &resp.Diagnostics)
+	r.checkRestoredHostName(ctx, plan, src.facts.ImageID, &resp.Diagnostics) // the group's source image (instance_references.go)
 	if tags, _ := tagsFromMap(ctx, plan.Tags); len(tags) > maxTags-1 {
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Too many tags for a restored instance",
 			fmt.Sprintf("%d tags were given; an instance made from a snapshot group takes at most %d, since the "+

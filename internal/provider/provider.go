@@ -44,6 +44,7 @@ type providerModel struct {
 	AssumeRoleWithOIDC    *assumeRoleWithOIDCModel `tfsdk:"assume_role_with_oidc"`
 	Endpoint              types.String             `tfsdk:"endpoint"`
 	STSEndpoint           types.String             `tfsdk:"sts_endpoint"`
+	VPCEndpoint           types.String             `tfsdk:"vpc_endpoint"`
 	MaxRetries            types.Int64              `tfsdk:"max_retries"`
 	MaxRequestsPerSecond  types.Float64            `tfsdk:"max_requests_per_second"`
 }
@@ -73,7 +74,7 @@ func (m providerModel) stringValues() map[string]types.String {
 	out := map[string]types.String{
 		"region": m.Region, "access_key": m.AccessKey, "secret_key": m.SecretKey, "security_token": m.SecurityToken,
 		"profile": m.Profile, "shared_credentials_file": m.SharedCredentialsFile, "ecs_role_name": m.ECSRoleName,
-		"endpoint": m.Endpoint, "sts_endpoint": m.STSEndpoint,
+		"endpoint": m.Endpoint, "sts_endpoint": m.STSEndpoint, "vpc_endpoint": m.VPCEndpoint,
 	}
 	if r := m.AssumeRole; r != nil {
 		for k, v := range map[string]types.String{"role_arn": r.RoleARN, "session_name": r.SessionName,
@@ -169,6 +170,13 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"bundled emulator. A host without a scheme means HTTPS. Falls back to `ALIBABA_CLOUD_ENDPOINT_STS`; " +
 					"by default `sts.aliyuncs.com` (`sts.<region>.aliyuncs.com` with a profile's `sts_region` or " +
 					"`ALIBABA_CLOUD_STS_REGION`).",
+			},
+			"vpc_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "VPC API endpoint URL, shaped like `endpoint`; the plan-time checks read vSwitches " +
+					"from it. Falls back to `ALIBABA_CLOUD_ENDPOINT_VPC`. When neither is set: with `endpoint` set (such " +
+					"as the emulator's), ECS's own DescribeVSwitches at that endpoint; otherwise the region's public VPC " +
+					"endpoint.",
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
@@ -312,6 +320,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RegionID:          settings.region,
 		Credentials:       creds,
 		Endpoint:          settings.endpointHost,
+		EndpointSource:    settings.endpointSource,
+		VPCEndpoint:       settings.vpcHost,
+		VPCScheme:         settings.vpcScheme,
 		Scheme:            settings.endpointScheme,
 		Transport:         transport,
 		MaxRetries:        settings.maxRetries,

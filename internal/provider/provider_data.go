@@ -23,6 +23,10 @@ type providerData struct {
 	// so it tells "created by this apply" exactly (see the schedule's late
 	// apply rule).
 	createdHere sync.Map
+
+	// refs caches the listings the plan-time reference checks read
+	// (instance_references.go), once per provider process.
+	refs refCache
 }
 
 // markCreated records an instance this apply created.
