@@ -259,7 +259,8 @@ func TestAssumeRoleErrorsAreClearAndRedacted(t *testing.T) {
 		!strings.HasPrefix(ce.Err.Error(), "STS AssumeRole failed: NoPermission") {
 		t.Fatalf("wrong external id: %v", err)
 	}
-	// A dropped connection: the transport error quotes the signed URL.
+	// A dropped connection: the transport error names the endpoint and
+	// quotes no signed request, so neither the token nor the secret.
 	env.emu.AddFault(emulator.Fault{Action: "AssumeRole", ResetConnection: true})
 	sts, _ := NewSTS(STSConfig{Endpoint: env.host, Scheme: "http", MaxRetries: 0})
 	_, err = sts.AssumeRole(ctx, StaticCredentials("STS.base", "sec-SECRET-1", "tok-SECRET-123"),
@@ -267,10 +268,7 @@ func TestAssumeRoleErrorsAreClearAndRedacted(t *testing.T) {
 	if err == nil || !IsTransient(err) {
 		t.Fatalf("dropped connection: %v", err)
 	}
-	if !strings.Contains(err.Error(), "SecurityToken=REDACTED") {
-		t.Fatalf("the error does not quote the signed URL; the test proves nothing: %v", err)
-	}
-	for _, s := range []string{"sec-SECRET-1", "tok-SECRET-123"} {
+	for _, s := range []string{"sec-SECRET-1", "tok-SECRET-123", "Signature="} {
 		if strings.Contains(err.Error(), s) {
 			t.Fatalf("the error shows a secret: %v", err)
 		}
