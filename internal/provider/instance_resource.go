@@ -162,8 +162,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"tags": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Tags: at most 20 (19 with `source_snapshot_id`, which the provider records in its own tag); keys of 1 to 128 characters not starting with `aliyun` or `acs:`; values of at most 128 characters. Updates in place.",
-				Validators:          []validator.Map{tagsValidator{}},
+				MarkdownDescription: "Tags: at most 19 (18 with `source_snapshot_id`): ECS allows 20 and the provider adds its own `aliecs:` tags (an ownership tag on every instance it creates, the source group of a restored one), which no plan or import shows; keys of 1 to 128 characters not starting with `aliyun`, `acs:` or `aliecs:`; values of at most 128 characters. Updates in place.",
+				Validators:          []validator.Map{instanceTagsValidator{}},
 			},
 			"system_disk": schema.SingleNestedAttribute{
 				Optional:            true,
@@ -247,10 +247,35 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.LengthBetween(2, 128)},
 			},
 			"user_data": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 32 KiB; the provider base64-encodes it. Changing it replaces the instance. It is read back (decoded) only at import, since the service reports it one instance per call: it is not checked for drift on every refresh.",
-				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthAtMost(24576)},
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 24 KiB (32 KiB once " +
+					"base64-encoded, which the provider does). Sensitive: hidden in plan output, but stored in the state; use " +
+					"`user_data_wo` to keep it out of the state. At most one of `user_data` and `user_data_wo`. A different " +
+					"user data replaces the instance; moving the same text to `user_data_wo` does not (see the user data " +
+					"section above). Not read back on refresh (the service reports it one instance per call); an import " +
+					"keeps only a salted hash of it, and the first apply after the import records the configured value.",
+				PlanModifiers: []planmodifier.String{userDataReplaceIf{}},
+				Validators:    []validator.String{stringvalidator.LengthAtMost(24576)},
+			},
+			"user_data_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				MarkdownDescription: "User data as plain text, write-only (Terraform 1.11 or later): sent when the instance is " +
+					"created and never stored in the plan or the state. Same limits as `user_data`, and at most one of the " +
+					"two. Terraform cannot see a change of a write-only value: change `user_data_wo_version` to apply a new " +
+					"one, which replaces the instance when the user data differs.",
+				Validators: []validator.String{stringvalidator.LengthAtMost(24576),
+					stringvalidator.ConflictsWith(path.MatchRoot("user_data"))},
+			},
+			"user_data_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Change this number to apply a new `user_data_wo`: the instance is replaced when the " +
+					"configured user data differs from the one it was created with (compared through a salted hash kept in " +
+					"the provider's private state).",
+				PlanModifiers: []planmodifier.Int64{userDataReplaceIf{}},
+				Validators:    []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("user_data_wo"))},
 			},
 			"password_wo": schema.StringAttribute{
 				Optional:  true,
@@ -412,6 +437,8 @@ type instanceModel struct {
 	InternetMaxBandwidthOut types.Int64    `tfsdk:"internet_max_bandwidth_out"`
 	KeyPairName             types.String   `tfsdk:"key_pair_name"`
 	UserData                types.String   `tfsdk:"user_data"`
+	UserDataWO              types.String   `tfsdk:"user_data_wo"`
+	UserDataWOVersion       types.Int64    `tfsdk:"user_data_wo_version"`
 	PasswordWO              types.String   `tfsdk:"password_wo"`
 	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
 	DeletionProtection      types.Bool     `tfsdk:"deletion_protection"`
@@ -496,6 +523,10 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 	in, d := plan.runInput(ctx, token, password.ValueString())
 	resp.Diagnostics.Append(d...)
+	userData, d := userDataToSend(ctx, req.Config, &in) // user_data or user_data_wo (instance_user_data.go)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(rememberUserData(ctx, resp.Private, userData)...)
+	in.Tags = withOwnershipTag(in.Tags) // instance_ownership_tag.go
 	resp.Diagnostics.Append(r.referenceApplyDiagnostics(ctx, plan, req.Config)...) // before RunInstances (instance_references.go)
 	if resp.Diagnostics.HasError() {
 		return
@@ -590,7 +621,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
 	}
 	if importing {
-		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state)...)
+		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -785,6 +816,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.Tags, next.DeletionProtection, next.PasswordWOVersion = plan.Tags, plan.DeletionProtection, plan.PasswordWOVersion
 	next.Timeouts, next.ForceDelete, next.StoppedMode = plan.Timeouts, plan.ForceDelete, plan.StoppedMode
 	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
+	next.UserDataWO = plan.UserDataWO
 	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 }
@@ -852,24 +884,6 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 	}
 	m.applyInstance(inst, disks, knowsDisks)
 	return inst, diags
-}
-
-// readImportedUserData reads the user data of an instance being imported
-// (DescribeUserData takes one instance per call: never on every refresh)
-// and keeps it as the plain text the configuration would hold.
-func (r *instanceResource) readImportedUserData(ctx context.Context, m *instanceModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	encoded, err := r.data.client.GetUserData(ctx, m.ID.ValueString())
-	if err != nil {
-		diags.AddError("Cannot read the instance's user data",
-			fmt.Sprintf("Reading the user data of instance %s failed: %s", m.ID.ValueString(), err))
-		return diags
-	}
-	m.UserData = types.StringNull()
-	if encoded != "" {
-		m.UserData = types.StringValue(decodeUserData(encoded))
-	}
-	return diags
 }
 
 // privateKeyImported marks an instance imported and not yet updated.

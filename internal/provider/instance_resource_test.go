@@ -251,10 +251,11 @@ func TestAccInstance_updateInPlace(t *testing.T) {
 			}),
 			update(strings.NewReplacer(`"upd-1"`, `"upd-2"`, `"first"`, `"second"`, `"host-1"`, `"host-2"`,
 				`{ a = "1", b = "2" }`, `{ a = "10", c = "3" }`).Replace(base), func(in *emulator.Instance) error {
-				got := map[string]string{}
-				for _, tg := range in.Tags.Tag {
-					got[tg.TagKey] = tg.TagValue
+				all := emuInstanceTags(in)
+				if all[ownershipTagKey] != ownershipTagValue {
+					return fmt.Errorf("tags %v: the tag update lost the ownership tag", all)
 				}
+				got := userTags(all)
 				if len(got) != 2 || got["a"] != "10" || got["c"] != "3" {
 					return fmt.Errorf("tags %v, want a=10 c=3", got)
 				}
@@ -671,6 +672,11 @@ func TestAccInstance_badInputs(t *testing.T) {
 		{`  tags = { "aliyun:x" = "v" }`, `(?s)tags.*reserved prefix`},
 		{`  tags = { k = "https://x" }`, `(?s)tags.*URL scheme`},
 		{`  tags = {` + strings.Repeat(" ", 1) + manyTags(21) + ` }`, `(?s)tags.*21 tags were given`},
+		{`  tags = {` + manyTags(20) + ` }`, `(?s)tags.*20 tags were given; an instance takes at most 19 tags of its own, since ECS allows 20 and the provider adds its ownership tag "aliecs:managed-by"`},
+		{`  tags = { "aliecs:managed-by" = "me" }`, `(?s)tags.*"aliecs:managed-by" starts with "aliecs:", which is reserved for the provider's own tags`},
+		{`  tags = { "Aliecs:x" = "v" }`, `(?s)tags.*"Aliecs:x" starts with "aliecs:"`},
+		{"  user_data = \"a\"\n  user_data_wo = \"b\"", `(?s)user_data_wo.*cannot be specified when.*user_data`},
+		{`  user_data_wo_version = 1`, `(?s)user_data_wo_version.*user_data_wo`},
 		{`  password_wo = "short"`, `(?s)password_wo.*The password has 5 characters`},
 		{`  password_wo_version = 1`, `(?s)password_wo_version.*password_wo`},
 		{`  zone_id = "nowhere"`, `(?s)zone_id.*zone id`},

@@ -138,10 +138,11 @@ func (r *instanceResource) restorePlanDiagnostics(ctx context.Context, req resou
 	}
 	r.checkRestoreSizes(ctx, plan, configDisks, src, &resp.Diagnostics)
 	r.checkRestoredHostName(ctx, plan, src.facts.ImageID, &resp.Diagnostics) // the group's source image (instance_references.go)
-	if tags, _ := tagsFromMap(ctx, plan.Tags); len(tags) > maxTags-1 {
+	if tags, _ := tagsFromMap(ctx, plan.Tags); len(tags) > maxUserInstanceTags-1 {
 		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Too many tags for a restored instance",
 			fmt.Sprintf("%d tags were given; an instance made from a snapshot group takes at most %d, since the "+
-				"provider adds its own tag %q (which group it was made from).", len(tags), maxTags-1, sourceSnapshotGroupTag))
+				"provider adds its own tags %q (which group it was made from) and %q.", len(tags),
+				maxUserInstanceTags-1, sourceSnapshotGroupTag, ownershipTagKey))
 	}
 	if resp.Diagnostics.HasError() || !creating {
 		return // a change of source_snapshot_id replaces: Terraform plans the new instance again, as a create

@@ -238,7 +238,9 @@ var (
 	regexpValidator       = stringCheck{"Invalid regular expression", "a valid RE2 regular expression", checkRegexp}
 )
 
-// tagsValidator checks an instance's tags as a whole.
+// tagsValidator checks a set of tags as the service does: a tag filter
+// (aliecs_instances), which may name the provider's own tags. An instance's
+// own tags are checked by instanceTagsValidator.
 type tagsValidator struct{}
 
 var _ validator.Map = tagsValidator{}
@@ -252,6 +254,18 @@ func (tagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, 
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
+	problems := checkTagEntries(knownTagValues(req))
+	if p := checkTagCount(len(req.ConfigValue.Elements())); p != "" {
+		problems = append([]string{p}, problems...)
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tags", p)
+	}
+}
+
+// knownTagValues are the tags of a map whose values are known; unknown
+// values are checked at apply by the service.
+func knownTagValues(req validator.MapRequest) map[string]string {
 	tags := map[string]string{}
 	for k, v := range req.ConfigValue.Elements() {
 		s, ok := v.(interface {
@@ -260,15 +274,9 @@ func (tagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, 
 			ValueString() string
 		})
 		if !ok || s.IsUnknown() || s.IsNull() {
-			continue // unknown values are checked at apply by the service
+			continue
 		}
 		tags[k] = s.ValueString()
 	}
-	problems := checkTagEntries(tags)
-	if p := checkTagCount(len(req.ConfigValue.Elements())); p != "" {
-		problems = append([]string{p}, problems...)
-	}
-	for _, p := range problems {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tags", p)
-	}
+	return tags
 }

@@ -123,6 +123,8 @@ data "aliecs_instances" "one_missing" {
 						"auto_release_time": knownvalue.StringExact(""),
 						"tags": knownvalue.MapExact(map[string]knownvalue.Check{
 							"role": knownvalue.StringExact("web"), "idx": knownvalue.StringExact("1"),
+							// The listing shows the provider's own tags too: they find orphans.
+							ownershipTagKey: knownvalue.StringExact(ownershipTagValue),
 						}),
 					}),
 				})),
