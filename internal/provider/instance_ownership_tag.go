@@ -75,7 +75,9 @@ func (instanceTagsValidator) Description(context.Context) string {
 		"starting with aliyun, acs: or aliecs:; values at most 128 characters"
 }
 
-func (v instanceTagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v instanceTagsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (instanceTagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

@@ -118,7 +118,7 @@ func rememberedUserData(ctx context.Context, p privateGetter) *userDataHash {
 func configuredUserData(ctx context.Context, config tfsdk.Config) (value string, known bool) {
 	for _, p := range []path.Path{pathUserData, pathUserDataWO} {
 		var v types.String
-		if config.GetAttribute(ctx, p, &v).HasError() {
+		if !readConfigString(ctx, config, p, &v) {
 			return "", false
 		}
 		if v.IsUnknown() {
@@ -193,8 +193,8 @@ func (userDataReplaceIf) PlanModifyString(ctx context.Context, req planmodifier.
 	}
 	versionChanged := !version.Equal(priorVersion)
 	imported, _ := importedMark(ctx, req.Private)
-	var wo types.String
-	_ = req.Config.GetAttribute(ctx, pathUserDataWO, &wo)
+	wo := types.StringNull()
+	_ = readConfigString(ctx, req.Config, pathUserDataWO, &wo)
 	// The hash is worked out only where it decides something: a change, the
 	// first plan after an import, or a write-only value (not in the state).
 	if !changed && !versionChanged && !imported && wo.IsNull() {
@@ -246,6 +246,15 @@ func (userDataReplaceIf) PlanModifyInt64(ctx context.Context, req planmodifier.I
 	}
 	want, known := configuredUserData(ctx, req.Config)
 	resp.RequiresReplace = !known || !h.matches(want)
+}
+
+// readConfigString reads a string of the configuration; false when there
+// is no configuration to read (a request built without one).
+func readConfigString(ctx context.Context, config tfsdk.Config, p path.Path, v *types.String) bool {
+	if config.Schema == nil || config.Raw.IsNull() {
+		return false
+	}
+	return !config.GetAttribute(ctx, p, v).HasError()
 }
 
 // stateID is the id attribute of a resource's state, for messages.
