@@ -52,6 +52,28 @@ resource "aliecs_snapshot" "kept_disk" {
   tags           = { team = "ml" }
 }
 `,
+		// Import keeps only a salted hash of the user data: the first plan
+		// records user_data_wo_version (and, below, user_data) in the state.
+		"instance with user_data_wo": `
+resource "aliecs_instance" "write_only" {
+  image_id             = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+  instance_type        = "ecs.g7.large"
+  vswitch_id           = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids   = ["sg-bp1qp2oi3e696ugzabhe"]
+  user_data_wo         = "#!/bin/sh\necho write-only > /tmp/wo\n"
+  user_data_wo_version = 3
+  tags                 = { team = "ml" }
+  force_delete         = true
+}
+
+resource "aliecs_instance" "no_user_data" {
+  image_id           = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
+  force_delete       = true
+}
+`,
 		"instance restored from a snapshot group, its disks grown": `
 resource "aliecs_instance" "source" {
   image_id           = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"

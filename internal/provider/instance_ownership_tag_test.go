@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -121,48 +122,36 @@ func TestAccInstance_ownershipTag(t *testing.T) {
 	})
 }
 
-// The orphan query of the docs: an instance created by the provider whose
-// state was lost (here: terraform state rm, as after a provider killed
-// between RunInstances and the state write) is found by aliecs_instances
-// with the ownership tag, and told apart from the managed ones with
-// setsubtract; a machine made outside Terraform is not listed.
-func TestAccInstance_orphanFoundByOwnershipTag(t *testing.T) {
+// TestAccGuide_orphanedInstances runs the configuration of the guide
+// (examples/guides/orphaned-instances/main.tf): an instance created by the
+// provider whose state was lost (terraform state rm, as after a provider
+// killed between RunInstances and the state write) is the one
+// not_in_this_state lists; a machine made outside Terraform is not listed.
+func TestAccGuide_orphanedInstances(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	outside := env.instanceCreateOutside(c, "made-elsewhere", map[string]string{"team": "ml"})
-	cli := newRelCLI(t)
-	config := func(count int) string {
-		return relProvider(env, 2) + fmt.Sprintf(`
-resource "aliecs_instance" "vm" {
-  count              = %d
-  image_id           = %q
-  instance_type      = "ecs.g7.large"
-  vswitch_id         = %q
-  security_group_ids = [%q]
-  tags               = { team = "ml" }
-  force_delete       = true
-}
-
-data "aliecs_instances" "made_by_terraform" {
-  tags       = { "aliecs:managed-by" = "terraform-provider-aliecs" }
-  depends_on = [aliecs_instance.vm]
-}
-
-output "orphans" {
-  value = setsubtract(data.aliecs_instances.made_by_terraform.ids, aliecs_instance.vm[*].id)
-}
-`, count, c.image, c.vswitch, c.sg)
+	body, err := os.ReadFile("../../examples/guides/orphaned-instances/main.tf")
+	if err != nil {
+		t.Fatal(err)
 	}
-	cli.write(config(2))
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 2) + string(body))
+	orphans := func() []string {
+		t.Helper()
+		var ids []string
+		if err := json.Unmarshal([]byte(cli.mustRun("output", "-json", "not_in_this_state")), &ids); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
 	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	ids := cli.state().ids("aliecs_instance", "id")
-	if len(ids) != 2 {
+	if ids := cli.state().ids("aliecs_instance", "id"); len(ids) != 2 {
 		t.Fatalf("state holds instances %v, want 2", ids)
 	}
-	var orphans []string
-	if err := json.Unmarshal([]byte(cli.mustRun("output", "-json", "orphans")), &orphans); err != nil || len(orphans) != 0 {
-		t.Fatalf("orphans before any loss = %v (%v), want none", orphans, err)
+	if got := orphans(); len(got) != 0 {
+		t.Fatalf("not_in_this_state before any loss = %v, want none", got)
 	}
 	// The state of vm[1] is lost; the configuration now has one instance.
 	lost := ""
@@ -172,16 +161,13 @@ output "orphans" {
 		}
 	}
 	cli.mustRun("state", "rm", "aliecs_instance.vm[1]")
-	cli.write(config(1))
-	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	if err := json.Unmarshal([]byte(cli.mustRun("output", "-json", "orphans")), &orphans); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(orphans, []string{lost}) {
-		t.Errorf("orphans = %v, want exactly the instance whose state was lost (%s); %s was made outside Terraform", orphans, lost, outside)
+	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color", "-var", "machines=1")
+	if got := orphans(); !slices.Equal(got, []string{lost}) {
+		t.Errorf("not_in_this_state = %v, want exactly the instance whose state was lost (%s); %s was made outside Terraform",
+			got, lost, outside)
 	}
 	if in := env.instanceInEmu(lost); in == nil {
 		t.Errorf("the orphan %s is not in the emulator", lost)
 	}
-	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color", "-var", "machines=1")
 }

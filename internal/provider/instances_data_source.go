@@ -97,10 +97,12 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					ecsapi.StatusRunning, ecsapi.StatusStopping, ecsapi.StatusStopped)},
 			},
 			"tags": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Only instances that carry all these tags (key and value).",
-				Validators:          []validator.Map{tagsValidator{}},
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Only instances that carry all these tags (key and value). The provider's own tags " +
+					"may be given: `{ \"aliecs:managed-by\" = \"terraform-provider-aliecs\" }` lists every instance the " +
+					"provider created (see the guide Finding orphaned instances).",
+				Validators: []validator.Map{tagsValidator{}},
 			},
 			"vswitch_id": schema.StringAttribute{
 				Optional:            true,
@@ -126,7 +128,8 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 						"gpu_spec":          str("GPU model, empty when none."),
 						"auto_release_time": str("Scheduled automatic release, RFC 3339 UTC; empty when none."),
 						"tags": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-							MarkdownDescription: "Tags."},
+							MarkdownDescription: "Tags, the provider's own `aliecs:` tags included (such as the ownership tag " +
+								"`aliecs:managed-by` on every instance the provider created)."},
 						"creation_time": str("Creation time, RFC 3339 UTC."),
 					},
 				},
