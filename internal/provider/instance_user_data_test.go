@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -73,7 +74,13 @@ func TestUserDataHash(t *testing.T) {
 // emuUserData is an instance's user data as the service keeps it, decoded.
 func emuUserData(t *testing.T, env *accEnv, id string) string {
 	t.Helper()
-	enc, err := env.instanceSDKClient().GetUserData(context.Background(), id)
+	return userDataVia(t, env.instanceSDKClient(), id)
+}
+
+// userDataVia reads an instance's user data with a given client, decoded.
+func userDataVia(t *testing.T, client *ecsapi.Client, id string) string {
+	t.Helper()
+	enc, err := client.GetUserData(context.Background(), id)
 	if err != nil {
 		t.Fatalf("DescribeUserData %s: %v", id, err)
 	}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -29,6 +31,10 @@ func TestAccReliability_secretsNeverLeak(t *testing.T) {
 		password = "Rel-Passw0rd-7e1d!"
 		// userData is base64 of a script; the SDK's debug output would print it.
 		userData = "IyEvYmluL3NoCmVjaG8gcmVsLXVzZXJkYXRhLTQ0Cg=="
+		// woSecret is in a write-only user data (from an ephemeral variable):
+		// never in the state, the plan JSON, the log or any output.
+		woSecret = "rel-WoUserData-c41f9e"
+		woScript = "#!/bin/sh\necho " + woSecret + " > /etc/token\n"
 	)
 	env := newAccEnv(t, emulator.Options{
 		Credentials: []emulator.Credential{{AccessKeyID: keyID, AccessKeySecret: secret, SecurityToken: token}},
@@ -38,11 +44,11 @@ func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	// Credentials and the password come from the environment, as users are told to pass them.
 	cli := newRelCLI(t, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath,
 		"ALIBABA_CLOUD_ACCESS_KEY_ID="+keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+secret,
-		"ALIBABA_CLOUD_SECURITY_TOKEN="+token, "TF_VAR_password="+password, "DEBUG=sdk")
+		"ALIBABA_CLOUD_SECURITY_TOKEN="+token, "TF_VAR_password="+password, "TF_VAR_wo_secret="+woSecret, "DEBUG=sdk")
 	cli.write(fmt.Sprintf(`
 provider "aliecs" {
-  region      = %q
-  endpoint    = %q
+  region      = %[1]q
+  endpoint    = %[2]q
   max_retries = 0
 }
 
@@ -53,13 +59,28 @@ variable "password" {
 }
 
 resource "aliecs_instance" "vm" {
-  image_id            = %q
+  image_id            = %[3]q
   instance_type       = "ecs.g7.large"
-  vswitch_id          = %q
-  security_group_ids  = [%q]
+  vswitch_id          = %[4]q
+  security_group_ids  = [%[5]q]
   password_wo         = var.password
   password_wo_version = 1
   user_data           = "#!/bin/sh\necho rel-userdata-44\n"
+}
+
+variable "wo_secret" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "aliecs_instance" "wo" {
+  image_id             = %[3]q
+  instance_type        = "ecs.g7.large"
+  vswitch_id           = %[4]q
+  security_group_ids   = [%[5]q]
+  user_data_wo         = "#!/bin/sh\necho ${var.wo_secret} > /etc/token\n"
+  user_data_wo_version = 1
 }
 
 resource "aliecs_snapshot" "snap" {
@@ -72,8 +93,27 @@ resource "aliecs_snapshot" "snap" {
 	outputs = append(outputs, cli.mustRun("plan", "-input=false", "-no-color", "-out=tfplan"))
 	planJSON := cli.mustRun("show", "-json", "tfplan")
 	outputs = append(outputs, cli.mustRun("apply", "-input=false", "-no-color", "tfplan"))
-	if n := len(env.emu.State().Instances); n != 1 {
-		t.Fatalf("emulator holds %d instances after the apply, want 1", n)
+	if n := len(env.emu.State().Instances); n != 2 {
+		t.Fatalf("emulator holds %d instances after the apply, want 2", n)
+	}
+	// The test must be able to fail: the write-only user data reached the service.
+	client, err := ecsapi.New(ecsapi.Config{RegionID: accRegion, AccessKeyID: keyID, AccessKeySecret: secret,
+		SecurityToken: token, Endpoint: strings.TrimPrefix(env.server.URL, "http://"), Scheme: "HTTP"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	woID := ""
+	for _, id := range cli.state().ids("aliecs_instance", "id") {
+		if strings.Contains(userDataVia(t, client, id), woSecret) {
+			woID = id
+		}
+	}
+	if woID == "" {
+		t.Fatalf("no instance in the emulator has the write-only user data")
+	}
+	// user_data is sensitive: the plan shows it hidden, never its text.
+	if !regexp.MustCompile(`\+ user_data\s+= \(sensitive value\)`).MatchString(outputs[0]) {
+		t.Errorf("the plan output does not show user_data as (sensitive value):\n%s", outputs[0])
 	}
 	// A dropped connection: the transport error's diagnostic quotes the
 	// signed request URL (with its SecurityToken and Signature parameters).
@@ -113,6 +153,10 @@ resource "aliecs_snapshot" "snap" {
 			t.Errorf("the SDK's debug output is in the TRACE log: …%s…", string(logBytes)[i:min(len(logBytes), i+200)])
 		}
 	}
+	// user_data is in the state (by design) but never in the commands' output.
+	if joined := strings.Join(outputs, "\n"); strings.Contains(joined, "rel-userdata-44") {
+		t.Errorf("the text of user_data appears in a command's output")
+	}
 	places := map[string]string{
 		"TRACE log":      string(logBytes),
 		"state":          string(state),
@@ -122,7 +166,8 @@ resource "aliecs_snapshot" "snap" {
 	signature := regexp.MustCompile(`Signature(?:=|%3D|":\s*"|\\":\s*\\")([A-Za-z0-9%+/=]{8,})`)
 	for where, text := range places {
 		for name, s := range map[string]string{"secret key": secret, "security token": token, "password": password,
-			"base64 user data as sent": strings.TrimRight(userData, "=")} {
+			"base64 user data as sent": strings.TrimRight(userData, "="), "write-only user data": woSecret,
+			"write-only user data (base64)": strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(woScript)), "=")} {
 			if enc := url.QueryEscape(s); enc != s && strings.Contains(text, enc) {
 				i := strings.Index(text, enc)
 				t.Errorf("the %s (URL-encoded) appears in the %s: …%s…", name, where, text[max(0, i-80):min(len(text), i+len(enc)+20)])
