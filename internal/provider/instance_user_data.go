@@ -55,12 +55,18 @@ var (
 
 // userDataHash is what private state keeps of an instance's user data.
 type userDataHash struct {
-	Salt       []byte `json:"salt"`
-	Iterations int    `json:"iterations"`
-	Hash       []byte `json:"pbkdf2_sha256"`
+	// Empty: the instance has no user data (nothing secret: no hash, whose
+	// stretching would cost every create a few milliseconds).
+	Empty      bool   `json:"empty,omitempty"`
+	Salt       []byte `json:"salt,omitempty"`
+	Iterations int    `json:"iterations,omitempty"`
+	Hash       []byte `json:"pbkdf2_sha256,omitempty"`
 }
 
 func newUserDataHash(userData string) (userDataHash, error) {
+	if userData == "" {
+		return userDataHash{Empty: true}, nil
+	}
 	h := userDataHash{Salt: make([]byte, 16), Iterations: userDataHashIterations}
 	if _, err := rand.Read(h.Salt); err != nil {
 		return h, err
@@ -72,6 +78,9 @@ func newUserDataHash(userData string) (userDataHash, error) {
 
 // matches reports whether userData is what the hash was made of.
 func (h userDataHash) matches(userData string) bool {
+	if h.Empty || userData == "" {
+		return h.Empty && userData == ""
+	}
 	if len(h.Salt) == 0 || h.Iterations <= 0 || len(h.Hash) == 0 {
 		return false
 	}

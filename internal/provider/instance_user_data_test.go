@@ -65,9 +65,18 @@ func TestUserDataHash(t *testing.T) {
 	if rememberedUserData(ctx, memPrivate{privateKeyUserDataHash: []byte("{")}) != nil {
 		t.Error("a broken entry gives a hash")
 	}
-	var empty userDataHash
-	if empty.matches("") {
-		t.Error("an empty hash matches")
+	var zero userDataHash
+	if zero.matches("") || zero.matches("x") {
+		t.Error("a zero hash matches")
+	}
+	// No user data: a marker, no hash; it matches only no user data.
+	none := memPrivate{}
+	_ = rememberUserData(ctx, none, "")
+	if h := rememberedUserData(ctx, none); h == nil || !h.Empty || !h.matches("") || h.matches(script) || h.Salt != nil {
+		t.Errorf("the entry for no user data = %s", none[privateKeyUserDataHash])
+	}
+	if h.matches("") {
+		t.Error("a hash of user data matches none")
 	}
 }
 
