@@ -523,10 +523,10 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 	in, d := plan.runInput(ctx, token, password.ValueString())
 	resp.Diagnostics.Append(d...)
+	in.Tags = withOwnershipTag(in.Tags)                 // finds orphans (instance_ownership_tag.go)
 	userData, d := userDataToSend(ctx, req.Config, &in) // user_data or user_data_wo (instance_user_data.go)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(rememberUserData(ctx, resp.Private, userData)...)
-	in.Tags = withOwnershipTag(in.Tags)                                            // instance_ownership_tag.go
 	resp.Diagnostics.Append(r.referenceApplyDiagnostics(ctx, plan, req.Config)...) // before RunInstances (instance_references.go)
 	if resp.Diagnostics.HasError() {
 		return

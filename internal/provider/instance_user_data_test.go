@@ -174,9 +174,8 @@ func TestAccInstance_userDataWriteOnly(t *testing.T) {
 				}),
 			},
 			{
-				// A user_data change with no hash to compare against (an
-				// instance from before the hash) still replaces: covered by
-				// the plain change here, which differs from the hash.
+				// Back to the first text, in user_data: it differs from the
+				// instance's (the second), so the instance is replaced.
 				Config: env.config(instanceHCL(c, fmt.Sprintf("  user_data = %q\n", one))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
