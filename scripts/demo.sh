@@ -14,7 +14,6 @@ command -v "$tf" >/dev/null || { echo "$tf (terraform or tofu >= 1.11) was not f
 tf=$(command -v "$tf")
 case "$tf" in /*) ;; *) tf="$repo/$tf" ;; esac
 tf_name=$(basename "$tf")
-"$tf" version | head -n 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/aliecs-demo.XXXXXX")
 emulator_pid=""
@@ -57,6 +56,8 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
+tf_version=$("$tf" version)
+echo "CLI: ${tf_version%%$'\n'*}"
 export TF_IN_AUTOMATION=1
 export ALIBABA_CLOUD_ENDPOINT_ECS="$endpoint"
 export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
