@@ -64,13 +64,14 @@ func newRelCLI(t *testing.T, extraEnv ...string) *relCLI {
 	bin := relProviderBinary(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "terraformrc")
+	// The short address: each CLI reads it with its own registry host.
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
   dev_overrides {
-    "%s/aliecs/aliecs" = %q
+    "aliecs/aliecs" = %q
   }
   direct {}
 }
-`, cliRegistryHost(), bin)), 0o600); err != nil {
+`, bin)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
