@@ -3,6 +3,8 @@ package provider
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,4 +34,16 @@ func cliRegistryHost() string {
 		return h
 	}
 	return "registry.terraform.io"
+}
+
+// requireTofuHost fails early, with what to set, when the CLI is OpenTofu (by
+// the binary's name) and TF_ACC_PROVIDER_HOST is not set: terraform-plugin-
+// testing would attach the provider under registry.terraform.io, which
+// OpenTofu refuses with "The legacy provider namespace "-" can be used only
+// with hostname registry.opentofu.org".
+func requireTofuHost(t *testing.T) {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); strings.Contains(filepath.Base(p), "tofu") && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		t.Fatalf("TF_ACC_TERRAFORM_PATH=%s looks like OpenTofu: set TF_ACC_PROVIDER_HOST=registry.opentofu.org too (make test-opentofu does)", p)
+	}
 }
