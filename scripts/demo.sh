@@ -3,11 +3,17 @@
 # emulator on loopback, points terraform at the local provider build through
 # dev_overrides (no `terraform init`, no network), and runs plan, apply, a look
 # at the outputs, and destroy of examples/quickstart. Leaves nothing running.
+# TF names the CLI: terraform (the default) or OpenTofu, e.g.
+# `make demo TF=.tools/tofu-v1.12.6/tofu`; both read the same CLI config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-command -v terraform >/dev/null || { echo "terraform (>= 1.11) must be on PATH" >&2; exit 1; }
+tf=${TF:-terraform}
+command -v "$tf" >/dev/null || { echo "$tf (terraform or tofu >= 1.11) was not found" >&2; exit 1; }
+tf=$(command -v "$tf")
+case "$tf" in /*) ;; *) tf="$repo/$tf" ;; esac
+tf_name=$(basename "$tf")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/aliecs-demo.XXXXXX")
 emulator_pid=""
@@ -50,6 +56,8 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
+tf_version=$("$tf" version)
+echo "CLI: ${tf_version%%$'\n'*}"
 export TF_IN_AUTOMATION=1
 export ALIBABA_CLOUD_ENDPOINT_ECS="$endpoint"
 export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
@@ -59,41 +67,41 @@ export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-secret
 cp -r examples/quickstart "$work/quickstart"
 cd "$work/quickstart"
 
-step "terraform plan"
-terraform plan -input=false -out=demo.tfplan
+step "$tf_name plan"
+"$tf" plan -input=false -out=demo.tfplan
 
-step "terraform apply"
-terraform apply -input=false demo.tfplan
+step "$tf_name apply"
+"$tf" apply -input=false demo.tfplan
 
 step "Outputs"
-terraform output
+"$tf" output
 
 step "A second plan: nothing to change"
 rc=0
-terraform plan -input=false -detailed-exitcode || rc=$?
+"$tf" plan -input=false -detailed-exitcode || rc=$?
 if [ "$rc" -ne 0 ]; then echo "unexpected: the plan after apply is not empty (exit $rc)" >&2; exit 1; fi
 echo "No changes: the plan is empty."
 
 step "Snapshot the disks, then release the machine once the snapshot is saved"
-terraform apply -input=false -auto-approve -var snapshot_and_release=true
-terraform output snapshot
+"$tf" apply -input=false -auto-approve -var snapshot_and_release=true
+"$tf" output snapshot
 echo "The instance was released by aliecs_snapshot only after its snapshot group was accomplished."
 
 step "Refresh: the released instance stays in state with status Released"
 # Only the output "status" changes (Running -> Released); no resource changes.
-terraform apply -input=false -auto-approve -refresh-only -var snapshot_and_release=true
-echo "aliecs_instance.demo status: $(terraform output -raw status)"
+"$tf" apply -input=false -auto-approve -refresh-only -var snapshot_and_release=true
+echo "aliecs_instance.demo status: $("$tf" output -raw status)"
 
 step "A plan after the release: nothing to change"
 rc=0
-terraform plan -input=false -detailed-exitcode -var snapshot_and_release=true || rc=$?
+"$tf" plan -input=false -detailed-exitcode -var snapshot_and_release=true || rc=$?
 if [ "$rc" -ne 0 ]; then echo "unexpected: the plan after the release is not empty (exit $rc)" >&2; exit 1; fi
 echo "No changes: the plan is empty (no new instance, the snapshot and the schedule are kept)."
 
-step "terraform destroy (the released instance needs no call; the snapshot group in this configuration is deleted)"
-terraform destroy -input=false -auto-approve -var snapshot_and_release=true
+step "$tf_name destroy (the released instance needs no call; the snapshot group in this configuration is deleted)"
+"$tf" destroy -input=false -auto-approve -var snapshot_and_release=true
 
 step "Done"
 echo "Every instance the demo created was released. The snapshot group was deleted with the rest, since it is part of this"
-echo "configuration: to keep it, run terraform state rm on the aliecs_snapshot before destroying. The emulator is stopped on exit."
+echo "configuration: to keep it, run '$tf_name state rm' on the aliecs_snapshot before destroying. The emulator is stopped on exit."
 cd "$repo"

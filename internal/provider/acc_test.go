@@ -45,6 +45,7 @@ func newAccEnv(t *testing.T, opts emulator.Options) *accEnv {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run with TF_ACC=1 (make testacc)")
 	}
+	requireTofuHost(t)
 	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)

@@ -281,7 +281,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:  true,
 				WriteOnly: true,
 				Sensitive: true,
-				MarkdownDescription: "Login password, write-only (Terraform 1.11 or later): it is sent to the service and never stored in " +
+				MarkdownDescription: "Login password, write-only (Terraform or OpenTofu 1.11 or later): it is sent to the service and never stored in " +
 					"the plan or the state. 8 to 30 characters with at least three of: uppercase, lowercase, digits, special characters. " +
 					"It is set when the instance is created; to change it later, change `password_wo_version`.",
 				Validators: []validator.String{passwordValidator},

@@ -30,9 +30,7 @@ const mirrorVersion = "0.2.0"
 // against the emulator, planned again (empty) and destroyed.
 func TestAccMirrorInstall(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	cli, host := cliPath(t), cliRegistryHost()
 	work := t.TempDir()
 
 	// The binary, as goreleaser builds it.
@@ -46,9 +44,10 @@ func TestAccMirrorInstall(t *testing.T) {
 	}
 
 	// The release archive, in the packed mirror layout:
-	// <mirror>/registry.terraform.io/aliecs/aliecs/terraform-provider-aliecs_<version>_<os>_<arch>.zip
+	// <mirror>/<registry host>/aliecs/aliecs/terraform-provider-aliecs_<version>_<os>_<arch>.zip
+	// (registry.opentofu.org for OpenTofu: "aliecs/aliecs" means its own registry).
 	mirror := filepath.Join(work, "mirror")
-	dir := filepath.Join(mirror, "registry.terraform.io", "aliecs", "aliecs")
+	dir := filepath.Join(mirror, host, "aliecs", "aliecs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +58,10 @@ func TestAccMirrorInstall(t *testing.T) {
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
   filesystem_mirror {
     path    = %q
-    include = ["registry.terraform.io/aliecs/aliecs"]
+    include = ["%s/aliecs/aliecs"]
   }
 }
-`, mirror)), 0o600); err != nil {
+`, mirror, host)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	project := filepath.Join(work, "quickstart")
@@ -84,7 +83,7 @@ func TestAccMirrorInstall(t *testing.T) {
 		"ALIBABA_CLOUD_SECURITY_TOKEN=", "ALIBABA_CLOUD_ROLE_ARN=", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN=")
 	run := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("terraform", args...)
+		cmd := exec.Command(cli, args...)
 		cmd.Dir, cmd.Env = project, tfEnv
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -101,13 +100,13 @@ func TestAccMirrorInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`provider "registry.terraform.io/aliecs/aliecs"`, `version = "` + mirrorVersion + `"`,
+	for _, want := range []string{`provider "` + host + `/aliecs/aliecs"`, `version = "` + mirrorVersion + `"`,
 		`"` + h1 + `"`} {
 		if !strings.Contains(strings.Join(strings.Fields(string(lock)), " "), strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("the lock file lacks %s:\n%s", want, lock)
 		}
 	}
-	if v := run("version"); !strings.Contains(v, "provider registry.terraform.io/aliecs/aliecs v"+mirrorVersion) {
+	if v := run("version"); !strings.Contains(v, "provider "+host+"/aliecs/aliecs v"+mirrorVersion) {
 		t.Errorf("terraform version does not show the installed provider:\n%s", v)
 	}
 

@@ -50,24 +50,24 @@ func relProviderBinary(t *testing.T) string {
 	return relBinDir
 }
 
-// relCLI is a working directory for the terraform binary.
+// relCLI is a working directory for the terraform binary (or tofu: cliPath).
 type relCLI struct {
 	t   *testing.T
+	cli string
 	dir string
 	env []string
 }
 
 func newRelCLI(t *testing.T, extraEnv ...string) *relCLI {
 	t.Helper()
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	cli := cliPath(t)
 	bin := relProviderBinary(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "terraformrc")
+	// The short address: each CLI reads it with its own registry host.
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
   dev_overrides {
-    "registry.terraform.io/aliecs/aliecs" = %q
+    "aliecs/aliecs" = %q
   }
   direct {}
 }
@@ -77,7 +77,7 @@ func newRelCLI(t *testing.T, extraEnv ...string) *relCLI {
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"TF_LOG=", "TF_LOG_PATH=")
 	env = append(env, extraEnv...)
-	return &relCLI{t: t, dir: dir, env: env}
+	return &relCLI{t: t, cli: cli, dir: dir, env: env}
 }
 
 func (c *relCLI) write(hcl string) {
@@ -95,7 +95,7 @@ terraform {
 }
 
 func (c *relCLI) command(args ...string) *exec.Cmd {
-	cmd := exec.Command("terraform", args...)
+	cmd := exec.Command(c.cli, args...)
 	cmd.Dir = c.dir
 	cmd.Env = c.env
 	return cmd

@@ -17,7 +17,7 @@ resource "aliecs_instance" "web" {
   ]
   internet_max_bandwidth_out = 10
 
-  # Write-only (Terraform >= 1.11): never stored in the plan or the state.
+  # Write-only (Terraform or OpenTofu >= 1.11): never stored in the plan or the state.
   # Bump password_wo_version to send a new password.
   password_wo         = var.root_password
   password_wo_version = 1
