@@ -128,7 +128,9 @@ func (e *Emulator) SpotPriceAt(instanceType, zoneID string, at time.Time) (float
 	return e.spotPriceAt(instanceType, zoneID, at)
 }
 
-func errPriceParam(code, msg string) *apiError { return &apiError{Status: http.StatusBadRequest, Code: code, Message: msg} }
+func errPriceParam(code, msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: code, Message: msg}
+}
 
 // describePrice prices an instance (type, system and data disks, public
 // bandwidth), a data disk or bandwidth, per Hour, Month (730 hours) or Year

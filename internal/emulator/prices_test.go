@@ -204,7 +204,10 @@ func TestDescribeInstanceTypesGPUFilters(t *testing.T) {
 	if len(got) != 6 {
 		t.Fatalf("GPUSpec a10: %d types", len(got))
 	}
-	got = list(func(r *ecs.DescribeInstanceTypesRequest) { r.GPUSpec = "NVIDIA A10"; r.MaximumGPUAmount = requests.NewInteger(1) })
+	got = list(func(r *ecs.DescribeInstanceTypesRequest) {
+		r.GPUSpec = "NVIDIA A10"
+		r.MaximumGPUAmount = requests.NewInteger(1)
+	})
 	if len(got) != 4 { // three A10, one A100
 		t.Fatalf("GPUSpec NVIDIA A10, one GPU: %d types", len(got))
 	}
