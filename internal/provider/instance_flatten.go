@@ -39,6 +39,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
+		Spot:                    m.spotSpec(), // instance_spot.go
 	}
 	diags.Append(m.SecurityGroupIDs.ElementsAs(ctx, &in.SecurityGroupIDs, false)...)
 	tags, d := tagsFromMap(ctx, m.Tags)
@@ -104,6 +105,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.Memory = types.Int64Value(int64(inst.MemoryMiB))
 	m.GPUAmount = types.Int64Value(int64(inst.GPUAmount))
 	m.GPUSpec = types.StringValue(inst.GPUSpec)
+	m.applySpot(inst.Spot) // instance_spot.go
 
 	if !keepDisks {
 		m.applyDisks(disks)
