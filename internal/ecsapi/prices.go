@@ -256,3 +256,48 @@ func (c *Client) InstanceTypesInStock(ctx context.Context, zoneID, spotStrategy 
 	})
 	return out, nil
 }
+
+// ListRegionDisks lists every disk of the region attached to an instance,
+// by instance id: one listing (pages of 100) instead of one call per
+// instance, for pricing many instances at once.
+func (c *Client) ListRegionDisks(ctx context.Context) (map[string][]Disk, error) {
+	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
+		func(*ecs.DescribeDisksRequest) {},
+		func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
+			items := make([]Disk, 0, len(resp.Disks.Disk))
+			for _, d := range resp.Disks.Disk {
+				items = append(items, Disk{ID: d.DiskId, InstanceID: d.InstanceId, Type: d.Type, Category: d.Category,
+					Size: d.Size, Status: d.Status, Device: d.Device, DeleteWithInstance: d.DeleteWithInstance})
+			}
+			return items, resp.NextToken
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Disk{}
+	for _, d := range disks {
+		if d.InstanceID != "" {
+			out[d.InstanceID] = append(out[d.InstanceID], d)
+		}
+	}
+	return out, nil
+}
+
+// PriceQueryOf is the price request of an instance as the service reports
+// it, with its disks (system disk first or not: sorted here by device).
+func PriceQueryOf(inst Instance, disks []Disk) PriceQuery {
+	q := PriceQuery{InstanceType: inst.InstanceType, InternetMaxBandwidthOut: int64(inst.InternetMaxBandwidthOut)}
+	sorted := append([]Disk(nil), disks...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Device < sorted[j].Device })
+	for _, d := range sorted {
+		if d.Type == "system" {
+			q.SystemDisk = PriceDisk{Category: d.Category, Size: int64(d.Size)}
+		} else if len(q.DataDisks) < maxPricedDataDisks {
+			q.DataDisks = append(q.DataDisks, PriceDisk{Category: d.Category, Size: int64(d.Size)})
+		}
+	}
+	if s := inst.Spot.Strategy; s != "" && s != SpotNone {
+		q.SpotStrategy, q.ZoneID = s, inst.ZoneID
+	}
+	return q
+}
