@@ -35,6 +35,9 @@ import (
 // depends on (ecsapi.PriceQuery.Key), with concurrent callers sharing one
 // call: a plan of 100 identical instances makes one DescribePrice call.
 
+// defaultSystemDiskMinGiB is RunInstances' smallest default system disk.
+const defaultSystemDiskMinGiB = 40
+
 var (
 	pathPricePerHour  = path.Root("price_per_hour")
 	pathPriceCurrency = path.Root("price_currency")
@@ -107,8 +110,8 @@ func (r *instanceResource) priceQuery(ctx context.Context, m instanceModel) (q e
 		q.SystemDisk.Size = sd.Size.ValueInt64()
 	}
 	if q.SystemDisk.Size == 0 {
-		// Not set: the image's size, as the service does (the image is
-		// read once per process for the reference checks too).
+		// Not set: RunInstances makes it max(40 GiB, the image's size) (the
+		// image is read once per process for the reference checks too).
 		if !knownString(m.ImageID) {
 			return q, false, diags
 		}
@@ -116,7 +119,7 @@ func (r *instanceResource) priceQuery(ctx context.Context, m instanceModel) (q e
 		if err != nil || im == nil || im.Size == 0 {
 			return q, false, diags
 		}
-		q.SystemDisk.Size = int64(max(im.Size, 20))
+		q.SystemDisk.Size = int64(max(im.Size, defaultSystemDiskMinGiB))
 	}
 	if !m.DataDisks.IsNull() {
 		var dds []dataDiskModel
