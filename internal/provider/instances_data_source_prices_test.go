@@ -59,6 +59,11 @@ data "aliecs_instances" "all" {
 				if n != 3 {
 					return fmt.Errorf("%d instances listed, want 3", n)
 				}
+				// The instance's own price, planned with the default disk, is the same.
+				own, err := strconv.ParseFloat(s.RootModule().Resources["aliecs_instance.cpu.0"].Primary.Attributes["price_per_hour"], 64)
+				if err != nil || math.Abs(own-want["ecs.g7.large"]) > 0.0001 {
+					return fmt.Errorf("aliecs_instance.cpu[0].price_per_hour = %v (%v), want %v", own, err, want["ecs.g7.large"])
+				}
 				hours := time.Since(started).Hours() + 1.0/60
 				for i := range n {
 					itype := ds[fmt.Sprintf("instances.%d.instance_type", i)]
