@@ -484,7 +484,7 @@ type instanceModel struct {
 	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
 	GPUSpec      types.String `tfsdk:"gpu_spec"`
 
-	PricePerHour  types.Float64 `tfsdk:"price_per_hour"`  // instance_price.go
+	PricePerHour  types.Float64 `tfsdk:"price_per_hour"` // instance_price.go
 	PriceCurrency types.String  `tfsdk:"price_currency"`
 }
 
