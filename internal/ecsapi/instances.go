@@ -66,6 +66,7 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			if in.DeletionProtection {
 				req.DeletionProtection = requests.NewBoolean(true)
 			}
+			setSpot(req, in.Spot) // spot.go
 			if len(in.Tags) > 0 {
 				tags := make([]ecs.RunInstancesTag, 0, len(in.Tags))
 				for _, k := range sortedKeys(in.Tags) {
@@ -371,6 +372,7 @@ func instanceFromSDK(raw ecs.Instance) Instance {
 		inst.PublicIP = raw.EipAddress.IpAddress
 	}
 	inst.Tags = tagsFromSDK(raw.Tags.Tag)
+	inst.Spot, inst.LockReasons = spotFromSDK(raw) // spot.go
 	return inst
 }
 

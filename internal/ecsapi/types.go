@@ -48,7 +48,21 @@ type Instance struct {
 	GPUAmount               int
 	GPUSpec                 string
 	Tags                    map[string]string
+	Spot                    SpotSpec
+	LockReasons             []string // OperationLocks, e.g. "Recycling" while a spot reclaim is under way
 }
+
+// SpotSpec is an instance's spot settings (RunInstances, DescribeInstances).
+// The zero value is an on-demand instance.
+type SpotSpec struct {
+	Strategy     string  // NoSpot ("" = NoSpot), SpotAsPriceGo or SpotWithPriceLimit
+	PriceLimit   float64 // per hour; SpotWithPriceLimit only
+	Duration     int     // protected hours, 0 or 1
+	Interruption string  // Terminate or Stop
+}
+
+// IsSpot reports whether the settings describe a spot instance.
+func (s SpotSpec) IsSpot() bool { return s.Strategy != "" && s.Strategy != "NoSpot" }
 
 // SystemDiskSpec describes the system disk of a new instance.
 type SystemDiskSpec struct {
@@ -85,6 +99,7 @@ type RunInstanceInput struct {
 	InternetMaxBandwidthOut int
 	DeletionProtection      bool
 	Tags                    map[string]string
+	Spot                    SpotSpec // sent only for a spot strategy
 }
 
 // ModifyInstanceInput changes attributes in place; nil fields are left alone.

@@ -44,6 +44,8 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		e.adminSTS(w, r)
 	case "stock POST":
 		e.adminStock(w, r)
+	case "spot/reclaim POST":
+		e.adminReclaim(w, r)
 	case "reset POST":
 		e.Reset()
 		adminJSON(w, map[string]bool{"reset": true})

@@ -92,6 +92,7 @@ func (e *Emulator) fireDueLocked(now time.Time) {
 			e.releaseInstanceLocked(in, now)
 		}
 	}
+	e.fireReclaimsLocked(now) // spot.go
 	e.recomputeDueLocked()
 	_ = e.saveLocked()
 }
@@ -101,6 +102,9 @@ func (e *Emulator) recomputeDueLocked() {
 	for _, in := range e.st.Instances {
 		if !in.AutoRelease.IsZero() && (e.nextDue.IsZero() || in.AutoRelease.Before(e.nextDue)) {
 			e.nextDue = in.AutoRelease
+		}
+		if !in.ReclaimAt.IsZero() && (e.nextDue.IsZero() || in.ReclaimAt.Before(e.nextDue)) {
+			e.nextDue = in.ReclaimAt
 		}
 	}
 }

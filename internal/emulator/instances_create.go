@@ -25,6 +25,8 @@ type launchSpec struct {
 	periodUnit   string
 	spot         string
 	spotLimit    float64
+	spotDuration int
+	spotStop     string // SpotInterruptionBehavior
 	bandwidthOut int
 	netCharge    string
 	amount       int
@@ -306,17 +308,8 @@ func (c *call) parseBilling(s *launchSpec, legacy bool) *apiError {
 	default:
 		return bad400("InvalidInstanceChargeType.ValueNotSupported", "The specified InstanceChargeType is not valid.")
 	}
-	switch s.spot = p.str("SpotStrategy"); s.spot {
-	case "":
-		s.spot = "NoSpot"
-	case "NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo":
-	default:
-		return bad400("InvalidSpotStrategy", "The specified SpotStrategy is not valid.")
-	}
-	if v := p.str("SpotPriceLimit"); v != "" {
-		if _, err := fmt.Sscanf(v, "%g", &s.spotLimit); err != nil || s.spotLimit < 0 {
-			return errInvalidParam("SpotPriceLimit")
-		}
+	if ae = c.parseSpot(s); ae != nil { // spot.go
+		return ae
 	}
 	if s.bandwidthOut, ae = p.integer("InternetMaxBandwidthOut", 0, 0, 100,
 		bad400("InvalidInternetMaxBandwidthOut.Malformed", "The specified parameter InternetMaxBandwidthOut is not valid.")); ae != nil {
@@ -418,7 +411,8 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 		Description: s.desc, ImageID: s.image.ImageId, InstanceType: s.itype.InstanceTypeId,
 		VpcID: s.vsw.VpcID, VSwitchID: s.vsw.ID, SecurityGroupIDs: append([]string(nil), s.sgIDs...),
 		BandwidthOut: s.bandwidthOut, InternetChargeType: s.netCharge, ChargeType: s.chargeType,
-		SpotStrategy: s.spot, SpotPriceLimit: s.spotLimit, KeyPairName: s.keyPair, UserData: s.userData,
+		SpotStrategy: s.spot, SpotPriceLimit: s.spotLimit, SpotDuration: s.spotDuration,
+		SpotInterruption: s.spotStop, KeyPairName: s.keyPair, UserData: s.userData,
 		ResourceGroupID: s.rgID, DeletionProtection: s.protection, AutoRelease: s.autoRelease,
 		Tags: append([]tag(nil), s.tags...), Created: now, SerialNumber: lowerUUID(),
 		MAC: fmt.Sprintf("00:16:3e:%02x:%02x:%02x", rand.IntN(256), rand.IntN(256), rand.IntN(256)),

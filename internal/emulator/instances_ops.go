@@ -42,6 +42,10 @@ func startInstance(c *call) (M, *apiError) {
 	if _, ae := c.p.boolean("InitLocalDisk", false); ae != nil {
 		return nil, ae
 	}
+	// Economical mode gave vCPU and memory back: starting needs stock again.
+	if in.StoppedMode == "StopCharging" && c.e.soldOutLocked(in.ZoneID, in.InstanceType) {
+		return nil, errNoStock()
+	}
 	if dry, ae := c.dryRun(); ae != nil || dry {
 		return nil, orDryRun(ae)
 	}

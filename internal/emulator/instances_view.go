@@ -69,41 +69,43 @@ type lockReasons struct {
 }
 
 type instanceView struct {
-	InstanceId              string `json:"InstanceId"`
-	InstanceName            string `json:"InstanceName"`
-	Description             string `json:"Description"`
-	HostName                string `json:"HostName"`
-	Status                  string `json:"Status"`
-	AutoReleaseTime         string `json:"AutoReleaseTime"`
-	DeletionProtection      bool   `json:"DeletionProtection"`
-	InstanceType            string `json:"InstanceType"`
-	InstanceTypeFamily      string `json:"InstanceTypeFamily"`
-	Cpu                     int    `json:"Cpu"`
-	Memory                  int    `json:"Memory"`
-	GPUAmount               int    `json:"GPUAmount"`
-	GPUSpec                 string `json:"GPUSpec"`
-	ImageId                 string `json:"ImageId"`
-	OSName                  string `json:"OSName"`
-	OSNameEn                string `json:"OSNameEn"`
-	OSType                  string `json:"OSType"`
-	RegionId                string `json:"RegionId"`
-	ZoneId                  string `json:"ZoneId"`
-	CreationTime            string `json:"CreationTime"`
-	StartTime               string `json:"StartTime"`
-	ExpiredTime             string `json:"ExpiredTime"`
-	InstanceChargeType      string `json:"InstanceChargeType"`
-	InternetChargeType      string `json:"InternetChargeType"`
-	InternetMaxBandwidthIn  int    `json:"InternetMaxBandwidthIn"`
-	InternetMaxBandwidthOut int    `json:"InternetMaxBandwidthOut"`
-	SpotStrategy            string `json:"SpotStrategy"`
-	SpotPriceLimit          float64
-	SpotDuration            int
-	StoppedMode             string `json:"StoppedMode"`
-	SaleCycle               string `json:"SaleCycle"`
-	InstanceNetworkType     string `json:"InstanceNetworkType"`
-	IoOptimized             bool   `json:"IoOptimized"`
-	VpcAttributes           vpcAttributes
-	SecurityGroupIds        struct {
+	InstanceId               string `json:"InstanceId"`
+	InstanceName             string `json:"InstanceName"`
+	Description              string `json:"Description"`
+	HostName                 string `json:"HostName"`
+	Status                   string `json:"Status"`
+	AutoReleaseTime          string `json:"AutoReleaseTime"`
+	DeletionProtection       bool   `json:"DeletionProtection"`
+	InstanceType             string `json:"InstanceType"`
+	InstanceTypeFamily       string `json:"InstanceTypeFamily"`
+	Cpu                      int    `json:"Cpu"`
+	Memory                   int    `json:"Memory"`
+	GPUAmount                int    `json:"GPUAmount"`
+	GPUSpec                  string `json:"GPUSpec"`
+	ImageId                  string `json:"ImageId"`
+	OSName                   string `json:"OSName"`
+	OSNameEn                 string `json:"OSNameEn"`
+	OSType                   string `json:"OSType"`
+	RegionId                 string `json:"RegionId"`
+	ZoneId                   string `json:"ZoneId"`
+	CreationTime             string `json:"CreationTime"`
+	StartTime                string `json:"StartTime"`
+	ExpiredTime              string `json:"ExpiredTime"`
+	InstanceChargeType       string `json:"InstanceChargeType"`
+	InternetChargeType       string `json:"InternetChargeType"`
+	InternetMaxBandwidthIn   int    `json:"InternetMaxBandwidthIn"`
+	InternetMaxBandwidthOut  int    `json:"InternetMaxBandwidthOut"`
+	SpotStrategy             string `json:"SpotStrategy"`
+	SpotPriceLimit           float64
+	SpotDuration             int
+	SpotInterruptionBehavior string
+	IsSpot                   bool
+	StoppedMode              string `json:"StoppedMode"`
+	SaleCycle                string `json:"SaleCycle"`
+	InstanceNetworkType      string `json:"InstanceNetworkType"`
+	IoOptimized              bool   `json:"IoOptimized"`
+	VpcAttributes            vpcAttributes
+	SecurityGroupIds         struct {
 		SecurityGroupId []string `json:"SecurityGroupId"`
 	}
 	PublicIpAddress   ipList
@@ -183,6 +185,7 @@ func (in *instance) view(now time.Time) instanceView {
 	v.NetworkInterfaces.NetworkInterface = []networkInterfaceView{eni}
 	v.Tags = viewTags(in.Tags)
 	v.OperationLocks.LockReason = []lockReason{}
+	in.spotView(&v) // spot.go
 	v.MetadataOptions.HttpEndpoint, v.MetadataOptions.HttpTokens = "enabled", "optional"
 	return v
 }

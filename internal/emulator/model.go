@@ -37,6 +37,9 @@ type instance struct {
 	ChargeType         string    `json:"charge_type"`
 	SpotStrategy       string    `json:"spot_strategy"`
 	SpotPriceLimit     float64   `json:"spot_price_limit"`
+	SpotDuration       int       `json:"spot_duration"`
+	SpotInterruption   string    `json:"spot_interruption_behavior"`
+	ReclaimAt          time.Time `json:"reclaim_at"` // zero = no spot reclaim under way (spot.go)
 	ExpiredTime        time.Time `json:"expired_time"`
 	KeyPairName        string    `json:"key_pair_name"`
 	UserData           string    `json:"user_data"`
@@ -203,6 +206,11 @@ type store struct {
 	Images    map[string]*image         `json:"images,omitempty"` // custom images (images.go)
 	// Stock overrides the seeded stock: "zone/instance type" → sold out (stock.go).
 	Stock map[string]bool `json:"stock_sold_out,omitempty"`
+	// StockLow marks "zone/instance type" pairs in stock but running low
+	// (StatusCategory ClosedWithStock, stock.go).
+	StockLow map[string]bool `json:"stock_low,omitempty"`
+	// Events are the instance events DescribeInstanceHistoryEvents lists (spot.go).
+	Events []instanceEvent `json:"events,omitempty"`
 }
 
 func newStore() *store {

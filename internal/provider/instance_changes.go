@@ -78,7 +78,7 @@ func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config
 		case ecsapi.StatusStopped:
 			err = stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: plan.StoppedMode.ValueString()})
 		case ecsapi.StatusRunning:
-			err = startInstance(ctx, client, inst)
+			err = explainNoStock(startInstance(ctx, client, inst), inst) // instance_spot.go
 		}
 		if err != nil {
 			return fmt.Errorf("changing its status to %s: %w", want, err)

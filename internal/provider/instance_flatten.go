@@ -39,6 +39,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
+		Spot:                    m.spotSpec(), // instance_spot.go
 	}
 	diags.Append(m.SecurityGroupIDs.ElementsAs(ctx, &in.SecurityGroupIDs, false)...)
 	tags, d := tagsFromMap(ctx, m.Tags)
@@ -104,6 +105,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.Memory = types.Int64Value(int64(inst.MemoryMiB))
 	m.GPUAmount = types.Int64Value(int64(inst.GPUAmount))
 	m.GPUSpec = types.StringValue(inst.GPUSpec)
+	m.applySpot(inst.Spot) // instance_spot.go
 
 	if !keepDisks {
 		m.applyDisks(disks)
@@ -189,7 +191,10 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
 	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
-		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec}
+		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
+	if m.PricePerHour.IsUnknown() {
+		m.PricePerHour = types.Float64Null()
+	}
 	for _, s := range strs {
 		if s.IsUnknown() {
 			*s = types.StringNull()

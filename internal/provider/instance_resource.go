@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -318,6 +319,52 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"Unset: the account's default.",
 				Validators: []validator.String{stringvalidator.OneOf(stoppedModeKeepCharging, stoppedModeStopCharging)},
 			},
+			"spot_strategy": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(ecsapi.SpotNone),
+				MarkdownDescription: "`NoSpot` (default: an on-demand machine), `SpotAsPriceGo` (a spot machine at the " +
+					"current spot price, at most the on-demand price) or `SpotWithPriceLimit` (a spot machine while the " +
+					"spot price stays at or below `spot_price_limit`). A spot machine costs less but the service can " +
+					"reclaim it (see `spot_interruption_behavior`). Spot machines are pay-as-you-go, which is what this " +
+					"resource creates. Changing it replaces the instance.",
+				PlanModifiers: spotReplace,
+				Validators:    []validator.String{stringvalidator.OneOf(ecsapi.SpotNone, ecsapi.SpotAsPriceGo, ecsapi.SpotWithLimit)},
+			},
+			"spot_price_limit": schema.Float64Attribute{
+				Optional: true,
+				MarkdownDescription: "The highest price per hour to pay for the spot machine, in the account's currency, " +
+					"with at most 3 decimals: above 0 and at most 1000. Required with `spot_strategy = " +
+					"\"SpotWithPriceLimit\"`, refused otherwise. A limit below the current spot price is refused at " +
+					"creation. Changing it replaces the instance.",
+				PlanModifiers: []planmodifier.Float64{float64planmodifier.RequiresReplace()},
+				Validators:    []validator.Float64{spotPriceLimitValidator{}},
+			},
+			"spot_duration": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(1),
+				MarkdownDescription: "Hours during which a spot machine is protected from reclaim after it is created: " +
+					"`1` (default) or `0` (no protection, usually a lower price). Longer protection (2 to 6 hours) needs " +
+					"the service's approval and is not offered here. Only with a spot `spot_strategy`. Changing it " +
+					"replaces the instance.",
+				PlanModifiers: spotReplaceInt,
+				Validators:    []validator.Int64{spotDurationValidator{}},
+			},
+			"spot_interruption_behavior": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(ecsapi.SpotTerminate),
+				MarkdownDescription: "What the service does when it reclaims the spot machine (after a 5-minute notice): " +
+					"`Terminate` (default) releases it: the instance stays in state as a tombstone (`status = " +
+					"\"Released\"`), a warning says it was reclaimed, its snapshots are kept, and `terraform apply " +
+					"-replace=ADDRESS` brings a new one. `Stop` stops it in economical mode (disks kept, vCPU and memory " +
+					"released): the next plan shows `status` going back to `Running`, with a warning, and the apply " +
+					"starts it again, or says clearly that the zone has no stock of the type right now. Only with a spot " +
+					"`spot_strategy`. Changing it replaces the instance.",
+				PlanModifiers: spotReplace,
+				Validators:    []validator.String{stringvalidator.OneOf(ecsapi.SpotTerminate, ecsapi.SpotStop)},
+			},
 			"force_delete": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
@@ -417,36 +464,42 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 	}
+	addPriceAttributes(resp.Schema.Attributes) // instance_price.go
 }
 
 // instanceModel is the aliecs_instance resource's data.
 type instanceModel struct {
-	ID                      types.String   `tfsdk:"id"`
-	ImageID                 types.String   `tfsdk:"image_id"`
-	SourceSnapshotID        types.String   `tfsdk:"source_snapshot_id"`
-	InstanceType            types.String   `tfsdk:"instance_type"`
-	VSwitchID               types.String   `tfsdk:"vswitch_id"`
-	SecurityGroupIDs        types.Set      `tfsdk:"security_group_ids"`
-	ZoneID                  types.String   `tfsdk:"zone_id"`
-	InstanceName            types.String   `tfsdk:"instance_name"`
-	Description             types.String   `tfsdk:"description"`
-	HostName                types.String   `tfsdk:"host_name"`
-	Tags                    types.Map      `tfsdk:"tags"`
-	SystemDisk              types.Object   `tfsdk:"system_disk"`
-	DataDisks               types.List     `tfsdk:"data_disks"`
-	InternetMaxBandwidthOut types.Int64    `tfsdk:"internet_max_bandwidth_out"`
-	KeyPairName             types.String   `tfsdk:"key_pair_name"`
-	UserData                types.String   `tfsdk:"user_data"`
-	UserDataWO              types.String   `tfsdk:"user_data_wo"`
-	UserDataWOVersion       types.Int64    `tfsdk:"user_data_wo_version"`
-	PasswordWO              types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
-	DeletionProtection      types.Bool     `tfsdk:"deletion_protection"`
-	Status                  types.String   `tfsdk:"status"`
-	StoppedMode             types.String   `tfsdk:"stopped_mode"`
-	ForceDelete             types.Bool     `tfsdk:"force_delete"`
-	FinalSnapshot           types.Object   `tfsdk:"final_snapshot"`
-	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+	ID                      types.String `tfsdk:"id"`
+	ImageID                 types.String `tfsdk:"image_id"`
+	SourceSnapshotID        types.String `tfsdk:"source_snapshot_id"`
+	InstanceType            types.String `tfsdk:"instance_type"`
+	VSwitchID               types.String `tfsdk:"vswitch_id"`
+	SecurityGroupIDs        types.Set    `tfsdk:"security_group_ids"`
+	ZoneID                  types.String `tfsdk:"zone_id"`
+	InstanceName            types.String `tfsdk:"instance_name"`
+	Description             types.String `tfsdk:"description"`
+	HostName                types.String `tfsdk:"host_name"`
+	Tags                    types.Map    `tfsdk:"tags"`
+	SystemDisk              types.Object `tfsdk:"system_disk"`
+	DataDisks               types.List   `tfsdk:"data_disks"`
+	InternetMaxBandwidthOut types.Int64  `tfsdk:"internet_max_bandwidth_out"`
+	KeyPairName             types.String `tfsdk:"key_pair_name"`
+	UserData                types.String `tfsdk:"user_data"`
+	UserDataWO              types.String `tfsdk:"user_data_wo"`
+	UserDataWOVersion       types.Int64  `tfsdk:"user_data_wo_version"`
+	PasswordWO              types.String `tfsdk:"password_wo"`
+	PasswordWOVersion       types.Int64  `tfsdk:"password_wo_version"`
+	DeletionProtection      types.Bool   `tfsdk:"deletion_protection"`
+	Status                  types.String `tfsdk:"status"`
+	StoppedMode             types.String `tfsdk:"stopped_mode"`
+	ForceDelete             types.Bool   `tfsdk:"force_delete"`
+
+	SpotStrategy             types.String   `tfsdk:"spot_strategy"`
+	SpotPriceLimit           types.Float64  `tfsdk:"spot_price_limit"`
+	SpotDuration             types.Int64    `tfsdk:"spot_duration"`
+	SpotInterruptionBehavior types.String   `tfsdk:"spot_interruption_behavior"`
+	FinalSnapshot            types.Object   `tfsdk:"final_snapshot"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 
 	PrivateIP    types.String `tfsdk:"private_ip"`
 	PublicIP     types.String `tfsdk:"public_ip"`
@@ -457,6 +510,9 @@ type instanceModel struct {
 	Memory       types.Int64  `tfsdk:"memory"`
 	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
 	GPUSpec      types.String `tfsdk:"gpu_spec"`
+
+	PricePerHour  types.Float64 `tfsdk:"price_per_hour"` // instance_price.go
+	PriceCurrency types.String  `tfsdk:"price_currency"`
 }
 
 type systemDiskModel struct {
@@ -496,6 +552,7 @@ var (
 func (r *instanceResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("image_id"), path.MatchRoot("source_snapshot_id")),
+		spotConfigValidator{}, // instance_spot.go
 	}
 }
 
@@ -580,6 +637,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 			fmt.Sprintf("Instance %s was created but the service no longer reports it (released by something else?).", id))
 		return
 	}
+	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	if resp.Diagnostics.HasError() {
 		plan.nullUnknowns()
 	}
@@ -625,6 +683,8 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
+		r.settlePrice(ctx, &state, &resp.Diagnostics) // priced once, at import (instance_price.go)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
@@ -684,6 +744,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
@@ -786,6 +847,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
 	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
 	r.referencePlanDiagnostics(ctx, req, resp)                         // vSwitch, groups, image, key pair, type, stock (instance_references.go)
+	r.pricePlan(ctx, req, resp)                                        // price_per_hour, price_currency (instance_price.go)
+	r.spotPlanDiagnostics(ctx, req, resp)                              // a spot machine reclaimed and stopped (instance_spot.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
@@ -818,6 +881,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
 	next.UserDataWO = plan.UserDataWO
 	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
+	next.SpotStrategy, next.SpotDuration = plan.SpotStrategy, plan.SpotDuration // null in a state from before spot (instance_spot.go)
+	next.SpotInterruptionBehavior, next.SpotPriceLimit = plan.SpotInterruptionBehavior, plan.SpotPriceLimit
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 }
 

@@ -35,6 +35,7 @@ const privateKeyAutoRelease = "auto_release_time"
 var instanceReplacingAttributes = []string{
 	"data_disks", "image_id", "internet_max_bandwidth_out", "key_pair_name",
 	"security_group_ids", "source_snapshot_id", "system_disk", "user_data", "user_data_wo_version", "vswitch_id", "zone_id",
+	"spot_strategy", "spot_price_limit", "spot_duration", "spot_interruption_behavior",
 }
 
 // tombstoneReplaced reports whether the plan of a released machine asks for
@@ -43,7 +44,7 @@ var instanceReplacingAttributes = []string{
 func tombstoneReplaced(ctx context.Context, req resource.ModifyPlanRequest, plan, state instanceModel) (bool, diag.Diagnostics) {
 	var whole []string
 	for _, a := range instanceReplacingAttributes {
-		if a != "system_disk" && a != "data_disks" {
+		if a != "system_disk" && a != "data_disks" && !spotSettingAbsent(state, a) {
 			whole = append(whole, a)
 		}
 	}
@@ -67,7 +68,7 @@ var instanceInPlaceAttributes = []string{
 // and says why it went, as far as there is evidence.
 func (r *instanceResource) keepTombstone(ctx context.Context, state *instanceModel, private privateGetter, resp *resource.ReadResponse) {
 	id := state.ID.ValueString()
-	cause := r.releaseCause(ctx, id, private)
+	cause := r.releaseCause(ctx, id, *state, private)
 	state.Status = types.StringValue(statusReleased)
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Instance %s was released", id),
 		fmt.Sprintf("Instance %s no longer exists: %s It stays in the state with status = \"Released\" (a "+
@@ -80,7 +81,10 @@ func (r *instanceResource) keepTombstone(ctx context.Context, state *instanceMod
 // releaseCause names what released a machine that is gone: the snapshot
 // that released it, its automatic release time once passed, or else the
 // possible causes.
-func (r *instanceResource) releaseCause(ctx context.Context, id string, private privateGetter) string {
+func (r *instanceResource) releaseCause(ctx context.Context, id string, state instanceModel, private privateGetter) string {
+	if cause := r.spotReleaseCause(ctx, id, state); cause != "" { // instance_spot.go
+		return cause
+	}
 	if groupID, bySnapshot, err := releasedBySnapshot(ctx, r.data.client, id); err == nil && bySnapshot {
 		return fmt.Sprintf("an aliecs_snapshot with release_instance_after_snapshot = true released it after "+
 			"saving snapshot group %s.", groupID)

@@ -84,6 +84,15 @@ func attributeReplaces(ctx context.Context, t *testing.T, p path.Path, a schema.
 				return true
 			}
 		}
+	case schema.Float64Attribute:
+		for _, m := range a.PlanModifiers {
+			resp := &planmodifier.Float64Response{PlanValue: types.Float64Value(2)}
+			m.PlanModifyFloat64(ctx, planmodifier.Float64Request{Path: p, State: state, Plan: plan,
+				StateValue: types.Float64Value(1), PlanValue: types.Float64Value(2), ConfigValue: types.Float64Value(2)}, resp)
+			if resp.RequiresReplace {
+				return true
+			}
+		}
 	case schema.BoolAttribute:
 		for _, m := range a.PlanModifiers {
 			resp := &planmodifier.BoolResponse{PlanValue: types.BoolValue(true)}
