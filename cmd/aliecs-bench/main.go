@@ -24,6 +24,7 @@ func main() {
 		throttleP  = flag.Float64("throttle-probability", 0.3, "share of calls the emulator throttles in the throttled run")
 		throttleRP = flag.Float64("throttle-rps", 20, "provider max_requests_per_second in the throttled run")
 		out        = flag.String("out", "", "also write the markdown report to this file")
+		unbatched  = flag.Bool("unbatched", true, "also run every size with batched reads off (ALIECS_DISABLE_BATCHING=1)")
 	)
 	flag.Parse()
 
@@ -44,7 +45,11 @@ func main() {
 
 	var results []result
 	for _, n := range counts {
-		for _, batching := range []bool{true, false} {
+		modes := []bool{true, false}
+		if !*unbatched {
+			modes = modes[:1]
+		}
+		for _, batching := range modes {
 			r, err := runScenario(bins, work, scenario{
 				n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime,
 			})

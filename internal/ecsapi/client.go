@@ -34,6 +34,11 @@ type Client struct {
 	instanceBatcher *batcher[Instance]
 	listing         regionListing
 	groupBatcher    *batcher[SnapshotGroup]
+	diskBatcher     *batcher[diskRead]
+	disks           diskLister
+
+	// How long transitions took in this process, for the waiters' polls.
+	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
 
 	// jitter picks the actual backoff in [0, d]; tests replace it.
 	jitter func(d time.Duration) time.Duration
@@ -66,6 +71,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.instanceBatcher = newBatcher(cfg.BatchWindow, cfg.InstanceBatchSize, c.describeInstancesByID)
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
+	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
 	return c, nil
 }
 

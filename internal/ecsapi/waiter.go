@@ -21,6 +21,10 @@ type waitSpec[T any] struct {
 	poll func(ctx context.Context) (pollResult[T], error)
 	done func(pollResult[T]) bool
 	fail func(pollResult[T]) error
+	// learn, when set, records how long this kind of transition took and
+	// moves the polls of the next waits of the same kind near that time
+	// (transition_times.go).
+	learn *transitionTimes
 }
 
 // waitFor polls until spec.done, spec.fail, a permanent poll error or ctx's
@@ -37,11 +41,16 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	)
 	start := c.clock.Now()
 	delay := c.cfg.WaitMinDelay
-	lastLook := false // the deadline-shortened final poll has been made
+	lastLook := false        // the deadline-shortened final poll has been made
+	var notYet time.Duration // when the last poll that saw the wait not over was made
+	window := spec.learn.window(c.cfg.WaitAlign, c.cfg.WaitMaxDelay)
 	timeout := func(cause error) error {
 		return &WaitTimeoutError{What: spec.what, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastErr: lastErr, cause: cause}
 	}
 	for {
+		// Near the transition time learnt from earlier waits, the delay
+		// follows the window instead of the growing intervals.
+		delay = window.delay(c.clock.Now().Sub(start), delay)
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.clock.Now())
 			if remaining <= 0 {
@@ -65,8 +74,9 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			return zero, timeout(ctx.Err())
 		case <-c.clock.After(sleep):
 		}
-		delay = nextPollDelay(delay, c.cfg.WaitGrowth, c.cfg.WaitMaxDelay)
+		delay = nextPollDelay(delay, c.cfg.WaitGrowth, window.growthCap(c.clock.Now().Sub(start), c.cfg.WaitMaxDelay))
 
+		polledAt := c.clock.Now().Sub(start)
 		res, err := spec.poll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -84,8 +94,10 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			lastStatus = "gone"
 		}
 		if spec.done(res) {
+			spec.learn.record(notYet, polledAt)
 			return res.value, nil
 		}
+		notYet = polledAt
 		if spec.fail != nil {
 			if err := spec.fail(res); err != nil {
 				return res.value, err
@@ -137,10 +149,18 @@ func (c *Client) pollInstance(id string) func(context.Context) (pollResult[*Inst
 // WaitInstanceStatus waits until the instance reports status. It fails at
 // once if the instance disappears.
 func (c *Client) WaitInstanceStatus(ctx context.Context, id, status string) (*Instance, error) {
+	var learn *transitionTimes
+	switch status {
+	case StatusRunning:
+		learn = &c.runningTimes
+	case StatusStopped:
+		learn = &c.stoppedTimes
+	}
 	return waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to reach status %s", id, status),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		what:  fmt.Sprintf("instance %s to reach status %s", id, status),
+		learn: learn,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
 			if r.gone {
 				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
@@ -162,9 +182,10 @@ const NewInstanceVisibilityGrace = 2 * time.Minute
 func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*Instance, error) {
 	start := c.clock.Now()
 	return waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to reach status %s", id, status),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		what:  fmt.Sprintf("instance %s to reach status %s", id, status),
+		learn: &c.bootTimes,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
 			if r.gone && c.clock.Now().Sub(start) > NewInstanceVisibilityGrace {
 				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
@@ -189,9 +210,10 @@ func (c *Client) WaitInstanceVisible(ctx context.Context, id string) (*Instance,
 // WaitInstanceGone waits until DescribeInstances no longer returns the instance.
 func (c *Client) WaitInstanceGone(ctx context.Context, id string) error {
 	_, err := waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to be released", id),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return r.gone },
+		what:  fmt.Sprintf("instance %s to be released", id),
+		learn: &c.releaseTimes,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return r.gone },
 	})
 	return err
 }
