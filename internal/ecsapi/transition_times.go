@@ -68,22 +68,29 @@ func (t *transitionTimes) window(align, maxDelay time.Duration) pollWindow {
 	}
 	w.step = max((w.to-w.from)/denseSteps, align, time.Millisecond)
 	w.step = min(w.step, maxDelay)
+	if align > 0 { // a multiple of the grid, so that steps stay on it
+		w.step = pollGrid(w.step, align)
+	}
 	return w
 }
 
 // delay is the wait before the next poll, elapsed after the start of the
-// wait, where d is what the growing intervals would wait: before the window
-// no poll later than its start; inside it, one step; after it, d again (it
+// wait, where d is what the growing intervals would wait, and the grid the
+// poll is aligned to (align is the finest): before the window no poll later
+// than its start; inside it, one step on a grid of steps, so that every
+// waiter in the window polls at the same instants; after it, d again (it
 // grows from the step on, so an unusually slow transition is still polled
 // about as often as without a window).
-func (w pollWindow) delay(elapsed, d time.Duration) time.Duration {
+func (w pollWindow) delay(elapsed, d, align time.Duration) (time.Duration, time.Duration) {
 	switch {
 	case !w.ok || elapsed >= w.to:
-		return d
+		return d, pollGrid(d, align)
 	case elapsed >= w.from:
-		return w.step
+		return w.step, pollGrid(w.step, align)
+	case d < w.from-elapsed:
+		return d, pollGrid(d, align)
 	default:
-		return min(d, w.from-elapsed)
+		return w.from - elapsed, pollGrid(0, align)
 	}
 }
 

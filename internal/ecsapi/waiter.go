@@ -50,7 +50,8 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	for {
 		// Near the transition time learnt from earlier waits, the delay
 		// follows the window instead of the growing intervals.
-		delay = window.delay(c.clock.Now().Sub(start), delay)
+		var grid time.Duration
+		delay, grid = window.delay(c.clock.Now().Sub(start), delay, c.cfg.WaitAlign)
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.clock.Now())
 			if remaining <= 0 {
@@ -67,7 +68,7 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 		}
 		sleep := delay
 		if !lastLook {
-			sleep = alignedDelay(c.clock.Now(), delay, c.cfg.WaitAlign)
+			sleep = alignedDelay(c.clock.Now(), delay, grid)
 		}
 		select {
 		case <-ctx.Done():
@@ -108,7 +109,9 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 
 // alignedDelay stretches delay so the poll lands on the next multiple of
 // align on the clock. Waiters started at different moments then poll at the
-// same instants, and the batcher folds their reads into one call.
+// same instants, and the batcher folds their reads into one call. The grid
+// is as coarse as the delay (pollGrid): waiters polling once a second all
+// poll on the second, not on ten different 100 ms marks.
 func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
 	if align <= 0 {
 		return delay
@@ -119,6 +122,15 @@ func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
 		aligned = aligned.Add(align)
 	}
 	return aligned.Sub(now)
+}
+
+// pollGrid is the grid a poll after delay d is aligned to: d rounded down
+// to a multiple of align (at least align); 0 when align is 0 (off).
+func pollGrid(d, align time.Duration) time.Duration {
+	if align <= 0 {
+		return 0
+	}
+	return max(d-d%align, align)
 }
 
 func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {

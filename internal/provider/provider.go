@@ -187,7 +187,8 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"max_requests_per_second": schema.Float64Attribute{
 				Optional: true,
 				MarkdownDescription: "Client-side rate limit shared by every resource of this provider. `0` turns " +
-					"it off. Default `" + ftoa(defaultRequestsPerSecond) + "`.",
+					"it off. Default `" + ftoa(defaultRequestsPerSecond) + "`. Up to a fifth of a second's worth of " +
+					"calls (at most 10, one per Terraform slot) may go at once, then the rate applies.",
 				Validators: []validator.Float64{float64validator.Between(0, 10000)},
 			},
 		},
@@ -327,6 +328,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		Transport:         transport,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
+		Burst:             requestBurst(settings.requestsPerSecond),
 		UserAgent:         userAgent,
 		DisableBatching:   settings.disableBatching,
 		ReadTimeout:       settings.readTimeout,
