@@ -51,7 +51,8 @@ type pollWindow struct {
 }
 
 // window returns the learnt window. Its polls are step apart: an eighth of
-// the window, but at least align (the poll grid) and at most maxDelay.
+// the window, but at least align (the poll grid, of which it is a multiple)
+// and at most maxDelay.
 func (t *transitionTimes) window(align, maxDelay time.Duration) pollWindow {
 	if t == nil {
 		return pollWindow{}
@@ -61,15 +62,19 @@ func (t *transitionTimes) window(align, maxDelay time.Duration) pollWindow {
 	if len(t.seen) == 0 {
 		return pollWindow{}
 	}
-	w := pollWindow{ok: true, from: t.seen[0].after, to: t.seen[0].by}
+	// A wide bracket (the transition happened between two sparse polls) is
+	// taken as "just before it was seen": otherwise one late sighting would
+	// widen the window for the next transitionsKept waits.
+	lead := max(3*align, 300*time.Millisecond)
+	w := pollWindow{ok: true, from: max(t.seen[0].after, t.seen[0].by-lead), to: t.seen[0].by}
 	for _, s := range t.seen[1:] {
-		w.from = min(w.from, s.after)
+		w.from = min(w.from, max(s.after, s.by-lead))
 		w.to = max(w.to, s.by)
 	}
 	w.step = max((w.to-w.from)/denseSteps, align, time.Millisecond)
 	w.step = min(w.step, maxDelay)
 	if align > 0 { // a multiple of the grid, so that steps stay on it
-		w.step = pollGrid(w.step, align)
+		w.step = max(w.step-w.step%align, align)
 	}
 	return w
 }
@@ -86,7 +91,10 @@ func (w pollWindow) delay(elapsed, d, align time.Duration) (time.Duration, time.
 	case !w.ok || elapsed >= w.to:
 		return d, pollGrid(d, align)
 	case elapsed >= w.from:
-		return w.step, pollGrid(w.step, align)
+		if align <= 0 {
+			return w.step, 0
+		}
+		return w.step, w.step
 	case d < w.from-elapsed:
 		return d, pollGrid(d, align)
 	default:

@@ -124,13 +124,20 @@ func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
 	return aligned.Sub(now)
 }
 
-// pollGrid is the grid a poll after delay d is aligned to: d rounded down
-// to a multiple of align (at least align); 0 when align is 0 (off).
+// pollGrid is the grid a poll after delay d is aligned to: a whole second
+// from a delay of a second on, half a second from half a second on, align
+// below (0 when align is 0: off). Round values, so that waiters at different
+// points of their growing intervals still meet on the same instants.
 func pollGrid(d, align time.Duration) time.Duration {
-	if align <= 0 {
+	switch {
+	case align <= 0:
 		return 0
+	case d >= time.Second && time.Second%align == 0:
+		return time.Second
+	case d >= 500*time.Millisecond && (500*time.Millisecond)%align == 0:
+		return 500 * time.Millisecond
 	}
-	return max(d-d%align, align)
+	return align
 }
 
 func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {
