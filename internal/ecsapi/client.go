@@ -69,7 +69,7 @@ func New(cfg Config) (*Client, error) {
 	if c.transport == nil {
 		c.transport = newSharedTransport(cfg.ConnectTimeout)
 	}
-	c.instanceBatcher = newBatcher(cfg.BatchWindow, cfg.InstanceBatchSize, c.describeInstancesByID)
+	c.instanceBatcher = newBatcher(instanceBatchWindow(cfg), cfg.InstanceBatchSize, c.describeInstancesByID)
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
 	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
 	return c, nil
@@ -168,4 +168,17 @@ func cloneDefaultTransport() *http.Transport {
 		return &http.Transport{}
 	}
 	return base.Clone()
+}
+
+// instanceBatchWindow is how long an instance batch collects ids: at least
+// the rate limit's interval between two calls (at most 25 ms). The calls of
+// a wave come a few milliseconds apart, and with a 20 ms interval each one
+// waits for the limiter anyway: a 5 ms window would send most of them as
+// batches of one, each queued behind the other.
+func instanceBatchWindow(cfg Config) time.Duration {
+	if cfg.RequestsPerSecond <= 0 {
+		return cfg.BatchWindow
+	}
+	interval := time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
+	return max(cfg.BatchWindow, min(interval, 25*time.Millisecond))
 }

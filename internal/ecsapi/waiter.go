@@ -41,6 +41,7 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	)
 	start := c.clock.Now()
 	delay := c.cfg.WaitMinDelay
+	polls := 0
 	lastLook := false        // the deadline-shortened final poll has been made
 	var notYet time.Duration // when the last poll that saw the wait not over was made
 	window := spec.learn.window(c.cfg.WaitAlign, c.cfg.WaitMaxDelay)
@@ -52,6 +53,11 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 		// follows the window instead of the growing intervals.
 		var grid time.Duration
 		delay, grid = window.delay(c.clock.Now().Sub(start), delay, c.cfg.WaitAlign)
+		if polls == 0 {
+			// The first poll on the fine grid: a coarse one could double
+			// the wait of a transition that is over at once (a release).
+			grid = min(grid, c.cfg.WaitAlign)
+		}
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.clock.Now())
 			if remaining <= 0 {
@@ -75,9 +81,11 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			return zero, timeout(ctx.Err())
 		case <-c.clock.After(sleep):
 		}
-		delay = nextPollDelay(delay, c.cfg.WaitGrowth, window.growthCap(c.clock.Now().Sub(start), c.cfg.WaitMaxDelay))
+		elapsed := c.clock.Now().Sub(start)
+		delay = nextPollDelay(delay, c.cfg.WaitGrowth, window.growthCap(elapsed, c.waitCap(elapsed)))
 
-		polledAt := c.clock.Now().Sub(start)
+		polls++
+		polledAt := elapsed
 		res, err := spec.poll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -105,6 +113,18 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			}
 		}
 	}
+}
+
+// waitCap is the longest interval between polls elapsed after the start of
+// a wait: WaitMaxDelay, or with WaitRelativeCap a share of the time waited
+// so far (but not below WaitMinDelay), so that a short transition is not
+// seen a whole WaitMaxDelay late.
+func (c *Client) waitCap(elapsed time.Duration) time.Duration {
+	if c.cfg.WaitRelativeCap <= 0 {
+		return c.cfg.WaitMaxDelay
+	}
+	relative := time.Duration(float64(elapsed) * c.cfg.WaitRelativeCap)
+	return min(c.cfg.WaitMaxDelay, max(c.cfg.WaitMinDelay, relative))
 }
 
 // alignedDelay stretches delay so the poll lands on the next multiple of

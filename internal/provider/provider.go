@@ -337,6 +337,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		// waiters' polls fold into one batched DescribeInstances.
 		WaitMaxDelay: time.Second,
 		WaitAlign:    100 * time.Millisecond,
+		// Every half second during the first 5 s of a wait: a boot or a
+		// stop the process has not learnt yet is seen at most 0.5 s late.
+		WaitRelativeCap: 0.1,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the ECS client", err.Error())
