@@ -70,8 +70,10 @@ func New(cfg Config) (*Client, error) {
 		c.transport = newSharedTransport(cfg.ConnectTimeout)
 	}
 	c.instanceBatcher = newBatcher(instanceBatchWindow(cfg), cfg.InstanceBatchSize, c.describeInstancesByID)
+	c.instanceBatcher.slideFor = instanceBatchSlide
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
 	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
+	c.diskBatcher.slideFor = diskBatchSlide
 	return c, nil
 }
 
@@ -169,6 +171,11 @@ func cloneDefaultTransport() *http.Transport {
 	}
 	return base.Clone()
 }
+
+// instanceBatchSlide is how long callers that keep coming may hold an
+// instance batch open (see batcher.slideFor): the reads of a wave of
+// Terraform's operations, which starts them one by one.
+const instanceBatchSlide = 100 * time.Millisecond
 
 // instanceBatchWindow is how long an instance batch collects ids: at least
 // the rate limit's interval between two calls (at most 25 ms). The calls of

@@ -25,9 +25,12 @@ const (
 	// diskListMin is how many instances a batch needs before it lists the
 	// region: fewer are read one call each.
 	diskListMin = 3
-	// diskBatchWindow is how long a disk batch collects instances: the
-	// callers of one wave come a few milliseconds apart.
+	// diskBatchWindow is how long a disk batch waits for the next caller,
+	// up to diskBatchSlide after its first: the callers of one wave come a
+	// few to some tens of milliseconds apart (Terraform starts the next
+	// operations one by one as slots free up).
 	diskBatchWindow = 20 * time.Millisecond
+	diskBatchSlide  = 150 * time.Millisecond
 )
 
 // diskLister holds what the Client learnt about the region's disk count.
