@@ -23,8 +23,8 @@ const (
 	// diskListPages caps a listing of the region's disks (100 a page).
 	diskListPages = 3
 	// diskListMin is how many instances a batch needs before it lists the
-	// region: fewer are read one call each.
-	diskListMin = 3
+	// region: one is read by its own call.
+	diskListMin = 2
 	// diskBatchWindow is how long a disk batch waits for the next caller,
 	// up to diskBatchSlide after its first: the callers of one wave come a
 	// few to some tens of milliseconds apart (Terraform starts the next

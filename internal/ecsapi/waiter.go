@@ -74,7 +74,10 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 		}
 		sleep := delay
 		if !lastLook {
-			sleep = alignedDelay(c.clock.Now(), delay, grid)
+			// A poll lands a little after its grid mark (the call takes
+			// time): without a fifth of a grid of slack, a delay of one grid
+			// would always round up to two.
+			sleep = alignedDelay(c.clock.Now(), delay-grid/5, grid)
 		}
 		select {
 		case <-ctx.Done():
