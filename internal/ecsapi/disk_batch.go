@@ -29,8 +29,8 @@ const (
 	// up to diskBatchSlide after its first: the callers of one wave come a
 	// few to some tens of milliseconds apart (Terraform starts the next
 	// operations one by one as slots free up).
-	diskBatchWindow = 20 * time.Millisecond
-	diskBatchSlide  = 150 * time.Millisecond
+	diskBatchWindow = 50 * time.Millisecond
+	diskBatchSlide  = 200 * time.Millisecond
 )
 
 // diskLister holds what the Client learnt about the region's disk count.

@@ -95,7 +95,9 @@ func (w pollWindow) delay(elapsed, d, align time.Duration) (time.Duration, time.
 			return w.step, 0
 		}
 		return w.step, w.step
-	case d < w.from-elapsed:
+	case d < w.from-elapsed && (elapsed > 0 || 2*d < w.from):
+		// (A first poll is skipped when the window starts before a second
+		// one would: it would only see the transition not done yet.)
 		return d, pollGrid(d, align)
 	default:
 		return w.from - elapsed, pollGrid(0, align)

@@ -36,6 +36,13 @@ func TestTransitionWindow(t *testing.T) {
 			t.Errorf("delay(%v, %v) = %v on a %v grid, want %v on a %v grid", c.elapsed, c.d, got, grid, c.want, c.grid)
 		}
 	}
+	// A short transition (a stop): no first poll before the window, which
+	// starts before a second poll would come.
+	var stop transitionTimes
+	stop.record(600*time.Millisecond, time.Second)
+	if got, grid := stop.window(100*time.Millisecond, time.Second).delay(0, 500*time.Millisecond, 100*time.Millisecond); got != 700*time.Millisecond || grid != 100*time.Millisecond {
+		t.Errorf("first delay of a stop = %v on a %v grid, want 700ms on the 100ms grid", got, grid)
+	}
 	// Only the last transitionsKept count: an old slow one leaves the window.
 	for range transitionsKept {
 		tt.record(4950*time.Millisecond, 5050*time.Millisecond)
