@@ -19,7 +19,7 @@ func main() {
 	var (
 		sizes      = flag.String("n", "1,10,100", "comma-separated instance counts")
 		bootTime   = flag.Duration("boot-time", 5*time.Second, "emulator boot time of an instance")
-		stopTime   = flag.Duration("stop-time", 2*time.Second, "emulator stop time of an instance")
+		stopTime   = flag.Duration("stop-time", time.Second, "emulator stop time of an instance")
 		throttleN  = flag.Int("throttle-n", 200, "instance count of the throttled run (0 skips it)")
 		throttleP  = flag.Float64("throttle-probability", 0.3, "share of calls the emulator throttles in the throttled run")
 		throttleRP = flag.Float64("throttle-rps", 20, "provider max_requests_per_second in the throttled run")

@@ -223,9 +223,13 @@ const NewInstanceVisibilityGrace = 2 * time.Minute
 // NewInstanceVisibilityGrace means "not visible yet", not "released".
 func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*Instance, error) {
 	start := c.clock.Now()
+	var learn *transitionTimes
+	if status == StatusRunning {
+		learn = &c.bootTimes
+	}
 	return waitFor(ctx, c, waitSpec[*Instance]{
 		what:  fmt.Sprintf("instance %s to reach status %s", id, status),
-		learn: &c.bootTimes,
+		learn: learn,
 		poll:  c.pollInstance(id),
 		done:  func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
