@@ -52,10 +52,9 @@ func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]
 		c.logBatch(ctx, "DescribeDisks", len(ids))
 		all, requestID, complete, err := listPages(ctx, c, diskListPages, "DescribeDisks", ecs.CreateDescribeDisksRequest,
 			(*ecs.Client).DescribeDisks, func(*ecs.DescribeDisksRequest) {}, splitDisks)
-		if err != nil {
-			return nil, "", err
-		}
-		if complete {
+		// A failed listing (retries exhausted) is not every caller's
+		// failure: each is read on its own below, with its own retries.
+		if err == nil && complete {
 			found := make(map[string]diskRead, len(ids))
 			for _, d := range all {
 				r := found[d.InstanceID]
@@ -64,7 +63,9 @@ func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]
 			}
 			return found, requestID, nil
 		}
-		c.disks.tooMany.Store(true)
+		if err == nil {
+			c.disks.tooMany.Store(true)
+		}
 	}
 	// One call per instance, concurrently: the batch's callers wait for all.
 	found := make(map[string]diskRead, len(ids))

@@ -139,3 +139,24 @@ func TestListDisksUnbatched(t *testing.T) {
 		}
 	}
 }
+
+// A listing that fails is not every caller's failure: each instance is then
+// read on its own, and a later batch lists again.
+func TestListDisksFailedListingFallsBackToInstances(t *testing.T) {
+	byInstance := map[string][]string{"i-1": {"d-1a"}, "i-2": {"d-2a"}}
+	answer := disksFake(byInstance, 1)
+	f := newFakeECS(t, func(c fakeCall) (int, any) {
+		if c.Params.Get("InstanceId") == "" {
+			return 403, map[string]any{"RequestId": "REQ-DENIED", "Code": "Forbidden.RAM", "Message": "not allowed to list"}
+		}
+		return answer(c)
+	})
+	c, _ := f.newTestClient(t, func(cfg *Config) { cfg.BatchWindow = 200 * time.Millisecond })
+	got := listConcurrently(t, c, []string{"i-1", "i-2"})
+	if len(got["i-1"]) != 1 || len(got["i-2"]) != 1 {
+		t.Fatalf("got %+v", got)
+	}
+	if c.disks.tooMany.Load() {
+		t.Error("a failed listing marked the region as too large to list")
+	}
+}
