@@ -30,9 +30,12 @@ type waitSpec[T any] struct {
 // waitFor polls until spec.done, spec.fail, a permanent poll error or ctx's
 // deadline. The first poll comes WaitMinDelay after the call (an action's
 // effect is rarely visible sooner); each interval then grows by WaitGrowth
-// up to WaitMaxDelay. Throttling and transient poll errors (already retried
-// by the client) do not end the wait. Time is measured on the Client's
-// clock, so tests never sleep.
+// up to waitCap. Polls are aligned to marks of the clock (pollGrid) so that
+// concurrent waiters share batched reads; with spec.learn, they gather
+// around the time earlier waits of the same kind took (transition_times.go).
+// Throttling and transient poll errors (already retried by the client) do
+// not end the wait. Time is measured on the Client's clock, so tests never
+// sleep.
 func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error) {
 	var (
 		zero       T
@@ -58,26 +61,23 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			// the wait of a transition that is over at once (a release).
 			grid = min(grid, c.cfg.WaitAlign)
 		}
+		// A poll lands a little after its grid mark (the call takes time):
+		// without a fifth of a grid of slack, a delay of one grid would
+		// always round up to two.
+		sleep := max(alignedDelay(c.clock.Now(), delay-grid/5, grid), 0)
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.clock.Now())
 			if remaining <= 0 {
 				return zero, timeout(context.DeadlineExceeded)
 			}
-			if delay > remaining {
+			if sleep > remaining {
 				if lastLook {
 					return zero, timeout(context.DeadlineExceeded)
 				}
 				// One last look just before the deadline rather than none.
-				delay = remaining - remaining/10
+				sleep = remaining - remaining/10
 				lastLook = true
 			}
-		}
-		sleep := delay
-		if !lastLook {
-			// A poll lands a little after its grid mark (the call takes
-			// time): without a fifth of a grid of slack, a delay of one grid
-			// would always round up to two.
-			sleep = alignedDelay(c.clock.Now(), delay-grid/5, grid)
 		}
 		select {
 		case <-ctx.Done():
