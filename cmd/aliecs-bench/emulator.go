@@ -48,6 +48,15 @@ func startEmulator(path string, boot, stop time.Duration) (*emulatorProcess, err
 		return nil, err
 	}
 	cmd.Stderr = io.Discard
+	// BENCH_EMULATOR_LOG=FILE keeps the emulator's request log (one line per
+	// call, with its time), to see when the calls of a run were made.
+	if path := os.Getenv("BENCH_EMULATOR_LOG"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		cmd.Stderr = f
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -19,12 +19,13 @@ func main() {
 	var (
 		sizes      = flag.String("n", "1,10,100", "comma-separated instance counts")
 		bootTime   = flag.Duration("boot-time", 5*time.Second, "emulator boot time of an instance")
-		stopTime   = flag.Duration("stop-time", 2*time.Second, "emulator stop time of an instance")
+		stopTime   = flag.Duration("stop-time", time.Second, "emulator stop time of an instance")
 		throttleN  = flag.Int("throttle-n", 200, "instance count of the throttled run (0 skips it)")
 		throttleP  = flag.Float64("throttle-probability", 0.3, "share of calls the emulator throttles in the throttled run")
 		throttleRP = flag.Float64("throttle-rps", 20, "provider max_requests_per_second in the throttled run")
 		out        = flag.String("out", "", "also write the markdown report to this file")
 		typesRow   = flag.Bool("types", true, "also measure the aliecs_instance_types data source")
+		unbatched  = flag.Bool("unbatched", true, "also run every size with batched reads off (ALIECS_DISABLE_BATCHING=1)")
 	)
 	flag.Parse()
 
@@ -45,7 +46,11 @@ func main() {
 
 	var results []result
 	for _, n := range counts {
-		for _, batching := range []bool{true, false} {
+		modes := []bool{true, false}
+		if !*unbatched {
+			modes = modes[:1]
+		}
+		for _, batching := range modes {
 			r, err := runScenario(bins, work, scenario{
 				n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime,
 			})

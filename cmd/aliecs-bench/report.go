@@ -47,7 +47,12 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 	})
 	for _, k := range keys {
 		on, off := byKey[k][0], byKey[k][1]
-		if on == nil || off == nil {
+		if on == nil {
+			continue
+		}
+		if off == nil { // -unbatched=false
+			fmt.Fprintf(&b, "| %d | %s | %s | - | %d | - | %d | - | - | %.0f MiB |\n",
+				k.n, k.phase, round(on.wall), on.totalCalls(), on.readCalls(), float64(on.peakRSSKiB)/1024)
 			continue
 		}
 		ratio := "-"

@@ -21,6 +21,11 @@ type batcher[T any] struct {
 	window  time.Duration
 	maxSize int
 	fetch   batchFetch[T]
+	// slideFor, when > 0, lets each caller that joins keep the batch open
+	// for another window, up to slideFor after it opened: callers that
+	// trickle in a few milliseconds apart (one wave of Terraform's
+	// operations, started one by one) still share one call.
+	slideFor time.Duration
 
 	mu      sync.Mutex
 	pending *batch[T]
@@ -33,6 +38,7 @@ type batch[T any] struct {
 	ctx     context.Context // values of the first caller, no cancellation
 	cancel  context.CancelFunc
 	timer   *time.Timer
+	opened  time.Time
 	sent    bool
 
 	done      chan struct{}
@@ -69,9 +75,14 @@ func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
 		// The batch outlives any one caller: keep the first caller's values
 		// (loggers) but not its cancellation.
 		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{})}
+		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{}), opened: time.Now()}
 		b.pending = bt
 		bt.timer = time.AfterFunc(b.window, func() { b.send(bt) })
+	} else if b.slideFor > 0 {
+		// A timer that already fired calls send again: a no-op once sent.
+		if left := b.slideFor - time.Since(bt.opened); left > 0 {
+			bt.timer.Reset(min(b.window, left))
+		}
 	}
 	bt.waiters++
 	if !bt.seen[id] {

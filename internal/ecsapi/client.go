@@ -34,6 +34,11 @@ type Client struct {
 	instanceBatcher *batcher[Instance]
 	listing         regionListing
 	groupBatcher    *batcher[SnapshotGroup]
+	diskBatcher     *batcher[diskRead]
+	disks           diskLister
+
+	// How long transitions took in this process, for the waiters' polls.
+	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
 
 	// jitter picks the actual backoff in [0, d]; tests replace it.
 	jitter func(d time.Duration) time.Duration
@@ -64,8 +69,11 @@ func New(cfg Config) (*Client, error) {
 	if c.transport == nil {
 		c.transport = newSharedTransport(cfg.ConnectTimeout)
 	}
-	c.instanceBatcher = newBatcher(cfg.BatchWindow, cfg.InstanceBatchSize, c.describeInstancesByID)
+	c.instanceBatcher = newBatcher(instanceBatchWindow(cfg), cfg.InstanceBatchSize, c.describeInstancesByID)
+	c.instanceBatcher.slideFor = instanceBatchSlide
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
+	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
+	c.diskBatcher.slideFor = diskBatchSlide
 	return c, nil
 }
 
@@ -162,4 +170,22 @@ func cloneDefaultTransport() *http.Transport {
 		return &http.Transport{}
 	}
 	return base.Clone()
+}
+
+// instanceBatchSlide is how long callers that keep coming may hold an
+// instance batch open (see batcher.slideFor): the reads of a wave of
+// Terraform's operations, which starts them one by one.
+const instanceBatchSlide = 100 * time.Millisecond
+
+// instanceBatchWindow is how long an instance batch collects ids: at least
+// the rate limit's interval between two calls (at most 25 ms). The calls of
+// a wave come a few milliseconds apart, and with a 20 ms interval each one
+// waits for the limiter anyway: a 5 ms window would send most of them as
+// batches of one, each queued behind the other.
+func instanceBatchWindow(cfg Config) time.Duration {
+	if cfg.RequestsPerSecond <= 0 {
+		return cfg.BatchWindow
+	}
+	interval := time.Duration(float64(time.Second) / cfg.RequestsPerSecond)
+	return max(cfg.BatchWindow, min(interval, 25*time.Millisecond))
 }

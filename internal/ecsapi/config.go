@@ -114,6 +114,10 @@ type Config struct {
 	WaitMinDelay time.Duration
 	WaitMaxDelay time.Duration
 	WaitGrowth   float64
+	// WaitRelativeCap, when > 0, also caps the interval at this share of
+	// the time waited so far (never below WaitMinDelay): 0.1 polls a 5 s
+	// boot every 0.5 s near its end and a long wait every WaitMaxDelay.
+	WaitRelativeCap float64
 	// RefreshTTL is how long a listing of the region's instances answers
 	// RefreshInstance (default 10 s; negative = never list, always
 	// GetInstance). RefreshListPages caps the listing (default 3 pages of

@@ -8,33 +8,52 @@ import (
 )
 
 // ListDisks returns every disk attached to the instance (every page).
+// Concurrent calls may be answered by one listing of the region's disks
+// (disk_batch.go).
 func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, error) {
 	if instanceID == "" {
 		// Without the filter DescribeDisks would list every disk of the region.
 		return nil, errors.New("ecsapi: ListDisks needs an instance id")
 	}
-	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
-		func(req *ecs.DescribeDisksRequest) { req.InstanceId = instanceID },
-		func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
-			items := make([]Disk, 0, len(resp.Disks.Disk))
-			for _, d := range resp.Disks.Disk {
-				items = append(items, Disk{
-					ID:         d.DiskId,
-					InstanceID: d.InstanceId,
-					Type:       d.Type,
-					Category:   d.Category,
-					Size:       d.Size,
-					Status:     d.Status,
-					Device:     d.Device,
+	if c.cfg.DisableBatching {
+		return c.listInstanceDisks(ctx, instanceID)
+	}
+	read, _, _, err := c.diskBatcher.get(ctx, instanceID)
+	if err == nil {
+		err = read.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Callers asking for the same instance share one slice: give each its own.
+	return append([]Disk(nil), read.disks...), nil
+}
 
-					DeleteWithInstance: d.DeleteWithInstance,
-					ImageID:            d.ImageId,
-					SourceSnapshotID:   d.SourceSnapshotId,
-				})
-			}
-			return items, resp.NextToken
-		})
+// listInstanceDisks is one instance's DescribeDisks (InstanceId).
+func (c *Client) listInstanceDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
+		func(req *ecs.DescribeDisksRequest) { req.InstanceId = instanceID }, splitDisks)
 	return disks, err
+}
+
+func splitDisks(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
+	items := make([]Disk, 0, len(resp.Disks.Disk))
+	for _, d := range resp.Disks.Disk {
+		items = append(items, Disk{
+			ID:         d.DiskId,
+			InstanceID: d.InstanceId,
+			Type:       d.Type,
+			Category:   d.Category,
+			Size:       d.Size,
+			Status:     d.Status,
+			Device:     d.Device,
+
+			DeleteWithInstance: d.DeleteWithInstance,
+			ImageID:            d.ImageId,
+			SourceSnapshotID:   d.SourceSnapshotId,
+		})
+	}
+	return items, resp.NextToken
 }
 
 // GetUserData returns an instance's user data as stored (base64), "" when it

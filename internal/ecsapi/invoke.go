@@ -53,6 +53,15 @@ const maxPages = 10000
 func listAll[Req requests.AcsRequest, Resp responses.AcsResponse, T any](ctx context.Context, c *Client, pageLimit int,
 	action string, newReq func() Req, send func(*ecs.Client, Req) (Resp, error), fill func(Req),
 	split func(Resp) (items []T, next string)) ([]T, string, error) {
+	all, requestID, _, err := listPages(ctx, c, pageLimit, action, newReq, send, fill, split)
+	return all, requestID, err
+}
+
+// listPages is listAll that also says whether the listing is complete: false
+// when pageLimit pages were read and the service still had a next page.
+func listPages[Req requests.AcsRequest, Resp responses.AcsResponse, T any](ctx context.Context, c *Client, pageLimit int,
+	action string, newReq func() Req, send func(*ecs.Client, Req) (Resp, error), fill func(Req),
+	split func(Resp) (items []T, next string)) ([]T, string, bool, error) {
 	var (
 		all       []T
 		nextToken string
@@ -70,7 +79,7 @@ func listAll[Req requests.AcsRequest, Resp responses.AcsResponse, T any](ctx con
 			}
 		})
 		if err != nil {
-			return nil, "", err
+			return nil, "", false, err
 		}
 		if requestID == "" {
 			requestID = requestIDOf(resp)
@@ -78,11 +87,11 @@ func listAll[Req requests.AcsRequest, Resp responses.AcsResponse, T any](ctx con
 		items, next := split(resp)
 		all = append(all, items...)
 		if next == "" || next == nextToken {
-			break
+			return all, requestID, true, nil
 		}
 		nextToken = next
 	}
-	return all, requestID, nil
+	return all, requestID, false, nil
 }
 
 // requestIDOf returns the RequestId field that every SDK response struct

@@ -21,14 +21,21 @@ type waitSpec[T any] struct {
 	poll func(ctx context.Context) (pollResult[T], error)
 	done func(pollResult[T]) bool
 	fail func(pollResult[T]) error
+	// learn, when set, records how long this kind of transition took and
+	// moves the polls of the next waits of the same kind near that time
+	// (transition_times.go).
+	learn *transitionTimes
 }
 
 // waitFor polls until spec.done, spec.fail, a permanent poll error or ctx's
 // deadline. The first poll comes WaitMinDelay after the call (an action's
 // effect is rarely visible sooner); each interval then grows by WaitGrowth
-// up to WaitMaxDelay. Throttling and transient poll errors (already retried
-// by the client) do not end the wait. Time is measured on the Client's
-// clock, so tests never sleep.
+// up to waitCap. Polls are aligned to marks of the clock (pollGrid) so that
+// concurrent waiters share batched reads; with spec.learn, they gather
+// around the time earlier waits of the same kind took (transition_times.go).
+// Throttling and transient poll errors (already retried by the client) do
+// not end the wait. Time is measured on the Client's clock, so tests never
+// sleep.
 func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error) {
 	var (
 		zero       T
@@ -37,36 +44,51 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	)
 	start := c.clock.Now()
 	delay := c.cfg.WaitMinDelay
-	lastLook := false // the deadline-shortened final poll has been made
+	polls := 0
+	lastLook := false        // the deadline-shortened final poll has been made
+	var notYet time.Duration // when the last poll that saw the wait not over was made
+	window := spec.learn.window(c.cfg.WaitAlign, c.cfg.WaitMaxDelay)
 	timeout := func(cause error) error {
 		return &WaitTimeoutError{What: spec.what, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastErr: lastErr, cause: cause}
 	}
 	for {
+		// Near the transition time learnt from earlier waits, the delay
+		// follows the window instead of the growing intervals.
+		var grid time.Duration
+		delay, grid = window.delay(c.clock.Now().Sub(start), delay, c.cfg.WaitAlign)
+		if polls == 0 {
+			// The first poll on the fine grid: a coarse one could double
+			// the wait of a transition that is over at once (a release).
+			grid = min(grid, c.cfg.WaitAlign)
+		}
+		// A poll lands a little after its grid mark (the call takes time):
+		// without a fifth of a grid of slack, a delay of one grid would
+		// always round up to two.
+		sleep := max(alignedDelay(c.clock.Now(), delay-grid/5, grid), 0)
 		if deadline, ok := ctx.Deadline(); ok {
 			remaining := deadline.Sub(c.clock.Now())
 			if remaining <= 0 {
 				return zero, timeout(context.DeadlineExceeded)
 			}
-			if delay > remaining {
+			if sleep > remaining {
 				if lastLook {
 					return zero, timeout(context.DeadlineExceeded)
 				}
 				// One last look just before the deadline rather than none.
-				delay = remaining - remaining/10
+				sleep = remaining - remaining/10
 				lastLook = true
 			}
-		}
-		sleep := delay
-		if !lastLook {
-			sleep = alignedDelay(c.clock.Now(), delay, c.cfg.WaitAlign)
 		}
 		select {
 		case <-ctx.Done():
 			return zero, timeout(ctx.Err())
 		case <-c.clock.After(sleep):
 		}
-		delay = nextPollDelay(delay, c.cfg.WaitGrowth, c.cfg.WaitMaxDelay)
+		elapsed := c.clock.Now().Sub(start)
+		delay = nextPollDelay(delay, c.cfg.WaitGrowth, window.growthCap(elapsed, c.waitCap(elapsed)))
 
+		polls++
+		polledAt := elapsed
 		res, err := spec.poll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -84,8 +106,10 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 			lastStatus = "gone"
 		}
 		if spec.done(res) {
+			spec.learn.record(notYet, polledAt)
 			return res.value, nil
 		}
+		notYet = polledAt
 		if spec.fail != nil {
 			if err := spec.fail(res); err != nil {
 				return res.value, err
@@ -94,9 +118,23 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	}
 }
 
+// waitCap is the longest interval between polls elapsed after the start of
+// a wait: WaitMaxDelay, or with WaitRelativeCap a share of the time waited
+// so far (but not below WaitMinDelay), so that a short transition is not
+// seen a whole WaitMaxDelay late.
+func (c *Client) waitCap(elapsed time.Duration) time.Duration {
+	if c.cfg.WaitRelativeCap <= 0 {
+		return c.cfg.WaitMaxDelay
+	}
+	relative := time.Duration(float64(elapsed) * c.cfg.WaitRelativeCap)
+	return min(c.cfg.WaitMaxDelay, max(c.cfg.WaitMinDelay, relative))
+}
+
 // alignedDelay stretches delay so the poll lands on the next multiple of
 // align on the clock. Waiters started at different moments then poll at the
-// same instants, and the batcher folds their reads into one call.
+// same instants, and the batcher folds their reads into one call. The grid
+// is as coarse as the delay (pollGrid): waiters polling once a second all
+// poll on the second, not on ten different 100 ms marks.
 func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
 	if align <= 0 {
 		return delay
@@ -107,6 +145,22 @@ func alignedDelay(now time.Time, delay, align time.Duration) time.Duration {
 		aligned = aligned.Add(align)
 	}
 	return aligned.Sub(now)
+}
+
+// pollGrid is the grid a poll after delay d is aligned to: a whole second
+// from a delay of a second on, half a second from half a second on, align
+// below (0 when align is 0: off). Round values, so that waiters at different
+// points of their growing intervals still meet on the same instants.
+func pollGrid(d, align time.Duration) time.Duration {
+	switch {
+	case align <= 0:
+		return 0
+	case d >= time.Second && time.Second%align == 0:
+		return time.Second
+	case d >= 500*time.Millisecond && (500*time.Millisecond)%align == 0:
+		return 500 * time.Millisecond
+	}
+	return align
 }
 
 func nextPollDelay(d time.Duration, growth float64, limit time.Duration) time.Duration {
@@ -137,10 +191,18 @@ func (c *Client) pollInstance(id string) func(context.Context) (pollResult[*Inst
 // WaitInstanceStatus waits until the instance reports status. It fails at
 // once if the instance disappears.
 func (c *Client) WaitInstanceStatus(ctx context.Context, id, status string) (*Instance, error) {
+	var learn *transitionTimes
+	switch status {
+	case StatusRunning:
+		learn = &c.runningTimes
+	case StatusStopped:
+		learn = &c.stoppedTimes
+	}
 	return waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to reach status %s", id, status),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		what:  fmt.Sprintf("instance %s to reach status %s", id, status),
+		learn: learn,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
 			if r.gone {
 				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
@@ -161,10 +223,15 @@ const NewInstanceVisibilityGrace = 2 * time.Minute
 // NewInstanceVisibilityGrace means "not visible yet", not "released".
 func (c *Client) WaitInstanceCreated(ctx context.Context, id, status string) (*Instance, error) {
 	start := c.clock.Now()
+	var learn *transitionTimes
+	if status == StatusRunning {
+		learn = &c.bootTimes
+	}
 	return waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to reach status %s", id, status),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
+		what:  fmt.Sprintf("instance %s to reach status %s", id, status),
+		learn: learn,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return !r.gone && r.status == status },
 		fail: func(r pollResult[*Instance]) error {
 			if r.gone && c.clock.Now().Sub(start) > NewInstanceVisibilityGrace {
 				return notFoundError("DescribeInstances", "InvalidInstanceId.NotFound", "instance",
@@ -189,9 +256,10 @@ func (c *Client) WaitInstanceVisible(ctx context.Context, id string) (*Instance,
 // WaitInstanceGone waits until DescribeInstances no longer returns the instance.
 func (c *Client) WaitInstanceGone(ctx context.Context, id string) error {
 	_, err := waitFor(ctx, c, waitSpec[*Instance]{
-		what: fmt.Sprintf("instance %s to be released", id),
-		poll: c.pollInstance(id),
-		done: func(r pollResult[*Instance]) bool { return r.gone },
+		what:  fmt.Sprintf("instance %s to be released", id),
+		learn: &c.releaseTimes,
+		poll:  c.pollInstance(id),
+		done:  func(r pollResult[*Instance]) bool { return r.gone },
 	})
 	return err
 }

@@ -119,7 +119,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stderr, "ecs-emulator: %v\n", err)
 		return 2
 	}
-	logger := log.New(stderr, "", log.LstdFlags)
+	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 	opts := Options{
 		Credentials: []Credential{{AccessKeyID: *akID, AccessKeySecret: *akSecret, SecurityToken: *token}},
 		BootTime:    *boot, StopTime: *stop, SnapshotTime: *snap, StateFile: *stateFile, ClockOffset: *offset,

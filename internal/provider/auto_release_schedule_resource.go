@@ -99,7 +99,7 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 			"effective_release_time": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The release time as ECS applies it (`yyyy-MM-ddTHH:mm:00Z`, seconds truncated), " +
-					"read back from the instance. When the schedule is changed or cancelled outside Terraform, the " +
+					"read from the instance on every refresh. When the schedule is changed or cancelled outside Terraform, the " +
 					"plan shows an update that applies it again.",
 			},
 			"instance_released": schema.BoolAttribute{
@@ -169,7 +169,7 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 		}
 		return
 	}
-	plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
+	plan.EffectiveReleaseTime = types.StringValue(appliedReleaseTime(target))
 	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
@@ -253,7 +253,7 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 		if ok, _ := r.schedule(ctx, client, id, target, &resp.Diagnostics); !ok {
 			return // the state keeps the old schedule; a refresh shows any drift
 		}
-		plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
+		plan.EffectiveReleaseTime = types.StringValue(appliedReleaseTime(target))
 	}
 	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -236,19 +236,14 @@ func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsa
 	return false, false
 }
 
-// readBack returns the release time as the service reports it after a
-// change, falling back to what was sent when the read fails.
-func (r *autoReleaseScheduleResource) readBack(ctx context.Context, client *ecsapi.Client, id string, sent time.Time) string {
-	want := formatReleaseTime(effectiveReleaseTime(sent))
-	inst, err := client.GetInstance(ctx, id)
-	if err != nil || inst.AutoReleaseTime == "" {
-		return want
-	}
-	t, err := parseAPIReleaseTime(inst.AutoReleaseTime)
-	if err != nil {
-		return want
-	}
-	return formatReleaseTime(t)
+// appliedReleaseTime is the release time as the service keeps it after a
+// change that succeeded: the time sent, seconds truncated. It is not read
+// back with a DescribeInstances of its own (one call per schedule, at the
+// end of an apply, where nothing else reads to share it with): the next
+// refresh reads the instance anyway, and a difference shows there as a
+// change made outside Terraform.
+func appliedReleaseTime(sent time.Time) string {
+	return formatReleaseTime(effectiveReleaseTime(sent))
 }
 
 // effectiveFromAPI turns DescribeInstances' AutoReleaseTime into

@@ -36,6 +36,15 @@ func releaseInstanceWithDisks(ctx context.Context, client *ecsapi.Client, id str
 	if err != nil {
 		return err
 	}
+	return releaseReadInstance(ctx, client, inst, force, disks)
+}
+
+// releaseReadInstance is releaseInstanceWithDisks for a caller that has just
+// read the instance too. A status that changed since is safe: a stop of a
+// stopped instance is refused as a wrong state and ignored, and a release
+// refused because the instance runs again stops it first (deleteWhenSettled).
+func releaseReadInstance(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, force bool, disks []ecsapi.Disk) error {
+	id := inst.ID
 	if inst.DeletionProtection {
 		return fmt.Errorf("instance %s: %w", id, errDeletionProtected)
 	}

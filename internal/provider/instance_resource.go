@@ -613,8 +613,12 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	plan.ID = types.StringValue(id)
 	r.data.markCreated(id)
 	seen := false
+	var ready *ecsapi.Instance // what the waiter saw last, when nothing changed since
 	if err == nil {
-		seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
+		ready, seen, err = r.finishCreate(ctx, id, plan.Status.ValueString(), plan.StoppedMode.ValueString())
+	}
+	if restore != nil {
+		ready = nil // the restore may resize disks: read again
 	}
 	r.finishRestore(ctx, restore, id, plan, resp.Private, &resp.Diagnostics)
 	if err != nil {
@@ -630,7 +634,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 				"replaces it, and a destroy releases it.", id, err))
 		return
 	}
-	inst, d := r.refresh(ctx, &plan, false)
+	inst, d := r.refreshFrom(ctx, &plan, ready)
 	resp.Diagnostics.Append(d...)
 	if inst == nil {
 		resp.Diagnostics.AddError("Instance disappeared",
@@ -817,7 +821,11 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		}
 	}
 
-	err = releaseInstanceWithDisks(ctx, client, id, state.ForceDelete.ValueBool(), disks)
+	if groupID == "" {
+		err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
+	} else { // the final snapshot took a while: read the instance again
+		err = releaseInstanceWithDisks(ctx, client, id, state.ForceDelete.ValueBool(), disks)
+	}
 	if errors.Is(err, errDeletionProtected) {
 		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
 		return
@@ -901,19 +909,21 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 
 // finishCreate waits for a new instance to run, then stops it when the
 // configuration asks for a stopped machine. seen says whether the instance
-// was ever returned by the service (see instance_unconfirmed.go).
-func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (seen bool, err error) {
+// was ever returned by the service (see instance_unconfirmed.go); ready is
+// the running instance as the waiter last read it, nil after a stop.
+func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (ready *ecsapi.Instance, seen bool, err error) {
 	client := r.data.client
 	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
 	if err != nil {
-		return createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)
+		return nil, createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)
 	}
 	if status == ecsapi.StatusStopped {
 		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{StoppedMode: stoppedMode}); err != nil {
-			return true, fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
+			return nil, true, fmt.Errorf("stopping it (status = \"Stopped\") failed: %w", err)
 		}
+		return nil, true, nil
 	}
-	return true, nil
+	return inst, true, nil
 }
 
 // refresh reads the instance and its disks into m. It returns nil when the
@@ -935,6 +945,19 @@ func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, fromLi
 		diags.AddError("Cannot read the instance", fmt.Sprintf("Reading instance %s failed: %s", id, err))
 		return &ecsapi.Instance{ID: id}, diags
 	}
+	return r.refreshFrom(ctx, m, inst)
+}
+
+// refreshFrom is refresh with the instance already read: a create's waiter
+// has just read it, and a second DescribeInstances would only repeat that
+// answer. A nil inst is read.
+func (r *instanceResource) refreshFrom(ctx context.Context, m *instanceModel, inst *ecsapi.Instance) (*ecsapi.Instance, diag.Diagnostics) {
+	if inst == nil {
+		return r.refresh(ctx, m, false)
+	}
+	var diags diag.Diagnostics
+	id := m.ID.ValueString()
+	var err error
 	// Disks are read once, when the instance is new to the state (create,
 	// import): they cannot change without replacing the instance, and one
 	// DescribeDisks per instance on every refresh would cost more calls than

@@ -187,7 +187,8 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"max_requests_per_second": schema.Float64Attribute{
 				Optional: true,
 				MarkdownDescription: "Client-side rate limit shared by every resource of this provider. `0` turns " +
-					"it off. Default `" + ftoa(defaultRequestsPerSecond) + "`.",
+					"it off. Default `" + ftoa(defaultRequestsPerSecond) + "`. Up to a fifth of a second's worth of " +
+					"calls (at most 10, one per Terraform slot) may go at once, then the rate applies.",
 				Validators: []validator.Float64{float64validator.Between(0, 10000)},
 			},
 		},
@@ -327,6 +328,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		Transport:         transport,
 		MaxRetries:        settings.maxRetries,
 		RequestsPerSecond: settings.requestsPerSecond,
+		Burst:             requestBurst(settings.requestsPerSecond),
 		UserAgent:         userAgent,
 		DisableBatching:   settings.disableBatching,
 		ReadTimeout:       settings.readTimeout,
@@ -335,6 +337,9 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		// waiters' polls fold into one batched DescribeInstances.
 		WaitMaxDelay: time.Second,
 		WaitAlign:    100 * time.Millisecond,
+		// Every half second during the first 5 s of a wait: a boot or a
+		// stop the process has not learnt yet is seen at most 0.5 s late.
+		WaitRelativeCap: 0.1,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the ECS client", err.Error())

@@ -1,0 +1,88 @@
+package ecsapi
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// DescribeDisks filters by one InstanceId at a time, so the disks of many
+// instances cannot be read by id in one call the way DescribeInstances reads
+// instances. When several instances' disks are asked for at once (the
+// instances of one wave of an apply or a destroy reach Running or are
+// released together), one listing of the region's disks answers them all,
+// if it is complete within diskListPages pages: a complete listing holds
+// every disk attached to each of them at the moment it was taken, which is
+// after each caller asked. A region with more disks than that is listed
+// once; the Client then reads by instance only (the listing would cost more
+// than it saves).
+const (
+	// diskListPages caps a listing of the region's disks (100 a page).
+	diskListPages = 3
+	// diskListMin is how many instances a batch needs before it lists the
+	// region: one is read by its own call.
+	diskListMin = 2
+	// diskBatchWindow is how long a disk batch waits for the next caller,
+	// up to diskBatchSlide after its first: the callers of one wave come a
+	// few to some tens of milliseconds apart (Terraform starts the next
+	// operations one by one as slots free up).
+	diskBatchWindow = 50 * time.Millisecond
+	diskBatchSlide  = 200 * time.Millisecond
+)
+
+// diskLister holds what the Client learnt about the region's disk count.
+type diskLister struct {
+	tooMany atomic.Bool // a listing was incomplete: read by instance from now on
+}
+
+// diskRead is one instance's answer in a disk batch: read one by one, each
+// instance keeps its own error.
+type diskRead struct {
+	disks []Disk
+	err   error
+}
+
+// describeDisksOf is the disk batcher's fetch: every id of the batch gets
+// its disks (an id absent from the map has none).
+func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]diskRead, string, error) {
+	if len(ids) >= diskListMin && !c.disks.tooMany.Load() {
+		c.logBatch(ctx, "DescribeDisks", len(ids))
+		all, requestID, complete, err := listPages(ctx, c, diskListPages, "DescribeDisks", ecs.CreateDescribeDisksRequest,
+			(*ecs.Client).DescribeDisks, func(*ecs.DescribeDisksRequest) {}, splitDisks)
+		// A failed listing (retries exhausted) is not every caller's
+		// failure: each is read on its own below, with its own retries.
+		if err == nil && complete {
+			found := make(map[string]diskRead, len(ids))
+			for _, d := range all {
+				r := found[d.InstanceID]
+				r.disks = append(r.disks, d)
+				found[d.InstanceID] = r
+			}
+			return found, requestID, nil
+		}
+		if err == nil {
+			c.disks.tooMany.Store(true)
+		}
+	}
+	// One call per instance, concurrently: the batch's callers wait for all.
+	found := make(map[string]diskRead, len(ids))
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			disks, err := c.listInstanceDisks(ctx, id)
+			mu.Lock()
+			found[id] = diskRead{disks: disks, err: err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return found, "", nil
+}
