@@ -169,3 +169,154 @@ func TestAccInstanceSpot_badInput(t *testing.T) {
 	})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.factories(), Steps: steps})
 }
+
+// spotMachine is a spot instance and a snapshot of it, for the reclaim tests.
+func spotMachine(env *accEnv, c instanceCatalog, behavior string) string {
+	return relProvider(env, 5) + spotHCL(c, "test", fmt.Sprintf(`  spot_strategy = "SpotAsPriceGo"
+  spot_interruption_behavior = %q`, behavior)) + `
+resource "aliecs_snapshot" "test" {
+  instance_id = aliecs_instance.test.id
+  name        = "spot-copy"
+}
+`
+}
+
+// reclaim has the service reclaim a spot instance and lets the notice run out.
+func reclaim(t *testing.T, env *accEnv, id string) {
+	t.Helper()
+	if _, err := env.emu.ReclaimSpot(id); err != nil {
+		t.Fatal(err)
+	}
+	env.emu.AdvanceClock(emulator.SpotReclaimNotice)
+}
+
+// TestAccInstanceSpot_reclaimTerminate: the service reclaims a spot machine
+// whose interruption behaviour is Terminate. The next plan is empty, with a
+// warning that says it was reclaimed; -replace brings a new machine; the
+// snapshot of the old one is never touched.
+func TestAccInstanceSpot_reclaimTerminate(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(spotMachine(env, c, "Terminate"))
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	ids := cli.state().ids("aliecs_instance", "id")
+	groups := cli.state().ids("aliecs_snapshot", "id")
+	if len(ids) != 1 || len(groups) != 1 {
+		t.Fatalf("after apply: instances %v, snapshots %v", ids, groups)
+	}
+	old := ids[0]
+	reclaim(t, env, old)
+	if env.instanceInEmu(old) != nil {
+		t.Fatalf("instance %s survived its reclaim", old)
+	}
+
+	out, err := cli.run("plan", "-detailed-exitcode", "-no-color")
+	if err != nil {
+		t.Fatalf("the plan after a reclaim is not empty (%v):\n%s", err, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"Instance " + old + " was released", "the service reclaimed it", "spot instance interruption",
+		"terraform apply -replace=ADDRESS"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the plan's warning does not say %q:\n%s", want, out)
+		}
+	}
+	// An on-demand machine that disappears makes no history call.
+	if n := env.emu.Calls()["DescribeInstanceHistoryEvents"]; n != 1 {
+		t.Errorf("DescribeInstanceHistoryEvents calls = %d, want 1", n)
+	}
+
+	before := env.emu.Calls()
+	cli.mustRun("apply", "-auto-approve", "-no-color", "-replace=aliecs_instance.test")
+	after := env.emu.Calls()
+	ids = cli.state().ids("aliecs_instance", "id")
+	if len(ids) != 1 || ids[0] == old || env.instanceInEmu(ids[0]) == nil {
+		t.Fatalf("after -replace: instances in state %v (old %s)", ids, old)
+	}
+	for action, n := range after {
+		if strings.HasPrefix(action, "Describe") || strings.HasPrefix(action, "List") || n == before[action] {
+			continue
+		}
+		if action != "RunInstances" {
+			t.Errorf("-replace called %s %d times: only RunInstances should write", action, n-before[action])
+		}
+	}
+	if got := cli.state().ids("aliecs_snapshot", "id"); len(got) != 1 || got[0] != groups[0] {
+		t.Errorf("snapshots in state after -replace: %v, want %v", got, groups)
+	}
+	kept := false
+	for _, g := range env.emu.State().SnapshotGroups {
+		kept = kept || (g.SnapshotGroupId == groups[0] && g.InstanceId == old)
+	}
+	if !kept {
+		t.Errorf("the snapshot group %s of the reclaimed machine is gone", groups[0])
+	}
+	cli.mustRun("destroy", "-auto-approve", "-no-color")
+}
+
+// TestAccInstanceSpot_reclaimStop: the service reclaims a spot machine whose
+// interruption behaviour is Stop. The next plan starts it again, with a
+// warning; with no stock in the zone the apply fails with a clear error and
+// leaves the machine stopped; once there is stock, the apply starts it.
+func TestAccInstanceSpot_reclaimStop(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(spotMachine(env, c, "Stop"))
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	id := cli.state().ids("aliecs_instance", "id")[0]
+	reclaim(t, env, id)
+	in := env.instanceInEmu(id)
+	if in == nil || in.Status != "Stopped" {
+		t.Fatalf("after the reclaim: %+v", in)
+	}
+
+	out, err := cli.run("plan", "-detailed-exitcode", "-no-color")
+	if err == nil {
+		t.Fatalf("the plan does not start the reclaimed machine:\n%s", out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{`~ status = "Stopped" -> "Running"`, "Spot machine reclaimed and stopped",
+		"This apply starts it again"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+
+	sellOut := func(soldOut bool) {
+		t.Helper()
+		if err := env.emu.SetStock(emulator.StockEntry{ZoneID: in.ZoneId, InstanceType: in.InstanceType, SoldOut: soldOut}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sellOut(true)
+	out, err = cli.run("apply", "-auto-approve", "-no-color")
+	flat = strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "has no stock of instance type ecs.g7.large right now") ||
+		!strings.Contains(flat, "Apply again later") {
+		t.Fatalf("an apply with no stock did not fail clearly (%v):\n%s", err, out)
+	}
+	if in := env.instanceInEmu(id); in == nil || in.Status != "Stopped" {
+		t.Fatalf("after the refused start: %+v", in)
+	}
+
+	sellOut(false)
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	if in := env.instanceInEmu(id); in == nil || in.Status != "Running" {
+		t.Fatalf("after the apply with stock: %+v", in)
+	}
+	if got := cli.state().ids("aliecs_instance", "status"); len(got) != 1 || got[0] != "Running" {
+		t.Errorf("status in state: %v", got)
+	}
+	if got := cli.state().ids("aliecs_instance", "id"); len(got) != 1 || got[0] != id {
+		t.Errorf("the machine was replaced: %v, want %s", got, id)
+	}
+	out, err = cli.run("plan", "-detailed-exitcode", "-no-color")
+	if err != nil {
+		t.Errorf("the plan after the restart is not empty (%v):\n%s", err, out)
+	}
+	cli.mustRun("destroy", "-auto-approve", "-no-color")
+}
