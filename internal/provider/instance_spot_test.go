@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -317,6 +320,74 @@ func TestAccInstanceSpot_reclaimStop(t *testing.T) {
 	out, err = cli.run("plan", "-detailed-exitcode", "-no-color")
 	if err != nil {
 		t.Errorf("the plan after the restart is not empty (%v):\n%s", err, out)
+	}
+	cli.mustRun("destroy", "-auto-approve", "-no-color")
+}
+
+// TestAccInstanceSpot_stateFromBeforeSpot: a state written before the spot
+// arguments existed (a machine and a tombstone, their spot_* absent) plans
+// no replacement, with or without a refresh, and the apply that records the
+// defaults makes no write call.
+func TestAccInstanceSpot_stateFromBeforeSpot(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + spotHCL(c, "live", "") + spotHCL(c, "gone", "") +
+		`output "gone" { value = aliecs_instance.gone.id }`)
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	goneID := strings.TrimSpace(cli.mustRun("output", "-raw", "gone"))
+	if err := env.instanceSDKClient().DeleteInstance(t.Context(), goneID, true); err != nil {
+		t.Fatal(err)
+	}
+	cli.mustRun("apply", "-refresh-only", "-auto-approve", "-no-color") // the tombstone
+
+	// What an older provider wrote: no spot_* at all.
+	path := filepath.Join(cli.dir, "terraform.tfstate")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, r := range st["resources"].([]any) {
+		for _, in := range r.(map[string]any)["instances"].([]any) {
+			attrs := in.(map[string]any)["attributes"].(map[string]any)
+			for _, k := range []string{"spot_strategy", "spot_price_limit", "spot_duration", "spot_interruption_behavior"} {
+				if _, ok := attrs[k]; ok {
+					delete(attrs, k)
+					removed++
+				}
+			}
+		}
+	}
+	if removed != 8 {
+		t.Fatalf("removed %d spot attributes from the state, want 8", removed)
+	}
+	if raw, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	writes := emuWrites(env)
+	for _, args := range [][]string{{"plan", "-refresh=false", "-no-color"}, {"plan", "-no-color"}} {
+		out := cli.mustRun(args...)
+		if strings.Contains(out, "forces replacement") || strings.Contains(out, "must be replaced") ||
+			!regexp.MustCompile(`0 to add|No changes`).MatchString(out) {
+			t.Errorf("terraform %s on a state from before spot plans a new machine:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	if got := emuWrites(env); got != writes {
+		t.Errorf("recording the spot defaults made %d write calls (%v)", got-writes, env.emu.Calls())
+	}
+	if out, err := cli.run("plan", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Errorf("the plan after recording the defaults is not empty (%v):\n%s", err, out)
 	}
 	cli.mustRun("destroy", "-auto-approve", "-no-color")
 }
