@@ -105,12 +105,17 @@ resource "aliecs_instance" "spot_go" {
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples found (%v)", err)
 	}
+	examples = append(examples, "../../examples/resources/aliecs_instance/spot.tf") // the page's second example
 	for _, f := range examples {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cases["example "+filepath.Base(filepath.Dir(f))] = string(b)
+		name := "example " + filepath.Base(filepath.Dir(f))
+		if base := filepath.Base(f); base != "resource.tf" {
+			name += " " + strings.TrimSuffix(base, ".tf")
+		}
+		cases[name] = string(b)
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
