@@ -43,6 +43,11 @@ type catalogInstanceType struct {
 	MemorySize         int    `json:"MemoryMiB"`
 	GPUAmount          int    `json:"GPUAmount"`
 	GPUSpec            string `json:"GPUSpec"`
+	// GPUMemorySize is GiB per GPU; CpuArchitecture X86 or ARM.
+	GPUMemorySize   float64 `json:"GPUMemorySize"`
+	CpuArchitecture string  `json:"CpuArchitecture"`
+	// PricePerHour is the on-demand list price in cn-hangzhou, CNY (prices.go).
+	PricePerHour float64 `json:"PricePerHour"`
 }
 
 type catalogVSwitch struct {
@@ -123,18 +128,24 @@ var catalogImages = []catalogImage{
 }
 
 var catalogInstanceTypes = []catalogInstanceType{
-	{"ecs.t6-c1m2.large", "ecs.t6", 2, 4096, 0, ""},
-	{"ecs.g7.large", "ecs.g7", 2, 8192, 0, ""},
-	{"ecs.g7.xlarge", "ecs.g7", 4, 16384, 0, ""},
-	{"ecs.g7.2xlarge", "ecs.g7", 8, 32768, 0, ""},
-	{"ecs.c7.large", "ecs.c7", 2, 4096, 0, ""},
-	{"ecs.c7.xlarge", "ecs.c7", 4, 8192, 0, ""},
-	{"ecs.r7.large", "ecs.r7", 2, 16384, 0, ""},
-	{"ecs.gn6i-c4g1.xlarge", "ecs.gn6i", 4, 15360, 1, "NVIDIA T4"},
-	{"ecs.gn7i-c8g1.2xlarge", "ecs.gn7i", 8, 30720, 1, "NVIDIA A10"},
-	{"ecs.gn7i-c16g1.4xlarge", "ecs.gn7i", 16, 61440, 1, "NVIDIA A10"},
-	{"ecs.gn7i-c32g1.8xlarge", "ecs.gn7i", 32, 131072, 1, "NVIDIA A10"},
-	{"ecs.gn7i-2x.8xlarge", "ecs.gn7i", 32, 131072, 2, "NVIDIA A10"},
+	{"ecs.t6-c1m2.large", "ecs.t6", 2, 4096, 0, "", 0, "X86", 0.138},
+	{"ecs.g7.large", "ecs.g7", 2, 8192, 0, "", 0, "X86", 0.495},
+	{"ecs.g7.xlarge", "ecs.g7", 4, 16384, 0, "", 0, "X86", 0.99},
+	{"ecs.g7.2xlarge", "ecs.g7", 8, 32768, 0, "", 0, "X86", 1.98},
+	{"ecs.c7.large", "ecs.c7", 2, 4096, 0, "", 0, "X86", 0.405},
+	{"ecs.c7.xlarge", "ecs.c7", 4, 8192, 0, "", 0, "X86", 0.81},
+	{"ecs.r7.large", "ecs.r7", 2, 16384, 0, "", 0, "X86", 0.645},
+	{"ecs.g8y.large", "ecs.g8y", 2, 8192, 0, "", 0, "ARM", 0.42},
+	{"ecs.g8y.xlarge", "ecs.g8y", 4, 16384, 0, "", 0, "ARM", 0.84},
+	{"ecs.gn6i-c4g1.xlarge", "ecs.gn6i", 4, 15360, 1, "NVIDIA T4", 16, "X86", 11.63},
+	{"ecs.gn7i-c8g1.2xlarge", "ecs.gn7i", 8, 30720, 1, "NVIDIA A10", 24, "X86", 17.28},
+	{"ecs.gn7i-c16g1.4xlarge", "ecs.gn7i", 16, 61440, 1, "NVIDIA A10", 24, "X86", 19.05},
+	{"ecs.gn7i-c32g1.8xlarge", "ecs.gn7i", 32, 131072, 1, "NVIDIA A10", 24, "X86", 23.37},
+	{"ecs.gn7i-2x.8xlarge", "ecs.gn7i", 32, 131072, 2, "NVIDIA A10", 24, "X86", 34.56},
+	{"ecs.gn6v-c8g1.2xlarge", "ecs.gn6v", 8, 32768, 1, "NVIDIA V100", 16, "X86", 26.46},
+	{"ecs.gn6v-c8g1.8xlarge", "ecs.gn6v", 32, 131072, 4, "NVIDIA V100", 16, "X86", 105.84},
+	{"ecs.gn7-c12g1.3xlarge", "ecs.gn7", 12, 96256, 1, "NVIDIA A100", 40, "X86", 34.74},
+	{"ecs.gn7-c13g1.13xlarge", "ecs.gn7", 52, 385024, 4, "NVIDIA A100", 40, "X86", 138.96},
 }
 
 // defaultResourceGroupID is the account's default resource group: an

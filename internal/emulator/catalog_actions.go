@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // Read-only catalog actions: regions, zones, images, instance types,
@@ -58,20 +60,56 @@ func imageView(img catalogImage) M {
 	}
 }
 
+// describeInstanceTypes lists the catalog's types, filtered by
+// InstanceTypes.N, InstanceTypeFamily, CpuArchitecture, GPUSpec (a
+// case-insensitive substring, the service's fuzzy match),
+// MinimumGPUAmount/MaximumGPUAmount, MinimumCpuCoreCount and
+// MinimumMemorySize (GiB).
 func describeInstanceTypes(c *call) (M, *apiError) {
-	want := setOf(c.p.list("InstanceTypes"))
+	p := c.p
+	want := setOf(p.list("InstanceTypes"))
+	minGPU, ae := p.integer("MinimumGPUAmount", 0, 0, 1<<20, nil)
+	if ae != nil {
+		return nil, ae
+	}
+	maxGPU, ae := p.integer("MaximumGPUAmount", 1<<20, 0, 1<<20, nil)
+	if ae != nil {
+		return nil, ae
+	}
+	minCPU, ae := p.integer("MinimumCpuCoreCount", 0, 0, 1<<20, nil)
+	if ae != nil {
+		return nil, ae
+	}
+	minMem := 0.0
+	if v := p.str("MinimumMemorySize"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return nil, errInvalidParam("MinimumMemorySize")
+		}
+		minMem = f
+	}
 	out := []M{}
 	for _, t := range catalogInstanceTypes {
 		if len(want) > 0 && !want[t.InstanceTypeId] {
 			continue
 		}
-		if f := c.p.str("InstanceTypeFamily"); f != "" && f != t.InstanceTypeFamily {
+		if f := p.str("InstanceTypeFamily"); f != "" && f != t.InstanceTypeFamily {
+			continue
+		}
+		if a := p.str("CpuArchitecture"); a != "" && !strings.EqualFold(a, t.CpuArchitecture) {
+			continue
+		}
+		if g := p.str("GPUSpec"); g != "" && !strings.Contains(strings.ToLower(t.GPUSpec), strings.ToLower(g)) {
+			continue
+		}
+		if t.GPUAmount < minGPU || t.GPUAmount > maxGPU || t.CpuCoreCount < minCPU || float64(t.MemorySize)/1024 < minMem {
 			continue
 		}
 		out = append(out, M{
 			"InstanceTypeId": t.InstanceTypeId, "InstanceTypeFamily": t.InstanceTypeFamily,
 			"CpuCoreCount": t.CpuCoreCount, "MemorySize": float64(t.MemorySize) / 1024,
-			"GPUAmount": t.GPUAmount, "GPUSpec": t.GPUSpec, "LocalStorageCategory": "",
+			"GPUAmount": t.GPUAmount, "GPUSpec": t.GPUSpec, "GPUMemorySize": t.GPUMemorySize,
+			"CpuArchitecture": t.CpuArchitecture, "LocalStorageCategory": "",
 			"EniQuantity": 3, "InstanceCategory": map[bool]string{true: "GPU-accelerated", false: "General-purpose"}[t.GPUAmount > 0],
 		})
 	}

@@ -206,6 +206,9 @@ type store struct {
 	Images    map[string]*image         `json:"images,omitempty"` // custom images (images.go)
 	// Stock overrides the seeded stock: "zone/instance type" → sold out (stock.go).
 	Stock map[string]bool `json:"stock_sold_out,omitempty"`
+	// StockLow marks "zone/instance type" pairs in stock but running low
+	// (StatusCategory ClosedWithStock, stock.go).
+	StockLow map[string]bool `json:"stock_low,omitempty"`
 	// Events are the instance events DescribeInstanceHistoryEvents lists (spot.go).
 	Events []instanceEvent `json:"events,omitempty"`
 }

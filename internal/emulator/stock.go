@@ -34,6 +34,21 @@ type StockEntry struct {
 	ZoneID       string `json:"zone_id"`
 	InstanceType string `json:"instance_type"`
 	SoldOut      bool   `json:"sold_out"`
+	// Stock, when set, is the StatusCategory to report and wins over
+	// SoldOut: WithStock, ClosedWithStock (in stock, running low) or
+	// WithoutStock (sold out).
+	Stock string `json:"stock,omitempty"`
+}
+
+// stockCategoryLocked is the StatusCategory of itype in zone.
+func (e *Emulator) stockCategoryLocked(zone, itype string) string {
+	switch {
+	case e.soldOutLocked(zone, itype):
+		return "WithoutStock"
+	case e.st.StockLow[stockKey(zone, itype)]:
+		return "ClosedWithStock"
+	}
+	return "WithStock"
 }
 
 // soldOutListLocked lists every sold-out zone and type, sorted.
@@ -72,10 +87,30 @@ func (e *Emulator) SetStock(s StockEntry) error {
 	if !known {
 		return fmt.Errorf("unknown zone %q (see catalog.zones in /_emulator/state)", s.ZoneID)
 	}
+	low := false
+	switch s.Stock {
+	case "":
+	case "WithStock":
+		s.SoldOut = false
+	case "ClosedWithStock":
+		s.SoldOut, low = false, true
+	case "WithoutStock":
+		s.SoldOut = true
+	default:
+		return fmt.Errorf("unknown stock %q (want WithStock, ClosedWithStock or WithoutStock)", s.Stock)
+	}
 	if e.st.Stock == nil {
 		e.st.Stock = map[string]bool{}
 	}
+	if e.st.StockLow == nil {
+		e.st.StockLow = map[string]bool{}
+	}
 	e.st.Stock[stockKey(s.ZoneID, s.InstanceType)] = s.SoldOut
+	if low {
+		e.st.StockLow[stockKey(s.ZoneID, s.InstanceType)] = true
+	} else {
+		delete(e.st.StockLow, stockKey(s.ZoneID, s.InstanceType))
+	}
 	return e.saveLocked()
 }
 
@@ -111,6 +146,14 @@ func stockStatus(soldOut bool) (status, category string) {
 	return "Available", "WithStock"
 }
 
+// statusOf is the Status that goes with a StatusCategory.
+func statusOf(category string) string {
+	if category == "WithoutStock" {
+		return "SoldOut"
+	}
+	return "Available"
+}
+
 // describeAvailableResource answers DestinationResource Zone or
 // InstanceType (optionally for one ZoneId and one InstanceType). A zone is
 // Available when at least one of the types asked about is in stock there.
@@ -128,6 +171,11 @@ func describeAvailableResource(c *call) (M, *apiError) {
 	default:
 		return nil, newErr(http.StatusBadRequest, "Invalid.InstanceChargeType", "The specified InstanceChargeType is not valid.")
 	}
+	switch c.p.str("SpotStrategy") {
+	case "", "NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit":
+	default:
+		return nil, newErr(http.StatusNotFound, "Invalid.SpotStrategy", "The specified SpotStrategy is not valid.")
+	}
 	types := catalogInstanceTypes
 	if t := c.p.str("InstanceType"); t != "" {
 		it := findInstanceType(t)
@@ -144,10 +192,9 @@ func describeAvailableResource(c *call) (M, *apiError) {
 		resources := []M{}
 		anyInStock := false
 		for _, it := range types {
-			sold := c.e.soldOutLocked(z.ZoneId, it.InstanceTypeId)
-			anyInStock = anyInStock || !sold
-			st, cat := stockStatus(sold)
-			resources = append(resources, M{"Value": it.InstanceTypeId, "Status": st, "StatusCategory": cat})
+			cat := c.e.stockCategoryLocked(z.ZoneId, it.InstanceTypeId)
+			anyInStock = anyInStock || cat != "WithoutStock"
+			resources = append(resources, M{"Value": it.InstanceTypeId, "Status": statusOf(cat), "StatusCategory": cat})
 		}
 		st, cat := stockStatus(!anyInStock)
 		entry := M{"RegionId": c.regionID(), "ZoneId": z.ZoneId, "Status": st, "StatusCategory": cat}

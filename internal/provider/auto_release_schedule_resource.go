@@ -49,6 +49,7 @@ type autoReleaseScheduleModel struct {
 	EffectiveReleaseTime types.String   `tfsdk:"effective_release_time"`
 	InstanceReleased     types.Bool     `tfsdk:"instance_released"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	EstimatedCost        types.Float64  `tfsdk:"estimated_cost_until_release"` // auto_release_schedule_cost.go
 }
 
 // NewAutoReleaseScheduleResource is registered in the provider's Resources().
@@ -109,6 +110,8 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+
+			"estimated_cost_until_release": estimatedCostAttribute(),
 		},
 	}
 }
@@ -159,11 +162,15 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 			// sets it again and a destroy cancels it, instead of a release
 			// time that no state knows of.
 			plan.EffectiveReleaseTime = types.StringNull()
+			if plan.EstimatedCost.IsUnknown() {
+				plan.EstimatedCost = types.Float64Null()
+			}
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		}
 		return
 	}
 	plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
+	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -225,6 +232,8 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 	// the schedule of a released instance, release_after written over an
 	// imported time) needs no API call and no window check.
 	if !plan.EffectiveReleaseTime.IsUnknown() {
+		adoptedAt, _ := parseReleaseTime(plan.EffectiveReleaseTime.ValueString())
+		r.settleEstimate(ctx, &plan, adoptedAt, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		if adopted := plan.EffectiveReleaseTime.ValueString(); adopted != "" && scheduleChanged(plan, state) {
 			if t, err := parseReleaseTime(adopted); err == nil {
@@ -246,6 +255,7 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 		}
 		plan.EffectiveReleaseTime = types.StringValue(r.readBack(ctx, client, id, target))
 	}
+	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -278,6 +288,7 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 // passing must not break plans) and never on destroy.
 func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.modifyPlanWithPrivate(ctx, req, resp, req.Private)
+	r.estimatePlan(ctx, req, resp) // estimated_cost_until_release (auto_release_schedule_cost.go)
 }
 
 // modifyPlanWithPrivate is ModifyPlan with the private state as an interface,

@@ -191,7 +191,10 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
 	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
-		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec}
+		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
+	if m.PricePerHour.IsUnknown() {
+		m.PricePerHour = types.Float64Null()
+	}
 	for _, s := range strs {
 		if s.IsUnknown() {
 			*s = types.StringNull()

@@ -439,6 +439,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 	}
+	addPriceAttributes(resp.Schema.Attributes) // instance_price.go
 }
 
 // instanceModel is the aliecs_instance resource's data.
@@ -482,6 +483,9 @@ type instanceModel struct {
 	Memory       types.Int64  `tfsdk:"memory"`
 	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
 	GPUSpec      types.String `tfsdk:"gpu_spec"`
+
+	PricePerHour  types.Float64 `tfsdk:"price_per_hour"`  // instance_price.go
+	PriceCurrency types.String  `tfsdk:"price_currency"`
 }
 
 type systemDiskModel struct {
@@ -602,6 +606,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 			fmt.Sprintf("Instance %s was created but the service no longer reports it (released by something else?).", id))
 		return
 	}
+	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	if resp.Diagnostics.HasError() {
 		plan.nullUnknowns()
 	}
@@ -647,6 +652,8 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
+		r.settlePrice(ctx, &state, &resp.Diagnostics) // priced once, at import (instance_price.go)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
@@ -706,6 +713,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
@@ -808,6 +816,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
 	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
 	r.referencePlanDiagnostics(ctx, req, resp)                         // vSwitch, groups, image, key pair, type, stock (instance_references.go)
+	r.pricePlan(ctx, req, resp)                                        // price_per_hour, price_currency (instance_price.go)
 	r.spotPlanDiagnostics(ctx, req, resp)                              // a spot machine reclaimed and stopped (instance_spot.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return

@@ -55,6 +55,9 @@ type instanceItemModel struct {
 	AutoReleaseTime types.String `tfsdk:"auto_release_time"`
 	Tags            types.Map    `tfsdk:"tags"`
 	CreationTime    types.String `tfsdk:"creation_time"`
+
+	PricePerHour       types.Float64 `tfsdk:"price_per_hour"` // instances_data_source_prices.go
+	EstimatedCostSoFar types.Float64 `tfsdk:"estimated_cost_so_far"`
 }
 
 func (d *instancesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -128,6 +131,14 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 						"tags": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 							MarkdownDescription: "Tags."},
 						"creation_time": str("Creation time, RFC 3339 UTC."),
+						"price_per_hour": schema.Float64Attribute{Computed: true, MarkdownDescription: "What the " +
+							"instance costs per hour now, pay-as-you-go: DescribePrice's trade price for its type, " +
+							"disks and public bandwidth (a spot machine: its zone's current spot price). Null when " +
+							"the price could not be read (a warning says why)."},
+						"estimated_cost_so_far": schema.Float64Attribute{Computed: true, MarkdownDescription: "An " +
+							"estimate, like the console's cost column: `price_per_hour` times the hours since " +
+							"`creation_time`. It counts stopped time at the full price and leaves out traffic, " +
+							"snapshots, taxes and earlier prices."},
 					},
 				},
 			},
@@ -175,12 +186,20 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
 
+	if nameRe != nil {
+		kept := found[:0]
+		for _, inst := range found {
+			if nameRe.MatchString(inst.Name) {
+				kept = append(kept, inst)
+			}
+		}
+		found = kept
+	}
+	costs := d.priceInstances(ctx, found, &resp.Diagnostics)
+
 	cfg.Instances = []instanceItemModel{}
 	ids := []string{}
 	for _, inst := range found {
-		if nameRe != nil && !nameRe.MatchString(inst.Name) {
-			continue
-		}
 		cfg.Instances = append(cfg.Instances, instanceItemModel{
 			ID:              types.StringValue(inst.ID),
 			Name:            types.StringValue(inst.Name),
@@ -197,6 +216,9 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 			AutoReleaseTime: types.StringValue(apiTimeToRFC3339(inst.AutoReleaseTime)),
 			Tags:            tagsValue(inst.Tags, types.MapValueMust(types.StringType, nil)),
 			CreationTime:    types.StringValue(apiTimeToRFC3339(inst.CreationTime)),
+
+			PricePerHour:       costs[inst.ID].perHour,
+			EstimatedCostSoFar: costs[inst.ID].soFar,
 		})
 		ids = append(ids, inst.ID)
 	}

@@ -27,6 +27,11 @@ type providerData struct {
 	// refs caches the listings the plan-time reference checks read
 	// (instance_references.go), once per provider process.
 	refs refCache
+
+	// instancePrices holds the price each instance was last planned or
+	// applied with in this process (instance_price.go), for the schedule's
+	// estimate.
+	instancePrices sync.Map
 }
 
 // markCreated records an instance this apply created.
