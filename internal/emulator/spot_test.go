@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func TestSpotParametersStoredAndReported(t *testing.T) {
 	}{
 		{"on-demand", spotRun("", "", "", ""), "NoSpot", 0, 0, "Terminate", false},
 		{"as price go", spotRun("SpotAsPriceGo", "", "", ""), "SpotAsPriceGo", 0, 1, "Terminate", true},
-		{"price limit", spotRun("SpotWithPriceLimit", "0.125", "0", "Stop"), "SpotWithPriceLimit", 0.125, 0, "Stop", true},
+		{"price limit", spotRun("SpotWithPriceLimit", "0.4", "0", "Stop"), "SpotWithPriceLimit", 0.4, 0, "Stop", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,5 +247,39 @@ func TestHistoryEventsParameters(t *testing.T) {
 	}
 	if len(seen) != len(ids) {
 		t.Fatalf("paged through %d of %d events", len(seen), len(ids))
+	}
+}
+
+// TestSpotPriceLimitBelowSpotPrice: a limit below the zone's current spot
+// price is refused; the price itself is accepted.
+func TestSpotPriceLimitBelowSpotPrice(t *testing.T) {
+	f := newFixture(t, Options{})
+	req := f.runRequest()
+	zone := ""
+	for _, v := range f.catalog().VSwitches {
+		if v.ID == req.VSwitchId {
+			zone = v.ZoneID
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		before := f.e.Now()
+		price, ok := f.e.SpotPriceAt(req.InstanceType, zone, before)
+		if !ok || price <= 0.001 {
+			t.Fatalf("no spot price for %s in %s (%v, %v)", req.InstanceType, zone, price, ok)
+		}
+		below := f.runRequest()
+		spotRun("SpotWithPriceLimit", strconv.FormatFloat(price-0.001, 'f', 3, 64), "", "")(below)
+		_, errBelow := f.client().RunInstances(below)
+		at := f.runRequest()
+		spotRun("SpotWithPriceLimit", strconv.FormatFloat(price, 'f', 3, 64), "", "")(at)
+		_, errAt := f.client().RunInstances(at)
+		if p, _ := f.e.SpotPriceAt(req.InstanceType, zone, f.e.Now()); p != price && attempt < 3 {
+			continue // the hour turned and the price moved during the test
+		}
+		wantCode(t, errBelow, http.StatusBadRequest, "InvalidSpotPriceLimit.LowerThanPublicPrice")
+		if errAt != nil {
+			t.Fatalf("a limit equal to the spot price %v was refused: %v", price, errAt)
+		}
+		return
 	}
 }

@@ -484,7 +484,7 @@ type instanceModel struct {
 	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
 	GPUSpec      types.String `tfsdk:"gpu_spec"`
 
-	PricePerHour  types.Float64 `tfsdk:"price_per_hour"`  // instance_price.go
+	PricePerHour  types.Float64 `tfsdk:"price_per_hour"` // instance_price.go
 	PriceCurrency types.String  `tfsdk:"price_currency"`
 }
 
@@ -575,6 +575,10 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if id == "" {
 		if err == nil {
 			err = errors.New("the service returned no instance id")
+		}
+		if summary, detail, refused := spotLimitRefused(plan, err); refused { // instance_spot.go
+			resp.Diagnostics.AddAttributeError(path.Root("spot_price_limit"), summary, detail+restore.cleanup(ctx))
+			return
 		}
 		resp.Diagnostics.AddError("Cannot create the instance", err.Error()+restore.cleanup(ctx))
 		return

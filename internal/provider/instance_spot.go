@@ -281,3 +281,25 @@ func explainNoStock(err error, inst *ecsapi.Instance) error {
 		"disks with an aliecs_snapshot and create a machine in another zone with source_snapshot_id. Service error: %w",
 		inst.ZoneID, inst.InstanceType, code, inst.ID, err)
 }
+
+// spotLimitRefused explains the service's refusal of a price limit below the
+// current spot price, on spot_price_limit.
+func spotLimitRefused(plan instanceModel, err error) (summary, detail string, refused bool) {
+	if ecsapi.ErrorCode(err) != "InvalidSpotPriceLimit.LowerThanPublicPrice" {
+		return "", "", false
+	}
+	return "spot_price_limit below the current spot price",
+		fmt.Sprintf("spot_price_limit = %v is below the current spot price of %s in zone %s, so the service refused to "+
+			"create the machine (spot prices move by the hour). Raise spot_price_limit, use spot_strategy = "+
+			"\"SpotAsPriceGo\" (the current spot price, at most the on-demand price), or try another zone or type. "+
+			"Service error: %s", plan.SpotPriceLimit.ValueFloat64(), plan.InstanceType.ValueString(),
+			zoneOrVSwitch(plan), err), true
+}
+
+// zoneOrVSwitch names where a planned machine goes: its zone, or its vSwitch's.
+func zoneOrVSwitch(plan instanceModel) string {
+	if z := plan.ZoneID.ValueString(); z != "" {
+		return z
+	}
+	return "of vSwitch " + plan.VSwitchID.ValueString()
+}

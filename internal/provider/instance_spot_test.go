@@ -66,7 +66,7 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 	body := spotHCL(c, "ondemand", "") +
 		spotHCL(c, "go", `  spot_strategy = "SpotAsPriceGo"`) +
 		spotHCL(c, "limit", `  spot_strategy = "SpotWithPriceLimit"
-  spot_price_limit = 0.125
+  spot_price_limit = 0.4
   spot_duration = 0
   spot_interruption_behavior = "Stop"`)
 	changed := strings.Replace(body, `spot_interruption_behavior = "Stop"`, `spot_interruption_behavior = "Terminate"`, 1)
@@ -80,7 +80,7 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					spotRecorded(env, "aliecs_instance.ondemand", "NoSpot", 0, 0, ""),
 					spotRecorded(env, "aliecs_instance.go", "SpotAsPriceGo", 0, 1, "Terminate"),
-					spotRecorded(env, "aliecs_instance.limit", "SpotWithPriceLimit", 0.125, 0, "Stop"),
+					spotRecorded(env, "aliecs_instance.limit", "SpotWithPriceLimit", 0.4, 0, "Stop"),
 					instanceStateID("aliecs_instance.limit", &limitID),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -88,7 +88,7 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 					statecheck.ExpectKnownValue("aliecs_instance.ondemand", tfjsonpath.New("spot_price_limit"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("aliecs_instance.go", tfjsonpath.New("spot_duration"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue("aliecs_instance.go", tfjsonpath.New("spot_interruption_behavior"), knownvalue.StringExact("Terminate")),
-					statecheck.ExpectKnownValue("aliecs_instance.limit", tfjsonpath.New("spot_price_limit"), knownvalue.Float64Exact(0.125)),
+					statecheck.ExpectKnownValue("aliecs_instance.limit", tfjsonpath.New("spot_price_limit"), knownvalue.Float64Exact(0.4)),
 					statecheck.ExpectKnownValue("aliecs_instance.limit", tfjsonpath.New("spot_duration"), knownvalue.Int64Exact(0)),
 				},
 			},
@@ -107,7 +107,7 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 					plancheck.ExpectResourceAction("aliecs_instance.ondemand", plancheck.ResourceActionNoop),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					spotRecorded(env, "aliecs_instance.limit", "SpotWithPriceLimit", 0.125, 0, "Terminate"),
+					spotRecorded(env, "aliecs_instance.limit", "SpotWithPriceLimit", 0.4, 0, "Terminate"),
 					func(s *terraform.State) error {
 						if id := s.RootModule().Resources["aliecs_instance.limit"].Primary.ID; id == limitID {
 							return fmt.Errorf("instance %s was not replaced", id)
@@ -124,7 +124,8 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 }
 
 // TestAccInstanceSpot_badInput: wrong spot settings fail at validate, with
-// the error on the attribute, before any call to the service.
+// the error on the attribute, before any call to the service; a limit below
+// the current spot price is refused at create, on the attribute.
 func TestAccInstanceSpot_badInput(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
@@ -152,6 +153,10 @@ func TestAccInstanceSpot_badInput(t *testing.T) {
 		{`  spot_duration = 0`, `(?s)spot_duration without a spot strategy`},
 		{`  spot_interruption_behavior = "Stop"`, `(?s)spot_interruption_behavior without a spot strategy`},
 		{`  spot_strategy = "Cheap"`, `(?s)spot_strategy.*value must be one of`},
+		// Valid in itself, below any spot price of the type: refused by the
+		// service at create, explained on the attribute, nothing created.
+		{`  spot_strategy = "SpotWithPriceLimit"
+  spot_price_limit = 0.001`, `(?s)spot_price_limit below the current spot price.*spot_price_limit = 0.001 is below the\s+current spot price of ecs.g7.large.*InvalidSpotPriceLimit.LowerThanPublicPrice`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {
@@ -165,8 +170,8 @@ func TestAccInstanceSpot_badInput(t *testing.T) {
 		PlanOnly: true, ExpectNonEmptyPlan: true,
 		Check: func(*terraform.State) error { return nil },
 		PreConfig: func() {
-			if n := emuWrites(env); n != 0 {
-				t.Errorf("bad spot settings made %d write calls (%v)", n, env.emu.Calls())
+			if n := emuWrites(env) - env.emu.Calls()["RunInstances"]; n != 0 || len(env.emu.State().Instances) != 0 {
+				t.Errorf("bad spot settings made %d write calls besides the refused RunInstances (%v)", n, env.emu.Calls())
 			}
 		},
 	})

@@ -7,7 +7,7 @@ resource "aliecs_instance" "trainer" {
   security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
 
   spot_strategy    = "SpotWithPriceLimit" # or "SpotAsPriceGo": pay the current spot price
-  spot_price_limit = 2.5                  # per hour, at most 3 decimals
+  spot_price_limit = 11                   # per hour, at most 3 decimals
   spot_duration    = 1                    # not reclaimed in its first hour (0 = no protection)
 
   # "Stop" keeps the disks when the machine is reclaimed: the next apply starts it
