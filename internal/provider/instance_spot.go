@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -302,4 +304,20 @@ func zoneOrVSwitch(plan instanceModel) string {
 		return z
 	}
 	return "of vSwitch " + plan.VSwitchID.ValueString()
+}
+
+// spotReclaimWarning warns, from what a refresh read anyway (no extra call),
+// that the service is reclaiming a spot machine: its Recycling lock lasts the
+// 5-minute notice.
+func spotReclaimWarning(inst *ecsapi.Instance, diags *diag.Diagnostics) {
+	if !inst.Spot.IsSpot() || !slices.Contains(inst.LockReasons, ecsapi.SpotReclaimLock) {
+		return
+	}
+	what := "released: it will stay in the state as a tombstone, and terraform apply -replace=ADDRESS brings a new one"
+	if inst.Spot.Interruption == ecsapi.SpotStop {
+		what = "stopped in economical mode: the next apply starts it again when the zone has stock"
+	}
+	diags.AddWarning(fmt.Sprintf("Spot instance %s is being reclaimed", inst.ID),
+		fmt.Sprintf("The service is reclaiming spot instance %s (OperationLocks: %s): within about 5 minutes it is %s. "+
+			"Save what you need from it now.", inst.ID, ecsapi.SpotReclaimLock, what))
 }

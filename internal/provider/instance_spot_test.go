@@ -215,12 +215,21 @@ func TestAccInstanceSpot_reclaimTerminate(t *testing.T) {
 		t.Fatalf("after apply: instances %v, snapshots %v", ids, groups)
 	}
 	old := ids[0]
-	reclaim(t, env, old)
+	// During the notice the machine runs, locked: the plan warns, changes nothing.
+	if _, err := env.emu.ReclaimSpot(old); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli.run("plan", "-detailed-exitcode", "-no-color")
+	if flat := strings.Join(strings.Fields(out), " "); err != nil ||
+		!strings.Contains(flat, "Spot instance "+old+" is being reclaimed") || !strings.Contains(flat, "within about 5 minutes it is released") {
+		t.Errorf("the plan during the notice (%v) does not warn of the reclaim:\n%s", err, out)
+	}
+	env.emu.AdvanceClock(emulator.SpotReclaimNotice)
 	if env.instanceInEmu(old) != nil {
 		t.Fatalf("instance %s survived its reclaim", old)
 	}
 
-	out, err := cli.run("plan", "-detailed-exitcode", "-no-color")
+	out, err = cli.run("plan", "-detailed-exitcode", "-no-color")
 	if err != nil {
 		t.Fatalf("the plan after a reclaim is not empty (%v):\n%s", err, out)
 	}
