@@ -202,6 +202,20 @@ func TestSpotReclaimAdminRefusals(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tc.body, code, body, tc.want)
 		}
 	}
+	// The admin rules hold: a cross-site form post (no JSON) is refused.
+	spot := f.run(1, spotRun("SpotAsPriceGo", "", "", ""))[0]
+	body := `{"instance_id":"` + spot + `"}`
+	if code, b := f.adminWith(http.MethodPost, "spot/reclaim", body,
+		http.Header{"Content-Type": {"text/plain"}}); code != http.StatusUnsupportedMediaType {
+		t.Errorf("reclaim without JSON: %d %s", code, b)
+	}
+	if code, b := f.adminWith(http.MethodPost, "spot/reclaim", body, http.Header{
+		"Content-Type": {"application/json"}, "Origin": {"https://evil.example"}}); code != http.StatusForbidden {
+		t.Errorf("reclaim from another origin: %d %s", code, b)
+	}
+	if code, b := f.admin(http.MethodGet, "spot/reclaim", ""); code != http.StatusNotFound {
+		t.Errorf("GET reclaim: %d %s", code, b)
+	}
 	if evs := historyEvents(t, f, nil); len(evs) != 0 {
 		t.Fatalf("events after refused reclaims: %+v", evs)
 	}
@@ -281,5 +295,28 @@ func TestSpotPriceLimitBelowSpotPrice(t *testing.T) {
 			t.Fatalf("a limit equal to the spot price %v was refused: %v", price, errAt)
 		}
 		return
+	}
+}
+
+// TestSpotReclaimSurvivesRestart: the event and the pending reclaim are in
+// the state file; the reclaim fires after a restart.
+func TestSpotReclaimSurvivesRestart(t *testing.T) {
+	file := t.TempDir() + "/state.json"
+	f := newFixture(t, Options{StateFile: file})
+	id := f.run(1, spotRun("SpotAsPriceGo", "", "", ""))[0]
+	if _, err := f.e.ReclaimSpot(id); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.e.Close()
+	g := newFixture(t, Options{StateFile: file})
+	if in := g.describe(id); in == nil || len(in.OperationLocks.LockReason) != 1 {
+		t.Fatalf("after a restart during the notice: %+v", in)
+	}
+	g.e.AdvanceClock(SpotReclaimNotice)
+	if g.describe(id) != nil {
+		t.Fatal("the reclaim did not fire after a restart")
+	}
+	if evs := historyEvents(t, g, nil); len(evs) != 1 || evs[0].EventCycleStatus.Name != "Executed" {
+		t.Fatalf("events after the restart: %+v", evs)
 	}
 }
