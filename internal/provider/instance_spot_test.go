@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -404,4 +406,23 @@ func TestAccInstanceSpot_stateFromBeforeSpot(t *testing.T) {
 		t.Errorf("the plan after recording the defaults is not empty (%v):\n%s", err, out)
 	}
 	cli.mustRun("destroy", "-auto-approve", "-no-color")
+}
+
+func TestExplainNoStock(t *testing.T) {
+	inst := &ecsapi.Instance{ID: "i-1", ZoneID: "cn-hangzhou-i", InstanceType: "ecs.gn7i-c8g1.2xlarge"}
+	for _, code := range []string{"OperationDenied.NoStock", "Zone.NotOnSale"} {
+		cause := &ecsapi.APIError{Action: "StartInstance", Code: code, HTTPStatus: 403}
+		err := explainNoStock(cause, inst)
+		if !errors.Is(err, cause) || !strings.Contains(err.Error(), "zone cn-hangzhou-i has no stock of instance type "+
+			"ecs.gn7i-c8g1.2xlarge right now ("+code+")") || !strings.Contains(err.Error(), "Apply again later") {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+	other := &ecsapi.APIError{Action: "StartInstance", Code: "IncorrectInstanceStatus", HTTPStatus: 403}
+	if err := explainNoStock(other, inst); err != other { //nolint:errorlint // the same error, unwrapped
+		t.Errorf("another error was rewritten: %v", err)
+	}
+	if err := explainNoStock(nil, inst); err != nil {
+		t.Errorf("no error became %v", err)
+	}
 }
