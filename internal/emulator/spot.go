@@ -84,6 +84,11 @@ func (c *call) parseSpot(s *launchSpec) *apiError {
 			return badLimit("at most 3 decimal places.")
 		}
 		s.spotLimit = f
+		// The service refuses a limit the machine could not run at now.
+		if price, ok := c.e.spotPriceAt(s.itype.InstanceTypeId, s.vsw.ZoneID, c.now); ok && f < price {
+			return bad400("InvalidSpotPriceLimit.LowerThanPublicPrice", fmt.Sprintf(
+				"The specified parameter SpotPriceLimit (%g) can't be lower than current public price (%g).", f, price))
+		}
 	} else if s.spot == "SpotWithPriceLimit" {
 		return badLimit("it is required with SpotStrategy SpotWithPriceLimit.")
 	}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func TestSpotParametersStoredAndReported(t *testing.T) {
 	}{
 		{"on-demand", spotRun("", "", "", ""), "NoSpot", 0, 0, "Terminate", false},
 		{"as price go", spotRun("SpotAsPriceGo", "", "", ""), "SpotAsPriceGo", 0, 1, "Terminate", true},
-		{"price limit", spotRun("SpotWithPriceLimit", "0.125", "0", "Stop"), "SpotWithPriceLimit", 0.125, 0, "Stop", true},
+		{"price limit", spotRun("SpotWithPriceLimit", "0.4", "0", "Stop"), "SpotWithPriceLimit", 0.4, 0, "Stop", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,6 +202,20 @@ func TestSpotReclaimAdminRefusals(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tc.body, code, body, tc.want)
 		}
 	}
+	// The admin rules hold: a cross-site form post (no JSON) is refused.
+	spot := f.run(1, spotRun("SpotAsPriceGo", "", "", ""))[0]
+	body := `{"instance_id":"` + spot + `"}`
+	if code, b := f.adminWith(http.MethodPost, "spot/reclaim", body,
+		http.Header{"Content-Type": {"text/plain"}}); code != http.StatusUnsupportedMediaType {
+		t.Errorf("reclaim without JSON: %d %s", code, b)
+	}
+	if code, b := f.adminWith(http.MethodPost, "spot/reclaim", body, http.Header{
+		"Content-Type": {"application/json"}, "Origin": {"https://evil.example"}}); code != http.StatusForbidden {
+		t.Errorf("reclaim from another origin: %d %s", code, b)
+	}
+	if code, b := f.admin(http.MethodGet, "spot/reclaim", ""); code != http.StatusNotFound {
+		t.Errorf("GET reclaim: %d %s", code, b)
+	}
 	if evs := historyEvents(t, f, nil); len(evs) != 0 {
 		t.Fatalf("events after refused reclaims: %+v", evs)
 	}
@@ -246,5 +261,62 @@ func TestHistoryEventsParameters(t *testing.T) {
 	}
 	if len(seen) != len(ids) {
 		t.Fatalf("paged through %d of %d events", len(seen), len(ids))
+	}
+}
+
+// TestSpotPriceLimitBelowSpotPrice: a limit below the zone's current spot
+// price is refused; the price itself is accepted.
+func TestSpotPriceLimitBelowSpotPrice(t *testing.T) {
+	f := newFixture(t, Options{})
+	req := f.runRequest()
+	zone := ""
+	for _, v := range f.catalog().VSwitches {
+		if v.ID == req.VSwitchId {
+			zone = v.ZoneID
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		before := f.e.Now()
+		price, ok := f.e.SpotPriceAt(req.InstanceType, zone, before)
+		if !ok || price <= 0.001 {
+			t.Fatalf("no spot price for %s in %s (%v, %v)", req.InstanceType, zone, price, ok)
+		}
+		below := f.runRequest()
+		spotRun("SpotWithPriceLimit", strconv.FormatFloat(price-0.001, 'f', 3, 64), "", "")(below)
+		_, errBelow := f.client().RunInstances(below)
+		at := f.runRequest()
+		spotRun("SpotWithPriceLimit", strconv.FormatFloat(price, 'f', 3, 64), "", "")(at)
+		_, errAt := f.client().RunInstances(at)
+		if p, _ := f.e.SpotPriceAt(req.InstanceType, zone, f.e.Now()); p != price && attempt < 3 {
+			continue // the hour turned and the price moved during the test
+		}
+		wantCode(t, errBelow, http.StatusBadRequest, "InvalidSpotPriceLimit.LowerThanPublicPrice")
+		if errAt != nil {
+			t.Fatalf("a limit equal to the spot price %v was refused: %v", price, errAt)
+		}
+		return
+	}
+}
+
+// TestSpotReclaimSurvivesRestart: the event and the pending reclaim are in
+// the state file; the reclaim fires after a restart.
+func TestSpotReclaimSurvivesRestart(t *testing.T) {
+	file := t.TempDir() + "/state.json"
+	f := newFixture(t, Options{StateFile: file})
+	id := f.run(1, spotRun("SpotAsPriceGo", "", "", ""))[0]
+	if _, err := f.e.ReclaimSpot(id); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.e.Close()
+	g := newFixture(t, Options{StateFile: file})
+	if in := g.describe(id); in == nil || len(in.OperationLocks.LockReason) != 1 {
+		t.Fatalf("after a restart during the notice: %+v", in)
+	}
+	g.e.AdvanceClock(SpotReclaimNotice)
+	if g.describe(id) != nil {
+		t.Fatal("the reclaim did not fire after a restart")
+	}
+	if evs := historyEvents(t, g, nil); len(evs) != 1 || evs[0].EventCycleStatus.Name != "Executed" {
+		t.Fatalf("events after the restart: %+v", evs)
 	}
 }

@@ -100,17 +100,44 @@ resource "aliecs_instance" "restored" {
   force_delete       = true
 }
 `,
+		"spot instances": `
+resource "aliecs_instance" "spot_limit" {
+  image_id                   = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+  instance_type              = "ecs.g7.large"
+  vswitch_id                 = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids         = ["sg-bp1qp2oi3e696ugzabhe"]
+  spot_strategy              = "SpotWithPriceLimit"
+  spot_price_limit           = 0.35
+  spot_duration              = 0
+  spot_interruption_behavior = "Stop"
+  force_delete               = true
+}
+
+resource "aliecs_instance" "spot_go" {
+  image_id           = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = "vsw-bp1ybfpozawwsfamc57q"
+  security_group_ids = ["sg-bp1qp2oi3e696ugzabhe"]
+  spot_strategy      = "SpotAsPriceGo"
+  force_delete       = true
+}
+`,
 	}
 	examples, err := filepath.Glob("../../examples/resources/*/resource.tf")
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples found (%v)", err)
 	}
+	examples = append(examples, "../../examples/resources/aliecs_instance/spot.tf") // the page's second example
 	for _, f := range examples {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cases["example "+filepath.Base(filepath.Dir(f))] = string(b)
+		name := "example " + filepath.Base(filepath.Dir(f))
+		if base := filepath.Base(f); base != "resource.tf" {
+			name += " " + strings.TrimSuffix(base, ".tf")
+		}
+		cases[name] = string(b)
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -607,6 +607,10 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		if err == nil {
 			err = errors.New("the service returned no instance id")
 		}
+		if summary, detail, refused := spotLimitRefused(plan, err); refused { // instance_spot.go
+			resp.Diagnostics.AddAttributeError(path.Root("spot_price_limit"), summary, detail+restore.cleanup(ctx))
+			return
+		}
 		resp.Diagnostics.AddError("Cannot create the instance", err.Error()+restore.cleanup(ctx))
 		return
 	}
@@ -692,6 +696,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
+	spotReclaimWarning(inst, &resp.Diagnostics) // instance_spot.go
 }
 
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

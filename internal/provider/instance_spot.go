@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -280,4 +282,42 @@ func explainNoStock(err error, inst *ecsapi.Instance) error {
 		"instance_type to a type the zone has in stock (it changes in place while the machine is stopped); or save its "+
 		"disks with an aliecs_snapshot and create a machine in another zone with source_snapshot_id. Service error: %w",
 		inst.ZoneID, inst.InstanceType, code, inst.ID, err)
+}
+
+// spotLimitRefused explains the service's refusal of a price limit below the
+// current spot price, on spot_price_limit.
+func spotLimitRefused(plan instanceModel, err error) (summary, detail string, refused bool) {
+	if ecsapi.ErrorCode(err) != "InvalidSpotPriceLimit.LowerThanPublicPrice" {
+		return "", "", false
+	}
+	return "spot_price_limit below the current spot price",
+		fmt.Sprintf("spot_price_limit = %v is below the current spot price of %s in zone %s, so the service refused to "+
+			"create the machine (spot prices move by the hour). Raise spot_price_limit, use spot_strategy = "+
+			"\"SpotAsPriceGo\" (the current spot price, at most the on-demand price), or try another zone or type. "+
+			"Service error: %s", plan.SpotPriceLimit.ValueFloat64(), plan.InstanceType.ValueString(),
+			zoneOrVSwitch(plan), err), true
+}
+
+// zoneOrVSwitch names where a planned machine goes: its zone, or its vSwitch's.
+func zoneOrVSwitch(plan instanceModel) string {
+	if z := plan.ZoneID.ValueString(); z != "" {
+		return z
+	}
+	return "of vSwitch " + plan.VSwitchID.ValueString()
+}
+
+// spotReclaimWarning warns, from what a refresh read anyway (no extra call),
+// that the service is reclaiming a spot machine: its Recycling lock lasts the
+// 5-minute notice.
+func spotReclaimWarning(inst *ecsapi.Instance, diags *diag.Diagnostics) {
+	if !inst.Spot.IsSpot() || !slices.Contains(inst.LockReasons, ecsapi.SpotReclaimLock) {
+		return
+	}
+	what := "released: it will stay in the state as a tombstone, and terraform apply -replace=ADDRESS brings a new one"
+	if inst.Spot.Interruption == ecsapi.SpotStop {
+		what = "stopped in economical mode: the next apply starts it again when the zone has stock"
+	}
+	diags.AddWarning(fmt.Sprintf("Spot instance %s is being reclaimed", inst.ID),
+		fmt.Sprintf("The service is reclaiming spot instance %s (OperationLocks: %s): within about 5 minutes it is %s. "+
+			"Save what you need from it now.", inst.ID, ecsapi.SpotReclaimLock, what))
 }
