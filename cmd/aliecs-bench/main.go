@@ -24,6 +24,7 @@ func main() {
 		throttleP  = flag.Float64("throttle-probability", 0.3, "share of calls the emulator throttles in the throttled run")
 		throttleRP = flag.Float64("throttle-rps", 20, "provider max_requests_per_second in the throttled run")
 		out        = flag.String("out", "", "also write the markdown report to this file")
+		typesRow   = flag.Bool("types", true, "also measure the aliecs_instance_types data source")
 	)
 	flag.Parse()
 
@@ -65,7 +66,17 @@ func main() {
 		}
 	}
 
+	var types []typesResult
+	if *typesRow {
+		if types, err = runTypesScenario(bins, work); err != nil {
+			fail(err)
+		}
+	}
+
 	report := renderReport(results, throttled, *bootTime, *stopTime, *throttleP, *throttleRP)
+	var tb strings.Builder
+	renderTypes(&tb, types)
+	report += tb.String()
 	fmt.Print(report)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {

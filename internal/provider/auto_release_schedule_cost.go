@@ -96,7 +96,7 @@ func (r *autoReleaseScheduleResource) estimatePlan(ctx context.Context, req reso
 	}
 	value := types.Float64Unknown()
 	if hours, ok := costHours(plan, time.Time{}, time.Time{}); ok && knownString(plan.InstanceID) && r.data != nil {
-		if p, ok := r.planPrice(ctx, plan.InstanceID.ValueString(), &resp.Diagnostics); ok {
+		if p, ok := r.planPrice(ctx, plan.InstanceID.ValueString()); ok {
 			value = estimate(p, hours)
 		}
 	}
@@ -106,7 +106,7 @@ func (r *autoReleaseScheduleResource) estimatePlan(ctx context.Context, req reso
 // planPrice is the instance's on-demand price as this process planned it,
 // or read when this configuration does not manage the instance. ok is false
 // when it is not known yet (a new or spot instance, a failed read).
-func (r *autoReleaseScheduleResource) planPrice(ctx context.Context, id string, diags *diag.Diagnostics) (float64, bool) {
+func (r *autoReleaseScheduleResource) planPrice(ctx context.Context, id string) (float64, bool) {
 	if p, ok := r.data.rememberedPrice(id); ok {
 		return p.perHour.ValueFloat64(), !p.perHour.IsUnknown()
 	}

@@ -94,7 +94,10 @@ func priceInputsChanged(plan, state instanceModel) bool {
 // priceQuery builds the price request of m; ok is false while something it
 // needs is unknown (priced at apply then).
 func (r *instanceResource) priceQuery(ctx context.Context, m instanceModel) (q ecsapi.PriceQuery, ok bool, diags diag.Diagnostics) {
-	if !knownString(m.InstanceType) || m.DataDisks.IsUnknown() || m.InternetMaxBandwidthOut.IsUnknown() ||
+	// Data disks not configured are none, unless they come from a snapshot
+	// group (source_snapshot_id): known once created.
+	noDataDisks := m.DataDisks.IsUnknown() && m.SourceSnapshotID.IsNull()
+	if !knownString(m.InstanceType) || m.DataDisks.IsUnknown() && !noDataDisks || m.InternetMaxBandwidthOut.IsUnknown() ||
 		m.SpotStrategy.IsUnknown() {
 		return q, false, diags
 	}
@@ -121,7 +124,7 @@ func (r *instanceResource) priceQuery(ctx context.Context, m instanceModel) (q e
 		}
 		q.SystemDisk.Size = int64(max(im.Size, defaultSystemDiskMinGiB))
 	}
-	if !m.DataDisks.IsNull() {
+	if !m.DataDisks.IsNull() && !noDataDisks {
 		var dds []dataDiskModel
 		diags.Append(m.DataDisks.ElementsAs(ctx, &dds, false)...)
 		for _, dd := range dds {

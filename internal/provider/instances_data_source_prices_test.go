@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"testing"
 	"time"
 
-	"testing"
-
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
@@ -53,11 +54,20 @@ data "aliecs_instances" "all" {
 		CheckDestroy:             env.instanceCheckNoneLeft,
 		Steps: []resource.TestStep{{
 			Config: cfg,
+			// No system_disk nor data_disks: priced at plan all the same.
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("aliecs_instance.cpu[0]", tfjsonpath.New("price_per_hour"), near(want["ecs.g7.large"])),
+			}},
 			Check: func(s *terraform.State) error {
 				ds := s.RootModule().Resources["data.aliecs_instances.all"].Primary.Attributes
 				n, _ := strconv.Atoi(ds["instances.#"])
 				if n != 3 {
 					return fmt.Errorf("%d instances listed, want 3", n)
+				}
+				// The instance's own price, planned with the default disk and no data disk, is the same.
+				own, err := strconv.ParseFloat(s.RootModule().Resources["aliecs_instance.cpu.0"].Primary.Attributes["price_per_hour"], 64)
+				if err != nil || math.Abs(own-want["ecs.g7.large"]) > 0.0001 {
+					return fmt.Errorf("aliecs_instance.cpu[0].price_per_hour = %v (%w), want %v", own, err, want["ecs.g7.large"])
 				}
 				hours := time.Since(started).Hours() + 1.0/60
 				for i := range n {
@@ -68,7 +78,7 @@ data "aliecs_instances" "all" {
 					}
 					soFar, err := strconv.ParseFloat(ds[fmt.Sprintf("instances.%d.estimated_cost_so_far", i)], 64)
 					if err != nil || soFar < 0 || soFar > price*hours+0.0001 {
-						return fmt.Errorf("%s: estimated_cost_so_far %v (%v), want 0 to %v", itype, soFar, err, price*hours)
+						return fmt.Errorf("%s: estimated_cost_so_far %v (%w), want 0 to %v", itype, soFar, err, price*hours)
 					}
 				}
 				return nil

@@ -356,6 +356,7 @@ func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *aliecsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewInstancesDataSource,
+		NewInstanceTypesDataSource,
 		NewSnapshotsDataSource,
 	}
 }

@@ -17,3 +17,11 @@ output "gpu_machines" {
 output "ids" {
   value = data.aliecs_instances.gpu.ids
 }
+
+# What they cost, like the console's cost column (estimates: no traffic, no taxes).
+output "gpu_cost" {
+  value = {
+    for i in data.aliecs_instances.gpu.instances :
+    i.id => "${i.price_per_hour}/h, about ${i.estimated_cost_so_far} so far"
+  }
+}
