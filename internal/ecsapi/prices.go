@@ -262,15 +262,7 @@ func (c *Client) InstanceTypesInStock(ctx context.Context, zoneID, spotStrategy 
 // instance, for pricing many instances at once.
 func (c *Client) ListRegionDisks(ctx context.Context) (map[string][]Disk, error) {
 	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
-		func(*ecs.DescribeDisksRequest) {},
-		func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
-			items := make([]Disk, 0, len(resp.Disks.Disk))
-			for _, d := range resp.Disks.Disk {
-				items = append(items, Disk{ID: d.DiskId, InstanceID: d.InstanceId, Type: d.Type, Category: d.Category,
-					Size: d.Size, Status: d.Status, Device: d.Device, DeleteWithInstance: d.DeleteWithInstance})
-			}
-			return items, resp.NextToken
-		})
+		func(*ecs.DescribeDisksRequest) {}, splitDisks)
 	if err != nil {
 		return nil, err
 	}

@@ -118,23 +118,13 @@ func (c *Client) ListKeyPairs(ctx context.Context) ([]string, error) {
 
 // ListInstanceTypes lists the ids of the instance types the region offers.
 func (c *Client) ListInstanceTypes(ctx context.Context) ([]string, error) {
-	var out []string
-	next := ""
-	for page := 0; page < maxPages; page++ {
-		resp, err := invoke(ctx, c, call{action: "DescribeInstanceTypes", kind: kindRead},
-			ecs.CreateDescribeInstanceTypesRequest, (*ecs.Client).DescribeInstanceTypes, func(req *ecs.DescribeInstanceTypesRequest) {
-				req.RegionId = c.cfg.RegionID
-				req.NextToken = next
-			})
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range resp.InstanceTypes.InstanceType {
-			out = append(out, t.InstanceTypeId)
-		}
-		if next = resp.NextToken; next == "" {
-			break
-		}
+	types, err := c.DescribeInstanceTypes(ctx, InstanceTypeFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(types))
+	for _, t := range types {
+		out = append(out, t.ID)
 	}
 	return out, nil
 }
