@@ -183,7 +183,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"size": schema.Int64Attribute{
 						Optional: true,
 						Computed: true,
-						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the image's size. " +
+						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the larger of 40 GiB and the image's size, as the service does. " +
 							"A larger size grows the disk in place (online while the instance runs, except for the basic " +
 							"`cloud` category, which grows offline and restarts the instance); a smaller one is a plan error: " +
 							"disks cannot shrink.",
