@@ -45,6 +45,24 @@ type diskRead struct {
 	err   error
 }
 
+// DisksOf reads the disks of many instances at once, the batcher's way: one
+// listing of the region's disks when it is small enough, else one call per
+// instance. An instance absent from the answer has no disks.
+func (c *Client) DisksOf(ctx context.Context, ids []string) (map[string][]Disk, error) {
+	found, _, err := c.describeDisksOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]Disk, len(found))
+	for id, r := range found {
+		if r.err != nil {
+			return nil, r.err
+		}
+		out[id] = r.disks
+	}
+	return out, nil
+}
+
 // describeDisksOf is the disk batcher's fetch: every id of the batch gets
 // its disks (an id absent from the map has none).
 func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]diskRead, string, error) {

@@ -257,24 +257,6 @@ func (c *Client) InstanceTypesInStock(ctx context.Context, zoneID, spotStrategy 
 	return out, nil
 }
 
-// ListRegionDisks lists every disk of the region attached to an instance,
-// by instance id: one listing (pages of 100) instead of one call per
-// instance, for pricing many instances at once.
-func (c *Client) ListRegionDisks(ctx context.Context) (map[string][]Disk, error) {
-	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
-		func(*ecs.DescribeDisksRequest) {}, splitDisks)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]Disk{}
-	for _, d := range disks {
-		if d.InstanceID != "" {
-			out[d.InstanceID] = append(out[d.InstanceID], d)
-		}
-	}
-	return out, nil
-}
-
 // PriceQueryOf is the price request of an instance as the service reports
 // it, with its disks (system disk first or not: sorted here by device).
 func PriceQueryOf(inst Instance, disks []Disk) PriceQuery {

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -336,51 +335,33 @@ func sortPrice(it instanceTypeItem, spot bool) (float64, bool) {
 // zones' spot prices: four types at a time; a failure is one warning and
 // null prices.
 func (d *instanceTypesDataSource) priceTypes(ctx context.Context, items []instanceTypeItem, spot bool, diags *diag.Diagnostics) {
-	var (
-		mu     sync.Mutex
-		failed []string
-		wg     sync.WaitGroup
-		slots  = make(chan struct{}, priceParallelism)
-	)
-	fail := func(what string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		failed = append(failed, what+": "+strings.TrimSuffix(err.Error(), "."))
-	}
-	for i := range items {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			it := &items[i]
-			id := it.ID.ValueString()
-			q := ecsapi.PriceQuery{InstanceType: id,
-				SystemDisk: ecsapi.PriceDisk{Category: defaultDiskCategory, Size: defaultSystemDiskMinGiB}}
-			if p, err := lookupPrice(ctx, d.data, q); err != nil {
-				fail(id, err)
-			} else {
-				it.PricePerHour, it.PriceCurrency = types.Float64Value(p.TradePrice), types.StringValue(p.Currency)
+	failed := readPrices(len(items), func(i int, fail func(string, error)) {
+		it := &items[i]
+		id := it.ID.ValueString()
+		q := ecsapi.PriceQuery{InstanceType: id,
+			SystemDisk: ecsapi.PriceDisk{Category: defaultDiskCategory, Size: defaultSystemDiskMinGiB}}
+		if p, err := lookupPrice(ctx, d.data, q); err != nil {
+			fail(id, err)
+		} else {
+			it.PricePerHour, it.PriceCurrency = types.Float64Value(p.TradePrice), types.StringValue(p.Currency)
+		}
+		if !spot || len(it.Zones) == 0 {
+			return
+		}
+		sp, err := cached(ctx, d.data, "spot/"+id, func(ctx context.Context) (ecsapi.SpotPrices, error) {
+			return d.data.client.CurrentSpotPrices(ctx, id)
+		})
+		if err != nil {
+			fail(id+" (spot)", err)
+			return
+		}
+		for j := range it.Zones {
+			if p, ok := sp.ByZone[it.Zones[j].ZoneID.ValueString()]; ok {
+				it.Zones[j].SpotPrice = types.Float64Value(p)
 			}
-			if !spot || len(it.Zones) == 0 {
-				return
-			}
-			sp, err := cached(ctx, d.data, "spot/"+id, func(ctx context.Context) (ecsapi.SpotPrices, error) {
-				return d.data.client.CurrentSpotPrices(ctx, id)
-			})
-			if err != nil {
-				fail(id+" (spot)", err)
-				return
-			}
-			for j := range it.Zones {
-				if p, ok := sp.ByZone[it.Zones[j].ZoneID.ValueString()]; ok {
-					it.Zones[j].SpotPrice = types.Float64Value(p)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	if len(failed) > 0 {
-		sort.Strings(failed)
 		diags.AddAttributeWarning(path.Root("instance_types"), "Cannot read some prices",
 			"Their prices are left empty (null) and they are listed after the priced types. "+strings.Join(failed, "; ")+".")
 	}

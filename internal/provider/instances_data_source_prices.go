@@ -18,7 +18,8 @@ import (
 
 // The console's Cost column for aliecs_instances: each instance's price per
 // hour and an estimate of what it has cost since it was created. The disks
-// of every instance come from one listing of the region's disks, and each
+// of every instance come from one listing of the region's disks (or one
+// read per instance in a region with many disks: ecsapi.DisksOf), and each
 // distinct shape (type, disks, bandwidth, spot zone) is priced once, through
 // the provider's price cache: listing 100 identical machines costs two
 // calls more than listing them without prices.
@@ -41,7 +42,11 @@ func (d *instancesDataSource) priceInstances(ctx context.Context, found []ecsapi
 	if len(found) == 0 {
 		return out
 	}
-	disks, err := d.data.client.ListRegionDisks(ctx)
+	ids := make([]string, 0, len(found))
+	for _, inst := range found {
+		ids = append(ids, inst.ID)
+	}
+	disks, err := d.data.client.DisksOf(ctx, ids)
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("instances"), "Cannot read the instances' prices",
 			fmt.Sprintf("Listing the disks to price the instances failed: %s. price_per_hour and "+
@@ -60,30 +65,21 @@ func (d *instancesDataSource) priceInstances(ctx context.Context, found []ecsapi
 	}
 	sort.Strings(keys)
 	prices := make(map[string]float64, len(keys))
-	var (
-		mu     sync.Mutex
-		failed []string
-		wg     sync.WaitGroup
-		slots  = make(chan struct{}, priceParallelism)
-	)
-	for _, k := range keys {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			p, err := lookupPrice(ctx, d.data, queries[k])
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed = append(failed, fmt.Sprintf("%s: %s", describeQuery(queries[k]), strings.TrimSuffix(err.Error(), ".")))
-				return
-			}
-			prices[k] = p.TradePrice
-		}()
+	read, ok := make([]float64, len(keys)), make([]bool, len(keys))
+	failed := readPrices(len(keys), func(i int, fail func(string, error)) {
+		p, err := lookupPrice(ctx, d.data, queries[keys[i]])
+		if err != nil {
+			fail(describeQuery(queries[keys[i]]), err)
+			return
+		}
+		read[i], ok[i] = p.TradePrice, true
+	})
+	for i, k := range keys {
+		if ok[i] {
+			prices[k] = read[i]
+		}
 	}
-	wg.Wait()
 	if len(failed) > 0 {
-		sort.Strings(failed)
 		diags.AddAttributeWarning(path.Root("instances"), "Cannot read some instances' prices",
 			"Their price_per_hour and estimated_cost_so_far are left empty (null). "+strings.Join(failed, "; ")+".")
 	}
@@ -100,4 +96,32 @@ func (d *instancesDataSource) priceInstances(ctx context.Context, found []ecsapi
 		out[inst.ID] = c
 	}
 	return out
+}
+
+// readPrices runs read for i in [0, n), priceParallelism at a time. Each read
+// reports its own failure through fail, and the failures come back sorted for
+// one warning: a price that cannot be read is never an error.
+func readPrices(n int, read func(i int, fail func(what string, err error))) []string {
+	var (
+		mu     sync.Mutex
+		failed []string
+		wg     sync.WaitGroup
+		slots  = make(chan struct{}, priceParallelism)
+	)
+	fail := func(what string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		failed = append(failed, what+": "+strings.TrimSuffix(err.Error(), "."))
+	}
+	for i := range n {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			read(i, fail)
+		}()
+	}
+	wg.Wait()
+	sort.Strings(failed)
+	return failed
 }
