@@ -109,20 +109,7 @@ func writeConfig(dir, providerDir, endpoint string, ids catalogIDs, sc scenario)
 	if sc.requestsPerSecond > 0 {
 		rps = fmt.Sprintf("  max_requests_per_second = %g\n  max_retries = 30\n", sc.requestsPerSecond)
 	}
-	main := fmt.Sprintf(`
-terraform {
-  required_providers {
-    aliecs = { source = "aliecs/aliecs" }
-  }
-}
-
-provider "aliecs" {
-  region     = %q
-  endpoint   = %q
-  access_key = "emulator"
-  secret_key = "emulator-secret"
-%s}
-
+	body := fmt.Sprintf(`
 resource "aliecs_instance" "bench" {
   count              = %d
   instance_name      = "bench-${count.index}"
@@ -137,7 +124,28 @@ resource "aliecs_auto_release_schedule" "bench" {
   instance_id   = aliecs_instance.bench[count.index].id
   release_after = "24h"
 }
-`, benchRegion, endpoint, rps, sc.n, ids.ImageID, ids.InstanceType, ids.VSwitchID, ids.SecurityGroupID, sc.n)
+`, sc.n, ids.ImageID, ids.InstanceType, ids.VSwitchID, ids.SecurityGroupID, sc.n)
+	return writeWorkdir(dir, providerDir, endpoint, rps, body)
+}
+
+// writeWorkdir writes a configuration (the provider block against the
+// emulator, then body) and a CLI configuration that uses the provider built
+// in providerDir.
+func writeWorkdir(dir, providerDir, endpoint, providerExtra, body string) error {
+	main := fmt.Sprintf(`
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
+provider "aliecs" {
+  region     = %q
+  endpoint   = %q
+  access_key = "emulator"
+  secret_key = "emulator-secret"
+%s}
+%s`, benchRegion, endpoint, providerExtra, body)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -53,20 +52,7 @@ func runTypesScenario(bins binaries, work string) ([]typesResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		main := fmt.Sprintf(`
-terraform {
-  required_providers {
-    aliecs = { source = "aliecs/aliecs" }
-  }
-}
-
-provider "aliecs" {
-  region     = %q
-  endpoint   = %q
-  access_key = "emulator"
-  secret_key = "emulator-secret"
-}
-
+		body := fmt.Sprintf(`
 data "aliecs_instance_types" "all" {
   %s
 }
@@ -74,12 +60,8 @@ data "aliecs_instance_types" "all" {
 output "types" {
   value = length(data.aliecs_instance_types.all.instance_types)
 }
-`, benchRegion, emu.url, tc.body)
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644); err != nil {
-			return nil, err
-		}
-		rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"aliecs/aliecs\" = %q\n  }\n  direct {}\n}\n", bins.provider)
-		if err := os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o644); err != nil {
+`, tc.body)
+		if err := writeWorkdir(dir, bins.provider, emu.url, "", body); err != nil {
 			return nil, err
 		}
 		if _, err := emu.calls(); err != nil {
