@@ -101,6 +101,8 @@ func newSharedTransport(connectTimeout time.Duration) *http.Transport {
 type ctxTransport struct {
 	ctx  context.Context
 	base http.RoundTripper
+	// observe, when set, is given each answer's Date (Config.ObserveServerTime).
+	observe func(date, sent, received time.Time)
 }
 
 // RoundTrip also refuses every 3xx answer, so that net/http never follows a
@@ -108,7 +110,13 @@ type ctxTransport struct {
 // request (security token, password, user data) wherever it points,
 // https → http included.
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	sent := time.Now()
 	resp, err := t.base.RoundTrip(req.WithContext(t.ctx))
+	if err == nil && t.observe != nil {
+		if date, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+			t.observe(date, sent, time.Now())
+		}
+	}
 	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
 		return resp, err
 	}
@@ -139,7 +147,7 @@ func (c *Client) newSDKClient(ctx context.Context, creds Credentials) (*ecs.Clie
 	conf.AutoRetry = false // retries are ours (see retry.go)
 	conf.Scheme = c.cfg.Scheme
 	conf.UserAgent = c.cfg.UserAgent
-	conf.Transport = ctxTransport{ctx: ctx, base: c.transport}
+	conf.Transport = ctxTransport{ctx: ctx, base: c.transport, observe: c.cfg.ObserveServerTime}
 	cl, err := ecs.NewClientWithOptions(c.cfg.RegionID, conf, sdkProvider(creds))
 	if err != nil {
 		return nil, err

@@ -81,6 +81,10 @@ type Config struct {
 
 	// Clock is used for backoff, rate limiting and waiter sleeps; nil = clock.Real{}.
 	Clock clock.Clock
+	// ObserveServerTime, when set, is given the Date header of every
+	// answer with the local times around the request (clock.Service.Observe),
+	// so that time rules use the service's clock, not this machine's.
+	ObserveServerTime func(date, sent, received time.Time)
 
 	// UserAgent is appended to the SDK's User-Agent.
 	UserAgent string

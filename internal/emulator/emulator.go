@@ -234,6 +234,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			newErrorBody(reqID, "", newErr(http.StatusForbidden, "Forbidden.EmulatorRefused", "%s", why)))
 		return
 	}
+	// Answers carry the emulator's clock, moved or not, as the service's
+	// carry its own: clients learn the service's time from Date.
+	w.Header().Set("Date", e.Now().Format(http.TimeFormat))
 	if admin {
 		e.serveAdmin(w, r)
 		return

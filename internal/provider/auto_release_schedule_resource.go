@@ -92,7 +92,8 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 					"`1095d`: a Go duration (`90m`, `36h`, `1h30m`) with `d` for 24-hour days (`14d`). The release time " +
 					"is computed when the schedule is created or when this value changes, not on every plan: now plus " +
 					"this duration, rounded up to the minute, and never less than 31 minutes ahead (a minute of margin " +
-					"over the 30-minute minimum, for a difference between this machine's clock and the service's; so " +
+					"over the 30-minute minimum, for the second-level rounding of the service's clock as the provider " +
+					"learns it; so " +
 					"`30m` is applied as about 31 minutes).",
 				Validators: []validator.String{releaseAfterValidator{}},
 			},
@@ -303,6 +304,7 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.InstanceID)...)
+	r.data.learnServiceTime(ctx, plan.InstanceID.ValueString())
 	w := releaseWindowAt(r.clock.Now())
 
 	if req.State.Raw.IsNull() {

@@ -314,6 +314,16 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		addCredentialError(&resp.Diagnostics, settings.creds, err)
 		return
 	}
+	// Time rules use the service's clock, learnt from the Date of its
+	// answers (the local clock until a first answer), so a skewed machine or
+	// an emulator whose clock was moved gets the service's window. A test's
+	// injected fake clock is kept as it is: it sets "now" itself.
+	clk := p.clock
+	var observe func(date, sent, received time.Time)
+	if _, wall := clk.(clock.Real); wall {
+		service := clock.NewService(clk)
+		clk, observe = service, service.Observe
+	}
 	// ecsapi's waits (backoff, rate limit, polling) run on the wall clock,
 	// because context deadlines are wall-clock times; the injected clock is
 	// for the resources' time rules.
@@ -332,6 +342,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		UserAgent:         userAgent,
 		DisableBatching:   settings.disableBatching,
 		ReadTimeout:       settings.readTimeout,
+		ObserveServerTime: observe,
 		// Waiters poll on a shared 100 ms grid, at most a second apart: a
 		// state change is seen within about a second, and concurrent
 		// waiters' polls fold into one batched DescribeInstances.
@@ -345,7 +356,7 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddError("Cannot create the ECS client", err.Error())
 		return
 	}
-	data := &providerData{client: client, clock: p.clock, region: settings.region}
+	data := &providerData{client: client, clock: clk, region: settings.region}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
