@@ -51,18 +51,18 @@ type exploreStep struct {
 
 // Step kinds.
 const (
-	stepInit               = "init"         // Arg seeds the first configuration
-	stepEdit               = "edit"         // Edit names the change (exploreEdits), Arg picks a value
-	stepApply              = "apply"        // terraform apply
-	stepPlanLater          = "plan_later"   // plan -out, Arg minutes pass, apply the saved plan
-	stepReplace            = "replace"      // apply -replace=aliecs_instance.vm[Arg % count]
-	stepDestroy            = "destroy"      // terraform destroy
-	stepDestroyInterrupted = "destroy_int"  // terraform destroy, SIGINT after Arg ms
-	stepImport             = "import"       // state rm + import of aliecs_instance.vm[Arg % count]
-	stepGenerateConfig     = "generate"     // import {} + plan -generate-config-out in a scratch copy
-	stepClock              = "clock"        // the emulator's clock moves Arg minutes
-	stepOutside            = "outside"      // Edit = release, stop, start or reclaim of vm[Arg % count]
-	stepFault              = "fault"        // Edit = throttle, 5xx, async_snapshot, lost_answer, sold_out: for the next command
+	stepInit               = "init"        // Arg seeds the first configuration
+	stepEdit               = "edit"        // Edit names the change (exploreEdits), Arg picks a value
+	stepApply              = "apply"       // terraform apply
+	stepPlanLater          = "plan_later"  // plan -out, Arg minutes pass, apply the saved plan
+	stepReplace            = "replace"     // apply -replace=aliecs_instance.vm[Arg % count]
+	stepDestroy            = "destroy"     // terraform destroy
+	stepDestroyInterrupted = "destroy_int" // terraform destroy, SIGINT after Arg ms
+	stepImport             = "import"      // state rm + import of aliecs_instance.vm[Arg % count]
+	stepGenerateConfig     = "generate"    // import {} + plan -generate-config-out in a scratch copy
+	stepClock              = "clock"       // the emulator's clock moves Arg minutes
+	stepOutside            = "outside"     // Edit = release, stop, start or reclaim of vm[Arg % count]
+	stepFault              = "fault"       // Edit = throttle, 5xx, async_snapshot, lost_answer, sold_out: for the next command
 	exploreStateFileName   = "emulator.json"
 	exploreTransitionBoot  = 200 * time.Millisecond
 	exploreTransitionStop  = 200 * time.Millisecond
