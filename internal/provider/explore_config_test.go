@@ -29,6 +29,24 @@ type exploreConfig struct {
 	BigDisk      bool   // system disk 60 GiB instead of 40 (growing is in place, shrinking is refused)
 	UserData     string // "", "plain" or "wo"
 	SourceGroup  string // source_snapshot_id (instead of image_id)
+	Renamed      bool   // the machines are aliecs_instance.node, moved {} from .vm (and back)
+}
+
+// name is the instance resource's name; a moved {} block always leads from
+// the other one, so a rename moves the state (and a block with nothing to
+// move is a no-op).
+func (c exploreConfig) name() string {
+	if c.Renamed {
+		return "node"
+	}
+	return "vm"
+}
+
+func (c exploreConfig) otherName() string {
+	if c.Renamed {
+		return "vm"
+	}
+	return "node"
 }
 
 // exploreCatalog is what the configuration references in the emulator.
@@ -52,14 +70,19 @@ func (c exploreConfig) hcl(cat exploreCatalog) string {
 		source = fmt.Sprintf("  source_snapshot_id = %q\n", c.SourceGroup)
 	}
 	fmt.Fprintf(&b, `
-resource "aliecs_instance" "vm" {
+moved {
+  from = aliecs_instance.%s
+  to   = aliecs_instance.%s
+}
+
+resource "aliecs_instance" %q {
   count              = %d
 %s  instance_type      = %q
   vswitch_id         = %q
   security_group_ids = [%q]
   instance_name      = "explore-${count.index}-r%d"
   tags               = { revision = "%d" }
-`, c.Count, source, cat.instanceType, cat.vswitch, cat.sg, c.Revision, c.Revision)
+`, c.otherName(), c.name(), c.name(), c.Count, source, cat.instanceType, cat.vswitch, cat.sg, c.Revision, c.Revision)
 	if c.BigDisk {
 		b.WriteString("  system_disk = { category = \"cloud_essd\", size = 60 }\n")
 	}
@@ -87,27 +110,27 @@ resource "aliecs_instance" "vm" {
 		fmt.Fprintf(&b, `
 resource "aliecs_auto_release_schedule" "vm" {
   count         = %d
-  instance_id   = aliecs_instance.vm[count.index].id
+  instance_id   = aliecs_instance.%s[count.index].id
   release_after = %q
 }
-`, c.Count, c.ReleaseAfter)
+`, c.Count, c.name(), c.ReleaseAfter)
 	case "literal":
 		fmt.Fprintf(&b, `
 resource "aliecs_auto_release_schedule" "vm" {
   count        = %d
-  instance_id  = aliecs_instance.vm[count.index].id
+  instance_id  = aliecs_instance.%s[count.index].id
   release_time = %q
 }
-`, c.Count, c.ReleaseTime)
+`, c.Count, c.name(), c.ReleaseTime)
 	}
 	for i, name := range []string{"a", "b"}[:min(c.Snapshots, 2)] {
 		fmt.Fprintf(&b, `
 resource "aliecs_snapshot" %q {
   count                = %d
-  instance_id          = aliecs_instance.vm[count.index].id
+  instance_id          = aliecs_instance.%s[count.index].id
   name                 = "explore-%s"
   stop_before_snapshot = %t
-`, name, c.Count, name, c.SnapStop)
+`, name, c.Count, c.name(), name, c.SnapStop)
 		if i == 0 && c.SnapRelease {
 			b.WriteString("  release_instance_after_snapshot = true\n")
 		}
@@ -137,7 +160,7 @@ func randomConfig(r *rand.Rand, now time.Time) exploreConfig {
 // machines is decided by what it changes (replacing).
 var exploreEdits = []string{
 	"rename", "image", "count", "schedule", "schedule_time", "snapshots", "snap_release", "snap_stop",
-	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore",
+	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move",
 }
 
 // edit changes one option, chosen by arg. It returns the new configuration
@@ -182,6 +205,8 @@ func (c exploreConfig) edit(name string, arg int, now time.Time, group string) (
 	case "disk":
 		n.KeptDisk = !n.KeptDisk
 		replaces = !n.KeptDisk // adding a data disk is done in place; removing one replaces
+	case "move":
+		n.Renamed = !n.Renamed
 	case "disk_size":
 		n.BigDisk = !n.BigDisk
 	case "userdata":

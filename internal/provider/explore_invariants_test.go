@@ -160,13 +160,13 @@ func scheduledMachinesKeepAReleaseTime(rec exploreRecord) error {
 	return joinProblems(problems)
 }
 
-// configuredMachine: aliecs_instance.vm[i] with i < count.
+// configuredMachine: aliecs_instance.<name>[i] with i < count.
 func configuredMachine(cfg exploreConfig, addr string) bool {
-	m := regexp.MustCompile(`^aliecs_instance\.vm\[(\d+)\]$`).FindStringSubmatch(addr)
-	if m == nil {
+	m := regexp.MustCompile(`^aliecs_instance\.(\w+)\[(\d+)\]$`).FindStringSubmatch(addr)
+	if m == nil || (m[1] != cfg.name() && m[1] != cfg.otherName()) { // a moved {} block maps one to the other
 		return false
 	}
-	i, _ := strconv.Atoi(m[1])
+	i, _ := strconv.Atoi(m[2])
 	return i < cfg.Count
 }
 

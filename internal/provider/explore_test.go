@@ -260,7 +260,9 @@ type explorer struct {
 	mayRelease bool
 	// reclaimed: instances a spot reclaim was started on.
 	reclaimed map[string]bool
-	runs      int
+	// soldOut: the stock a sold_out fault took, given back after the next command.
+	soldOut []emulator.StockEntry
+	runs    int
 }
 
 func runJourney(t *testing.T, steps []exploreStep) journeyResult {
@@ -375,10 +377,9 @@ func (x *explorer) run(s exploreStep) exploreRecord {
 			rec.applied = x.terraform(&rec, "apply", "-auto-approve", "-input=false", "-replace="+addr)
 		}
 	case stepDestroy:
-		if x.terraform(&rec, "destroy", "-auto-approve", "-input=false") {
-			x.cfg.Count = 0 // a journey goes on from nothing, as after a real destroy
-			x.write()
-		}
+		// The configuration stays, as a user's does: a later apply brings
+		// the machines back.
+		x.terraform(&rec, "destroy", "-auto-approve", "-input=false")
 	case stepDestroyInterrupted:
 		x.interruptedDestroy(&rec, time.Duration(s.Arg)*time.Millisecond)
 	case stepImport:
@@ -416,12 +417,12 @@ func (x *explorer) run(s exploreStep) exploreRecord {
 	return rec
 }
 
-// instanceAddress is aliecs_instance.vm[i % count] when it is in the state.
+// instanceAddress is aliecs_instance.<name>[i % count] when it is in the state.
 func (x *explorer) instanceAddress(i int) string {
 	if x.cfg.Count == 0 {
 		return ""
 	}
-	addr := fmt.Sprintf("aliecs_instance.vm[%d]", i%x.cfg.Count)
+	addr := fmt.Sprintf("aliecs_instance.%s[%d]", x.cfg.name(), i%x.cfg.Count)
 	if x.view().tf.id(addr) == "" {
 		return ""
 	}
@@ -527,15 +528,21 @@ func (x *explorer) fault(kind string) {
 		x.env.emu.AddFault(emulator.Fault{Action: "*", LoseResponse: true, Probability: 0.2, Count: 3})
 	case "sold_out":
 		for _, z := range x.env.emu.State().Catalog.Zones {
-			_ = x.env.emu.SetStock(emulator.StockEntry{ZoneID: z.ZoneId, InstanceType: x.cat.instanceType, SoldOut: true})
+			entry := emulator.StockEntry{ZoneID: z.ZoneId, InstanceType: x.cat.instanceType, SoldOut: true}
+			if x.env.emu.SetStock(entry) == nil {
+				x.soldOut = append(x.soldOut, entry)
+			}
 		}
 	}
 }
 
+// restoreStock ends a sold_out fault: the stock the fault took comes back.
 func (x *explorer) restoreStock() {
-	for _, s := range x.env.emu.State().Catalog.SoldOut {
-		_ = x.env.emu.SetStock(emulator.StockEntry{ZoneID: s.ZoneID, InstanceType: s.InstanceType, SoldOut: false})
+	for _, s := range x.soldOut {
+		s.SoldOut = false
+		_ = x.env.emu.SetStock(s)
 	}
+	x.soldOut = nil
 }
 
 // destroyCopy runs terraform destroy against a second emulator loaded from
