@@ -625,6 +625,18 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		ready = nil // the restore may resize disks: read again
 	}
 	r.finishRestore(ctx, restore, id, plan, resp.Private, &resp.Diagnostics)
+	if err != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C during the boot wait: the machine is most likely booting
+		// fine. Tainting it would replace it on the next apply; saved
+		// unconfirmed instead, the next plan reads it (instance_unconfirmed.go).
+		plan.nullUnknowns()
+		resp.Diagnostics.Append(markUnconfirmed(ctx, resp.Private, createdAt)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddWarning("Interrupted while the instance was starting",
+			fmt.Sprintf("Instance %s was created, but %s. It is saved in the state as unconfirmed, not tainted: "+
+				"the next plan reads it and changes nothing if it came up as configured.", id, err))
+		return
+	}
 	if err != nil {
 		// The machine exists: keep it in state (Terraform marks it tainted)
 		// so it is neither leaked nor duplicated by the next apply.
@@ -685,6 +697,11 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	case unconfirmed != nil:
 		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
+		if state.PricePerHour.IsNull() && !importing {
+			// A create cut short before it priced the machine: priced once now.
+			state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
+			r.settlePrice(ctx, &state, &resp.Diagnostics)
+		}
 	}
 	if importing {
 		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)

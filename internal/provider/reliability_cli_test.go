@@ -247,3 +247,51 @@ resource "aliecs_snapshot" "third" {
 	}
 	relRecord(t, env, 5)
 }
+
+// TestCLIInterruptDuringBoot: a Ctrl-C while terraform waits for a new
+// machine to boot says "interrupted" (not "timed out"), and leaves the
+// machine in the state untainted and unconfirmed: the next plan reads it,
+// and a machine that booted fine is neither replaced nor changed.
+func TestCLIInterruptDuringBoot(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{BootTime: 4 * time.Second})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + instanceHCL(c, ""))
+	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	// The boot wait has polled once: the machine exists and is starting.
+	polls := env.emu.Calls()["DescribeInstances"]
+	if relWaitCall(env, "RunInstances", 1, done) && relWaitCall(env, "DescribeInstances", polls+1, done) {
+		_ = cmd.Process.Signal(os.Interrupt)
+		<-done
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	t.Logf("interrupted apply:\n%s", out.String())
+	if strings.Contains(text, "timed out") || !strings.Contains(text, "interrupted") {
+		t.Errorf("the interrupt is not reported as one:\n%s", out.String())
+	}
+	s := cli.state()
+	for _, r := range s.Resources {
+		for _, in := range r.Instances {
+			if in.Status == "tainted" {
+				t.Errorf("%s is tainted after an interrupt during its boot", r.Type)
+			}
+		}
+	}
+	relCLICompare(t, env, cli, "after SIGINT during the boot wait")
+	env.emu.AdvanceClock(time.Minute) // booted
+	if out, err := cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the interrupted boot is not empty (%v):\n%s", err, out)
+	}
+	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+	if err := relNothingLeft(env)(nil); err != nil {
+		t.Error(err)
+	}
+}
