@@ -346,9 +346,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Default:  int64default.StaticInt64(1),
 				MarkdownDescription: "Hours during which a spot machine is protected from reclaim after it is created: " +
 					"`1` (default) or `0` (no protection, usually a lower price). Longer protection (2 to 6 hours) needs " +
-					"the service's approval and is not offered here. Only with a spot `spot_strategy`. Changing it " +
-					"replaces the instance.",
-				PlanModifiers: spotReplaceInt,
+					"the service's approval and is not offered here. Changing it replaces a spot instance. No effect on an " +
+					"on-demand instance (`NoSpot`): accepted with a warning when not `1`, and recorded in the state only.",
+				PlanModifiers: spotSettingReplaceInt,
 				Validators:    []validator.Int64{spotDurationValidator{}},
 			},
 			"spot_interruption_behavior": schema.StringAttribute{
@@ -360,9 +360,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"\"Released\"`), a warning says it was reclaimed, its snapshots are kept, and `terraform apply " +
 					"-replace=ADDRESS` brings a new one. `Stop` stops it in economical mode (disks kept, vCPU and memory " +
 					"released): the next plan shows `status` going back to `Running`, with a warning, and the apply " +
-					"starts it again, or says clearly that the zone has no stock of the type right now. Only with a spot " +
-					"`spot_strategy`. Changing it replaces the instance.",
-				PlanModifiers: spotReplace,
+					"starts it again, or says clearly that the zone has no stock of the type right now. Changing it " +
+					"replaces a spot instance. No effect on an on-demand instance (`NoSpot`, which is never reclaimed): " +
+					"accepted with a warning when not `Terminate`, and recorded in the state only.",
+				PlanModifiers: spotSettingReplace,
 				Validators:    []validator.String{stringvalidator.OneOf(ecsapi.SpotTerminate, ecsapi.SpotStop)},
 			},
 			"force_delete": schema.BoolAttribute{
