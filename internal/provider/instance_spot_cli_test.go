@@ -36,7 +36,7 @@ func TestCLISpotScheduleChange(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{})
 	c := newInstanceCatalog(t, env)
 	cli := newRelCLI(t)
-	cli.write(relProvider(env, 5) + spotHCL(c, "gpu", `  spot_strategy = "SpotAsPriceGo"`) + `
+	schedule := `
 variable "hours" {
   type    = string
   default = "8h"
@@ -46,7 +46,9 @@ resource "aliecs_auto_release_schedule" "gpu" {
   instance_id   = aliecs_instance.gpu.id
   release_after = var.hours
 }
-`)
+`
+	machine := relProvider(env, 5) + spotHCL(c, "gpu", `  spot_strategy = "SpotAsPriceGo"`)
+	cli.write(machine + schedule)
 	apply := func(args ...string) string {
 		t.Helper()
 		return cli.mustRun(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, args...)...)
@@ -80,6 +82,17 @@ resource "aliecs_auto_release_schedule" "gpu" {
 	}
 	if out := cli.mustRun("plan", "-detailed-exitcode", "-input=false", "-no-color", "-var", "hours=30h"); !strings.Contains(out, "No changes") {
 		t.Errorf("the plan after the replacement is not empty:\n%s", out)
+	}
+
+	// A new type (in place: the spot machine is priced again at apply) and
+	// new hours in one apply.
+	cli.write(strings.Replace(machine, `"ecs.g7.large"`, `"ecs.g7.xlarge"`, 1) + schedule)
+	apply("-var", "hours=40h")
+	if out := cli.mustRun("plan", "-detailed-exitcode", "-input=false", "-no-color", "-var", "hours=40h"); !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the new type is not empty:\n%s", out)
+	}
+	if got := cli.state().ids("aliecs_instance", "id"); len(got) != 1 || got[0] != id {
+		t.Errorf("instances after the new type: %v, want [%s] (changed in place)", got, id)
 	}
 
 	// Removing the schedule from the configuration still cancels it.
