@@ -697,7 +697,14 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		r.keepTombstone(ctx, &state, req.Private, resp)
 		return
 	case unconfirmed != nil:
-		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
+		if inst.Status == ecsapi.StatusPending || inst.Status == ecsapi.StatusStarting {
+			// Still booting after an interrupted create: the plan shows
+			// the status going to Running, and the apply waits for it
+			// before anything that depends on the machine.
+			state.Status = types.StringValue(inst.Status)
+		} else {
+			resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
+		}
 		if state.PricePerHour.IsNull() && !importing {
 			// A create cut short before it priced the machine: priced once now.
 			state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -250,11 +251,15 @@ resource "aliecs_snapshot" "third" {
 
 // TestCLIInterruptDuringBoot: a Ctrl-C while terraform waits for a new
 // machine to boot says "interrupted" (not "timed out"), and leaves the
-// machine in the state untainted and unconfirmed: the next plan reads it,
-// and a machine that booted fine is neither replaced nor changed.
+// machine in the state untainted and unconfirmed: the next plan reads it.
+// While it still boots, the plan shows its status going to Running (the
+// apply waits for it before anything that depends on it); once it has
+// booted, the plan is empty: it is neither replaced nor changed.
 func TestCLIInterruptDuringBoot(t *testing.T) {
 	t.Parallel()
-	env := newAccEnv(t, emulator.Options{BootTime: 4 * time.Second})
+	// A boot of 10 minutes of emulator time: it only ends when the test
+	// moves the emulator's clock.
+	env := newAccEnv(t, emulator.Options{BootTime: 10 * time.Minute})
 	c := newInstanceCatalog(t, env)
 	cli := newRelCLI(t)
 	cli.write(relProvider(env, 5) + instanceHCL(c, ""))
@@ -286,7 +291,12 @@ func TestCLIInterruptDuringBoot(t *testing.T) {
 		}
 	}
 	relCLICompare(t, env, cli, "after SIGINT during the boot wait")
-	env.emu.AdvanceClock(time.Minute) // booted
+	out2, err := cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if flat := strings.Join(strings.Fields(out2), " "); err == nil || !regexp.MustCompile(`status = "(Pending|Starting)" -> "Running"`).MatchString(flat) ||
+		!strings.Contains(flat, "0 to add, 1 to change, 0 to destroy") {
+		t.Errorf("the plan while the machine still boots does not wait for it (%v):\n%s", err, out2)
+	}
+	env.emu.AdvanceClock(10 * time.Minute) // booted
 	if out, err := cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "No changes") {
 		t.Errorf("the plan after the interrupted boot is not empty (%v):\n%s", err, out)
 	}
