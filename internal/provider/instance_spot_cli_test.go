@@ -49,9 +49,9 @@ resource "aliecs_auto_release_schedule" "gpu" {
 `
 	machine := relProvider(env, 5) + spotHCL(c, "gpu", `  spot_strategy = "SpotAsPriceGo"`)
 	cli.write(machine + schedule)
-	apply := func(args ...string) string {
+	apply := func(args ...string) {
 		t.Helper()
-		return cli.mustRun(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, args...)...)
+		cli.mustRun(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, args...)...)
 	}
 	apply()
 	ids := cli.state().ids("aliecs_instance", "id")
