@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -481,5 +484,40 @@ func TestExplainNoStock(t *testing.T) {
 	}
 	if err := explainNoStock(nil, inst); err != nil {
 		t.Errorf("no error became %v", err)
+	}
+}
+
+// TestSpotConfigOnDemandSettings: on an on-demand machine spot_duration and
+// spot_interruption_behavior are accepted; a value other than the default
+// is a warning on its attribute, the defaults (as -generate-config-out
+// writes them) and null get nothing; a spot machine gets nothing either.
+func TestSpotConfigOnDemandSettings(t *testing.T) {
+	for _, tc := range []struct {
+		config   map[string]any
+		warnings []string // attribute paths
+	}{
+		{map[string]any{"spot_strategy": "NoSpot", "spot_duration": 1, "spot_interruption_behavior": "Terminate"}, nil},
+		{map[string]any{"spot_strategy": "NoSpot"}, nil},
+		{map[string]any{}, nil},
+		{map[string]any{"spot_strategy": "NoSpot", "spot_interruption_behavior": "Stop"}, []string{"spot_interruption_behavior"}},
+		{map[string]any{"spot_duration": 0, "spot_interruption_behavior": "Stop"}, []string{"spot_duration", "spot_interruption_behavior"}},
+		{map[string]any{"spot_strategy": "SpotAsPriceGo", "spot_duration": 0, "spot_interruption_behavior": "Stop"}, nil},
+	} {
+		req := fsModifyPlanRequest(t, tc.config, nil)
+		var resp fwresource.ValidateConfigResponse
+		spotConfigValidator{}.ValidateResource(context.Background(), fwresource.ValidateConfigRequest{Config: req.Config}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%v: errors %v", tc.config, resp.Diagnostics)
+			continue
+		}
+		var got []string
+		for _, d := range resp.Diagnostics.Warnings() {
+			if wp, ok := d.(diag.DiagnosticWithPath); ok {
+				got = append(got, wp.Path().String())
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tc.warnings, ",") || len(resp.Diagnostics) != len(tc.warnings) {
+			t.Errorf("%v: warnings on %v (%v), want on %v", tc.config, got, resp.Diagnostics, tc.warnings)
+		}
 	}
 }
