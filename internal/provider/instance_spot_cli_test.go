@@ -70,10 +70,12 @@ resource "aliecs_auto_release_schedule" "gpu" {
 		t.Errorf("the plan after the change is not empty:\n%s", out)
 	}
 
-	// -replace of the schedule: one ModifyInstanceAutoReleaseTime (the new
-	// time), no cancel in between.
+	// -replace of the schedule, through a saved plan: one
+	// ModifyInstanceAutoReleaseTime (the new time), no cancel in between.
 	before := env.emu.Calls()["ModifyInstanceAutoReleaseTime"]
-	apply("-var", "hours=30h", "-replace=aliecs_auto_release_schedule.gpu")
+	cli.mustRun("plan", "-input=false", "-no-color", "-out=replace.tfplan", "-var", "hours=30h",
+		"-replace=aliecs_auto_release_schedule.gpu")
+	apply("replace.tfplan")
 	if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] - before; n != 1 {
 		t.Errorf("the replacement made %d ModifyInstanceAutoReleaseTime calls, want 1 (no cancel before the new time)", n)
 	}
