@@ -98,7 +98,11 @@ func (e *WaitTimeoutError) Error() string {
 	if last == "" {
 		last = "unknown"
 	}
-	msg := fmt.Sprintf("timed out after %s waiting for %s (last status: %s)", e.Waited.Round(time.Millisecond), e.What, last)
+	ended := "timed out"
+	if e.Interrupted() {
+		ended = "interrupted" // Ctrl-C: Terraform cancelled the call, no deadline passed
+	}
+	msg := fmt.Sprintf("%s after %s waiting for %s (last status: %s)", ended, e.Waited.Round(time.Millisecond), e.What, last)
 	if e.LastErr != nil {
 		msg += "; last error: " + e.LastErr.Error()
 	}
@@ -107,6 +111,11 @@ func (e *WaitTimeoutError) Error() string {
 
 // Unwrap returns the context's error (usually context.DeadlineExceeded).
 func (e *WaitTimeoutError) Unwrap() error { return e.cause }
+
+// Interrupted reports whether the wait ended because its context was
+// cancelled (Terraform stops the provider on Ctrl-C) rather than because a
+// deadline passed.
+func (e *WaitTimeoutError) Interrupted() bool { return errors.Is(e.cause, context.Canceled) }
 
 // notFoundCodes mean "the resource the call addresses does not exist".
 // Codes such as InvalidImageId.NotFound or InvalidVSwitchId.NotFound on

@@ -180,3 +180,20 @@ func TestWaitSnapshotGroupGone(t *testing.T) {
 		t.Errorf("want NotFound, got %v", err)
 	}
 }
+
+// A wait cut short by a cancelled context (Terraform's Ctrl-C) says
+// "interrupted", never "timed out".
+func TestWaiterCancelSaysInterrupted(t *testing.T) {
+	f := newFakeECS(t, statusSequence(StatusStarting))
+	c, _ := waiterClient(t, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.WaitInstanceStatus(ctx, "i-1", StatusRunning)
+	var wait *WaitTimeoutError
+	if !errors.As(err, &wait) || !wait.Interrupted() || !errors.Is(err, context.Canceled) {
+		t.Fatalf("want an interrupted *WaitTimeoutError, got %T %v", err, err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "interrupted after") || strings.Contains(msg, "timed out") {
+		t.Errorf("message %q", msg)
+	}
+}

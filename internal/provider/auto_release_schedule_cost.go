@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -21,18 +22,25 @@ import (
 // the schedule is created or changed, and otherwise kept as the state has
 // it (a refresh never changes it).
 //
-// Terraform plans again at apply and fails the apply when a known planned
-// value differs, so the plan knows the estimate only when it cannot move
-// between plan and apply: with release_after (the hours are the duration)
-// on an instance whose on-demand price is known. With release_time the
-// hours depend on when the apply runs, and an instance created in the same
-// plan has no price yet: then it is known after apply.
+// Terraform plans again at apply (the "final plan"), in a new provider
+// process, and fails the apply when a value known at plan differs or is
+// unknown then. What the plan knows must therefore come from what the final
+// plan sees too: the configuration, and the schedule's own state and private
+// state. Not the instance's plan: an instance with no change is not planned
+// again at apply, so nothing of its price is in that process (a spot price
+// cannot be read back from the service either: it moves). So the estimate is
+// known at plan only when the schedule changes on the same instance, with
+// release_after (the hours are the duration), priced at the price its last
+// apply used (kept in private state), and only when the instance's plan in
+// this process does not show another price (a type or disk change, a spot
+// machine priced at apply). Anything else is known after apply: a create (a
+// -replace too), release_time (the hours depend on when the apply runs), a
+// schedule from before this rule or imported.
 //
-// The price comes from the instance's own plan in this provider process
-// (Terraform plans an instance before the schedule that references it), so
-// the estimate costs no call; only a schedule of an instance that this
-// configuration does not manage reads the instance, its disks and its price
-// (through the same cache as the instances).
+// At apply the price is the instance's as this process applied or planned
+// it, else the one the last apply used, else read from the service (the
+// instance, its disks and its price, through the same cache as the
+// instances).
 
 var pathEstimatedCost = path.Root("estimated_cost_until_release")
 
@@ -42,10 +50,11 @@ func estimatedCostAttribute() schema.Float64Attribute {
 		MarkdownDescription: "An estimate of what the instance costs from when this schedule is set until it is " +
 			"released: its `price_per_hour` times the hours until `effective_release_time` (with `release_after`, " +
 			"its duration), in the instance's `price_currency`. Worked out when the schedule is created or changed, " +
-			"never on refresh. Known at plan with `release_after` on an existing on-demand instance, known after " +
-			"apply otherwise (a `release_time` depends on when the apply runs; a new or spot instance is priced at " +
-			"apply). An estimate only: traffic, snapshots, taxes and price changes are not included. Null when the " +
-			"price could not be read, or for an imported schedule.",
+			"never on refresh. Known at plan when `release_after` of an existing schedule changes (at the price its " +
+			"last apply used, unless the instance's price changes in the same plan); known after apply otherwise (a " +
+			"new or replaced schedule, a `release_time`, which depends on when the apply runs). An estimate only: " +
+			"traffic, snapshots, taxes and price changes are not included. Null when the price could not be read, or " +
+			"for an imported schedule.",
 	}
 }
 
@@ -83,6 +92,7 @@ func (r *autoReleaseScheduleResource) estimatePlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	value := types.Float64Unknown()
 	if !req.State.Raw.IsNull() {
 		var state autoReleaseScheduleModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -93,32 +103,61 @@ func (r *autoReleaseScheduleResource) estimatePlan(ctx context.Context, req reso
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEstimatedCost, state.EstimatedCost)...)
 			return
 		}
-	}
-	value := types.Float64Unknown()
-	if hours, ok := costHours(plan, time.Time{}, time.Time{}); ok && knownString(plan.InstanceID) && r.data != nil {
-		if p, ok := r.planPrice(ctx, plan.InstanceID.ValueString()); ok {
-			value = estimate(p, hours)
+		if hours, ok := costHours(plan, time.Time{}, time.Time{}); ok && knownString(plan.InstanceID) {
+			if p, ok := r.stablePrice(ctx, req.Private, plan.InstanceID.ValueString()); ok {
+				value = estimate(p, hours)
+			}
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathEstimatedCost, value)...)
 }
 
-// planPrice is the instance's on-demand price as this process planned it,
-// or read when this configuration does not manage the instance. ok is false
-// when it is not known yet (a new or spot instance, a failed read).
-func (r *autoReleaseScheduleResource) planPrice(ctx context.Context, id string) (float64, bool) {
-	if p, ok := r.data.rememberedPrice(id); ok {
-		return p.perHour.ValueFloat64(), !p.perHour.IsUnknown()
-	}
-	inst, q, err := r.readPriceQuery(ctx, id)
-	if err != nil || inst == nil || q.IsSpot() {
-		return 0, false // tried again at apply, which warns
-	}
-	p, err := lookupPrice(ctx, r.data, q)
-	if err != nil {
+// stablePrice is the price the schedule's last apply used for instance id,
+// when the final plan at apply finds the same: the instance's plan in this
+// process, if any, shows that price too.
+func (r *autoReleaseScheduleResource) stablePrice(ctx context.Context, private privateGetter, id string) (float64, bool) {
+	used, ok := usedPrice(ctx, private, id)
+	if !ok {
 		return 0, false
 	}
-	return p.TradePrice, true
+	if p, planned := r.data.rememberedPrice(id); planned &&
+		(p.perHour.IsUnknown() || math.Abs(p.perHour.ValueFloat64()-used) > 1e-9) {
+		return 0, false // priced again in this plan: known after apply
+	}
+	return used, true
+}
+
+// privateKeyEstimatePrice holds the price per hour the last estimate used.
+const privateKeyEstimatePrice = "estimate_price"
+
+type estimatePriceMark struct {
+	InstanceID string  `json:"instance_id"`
+	PerHour    float64 `json:"per_hour"`
+}
+
+// usedPrice is the price the last estimate of the schedule of instance id used.
+func usedPrice(ctx context.Context, private privateGetter, id string) (float64, bool) {
+	if private == nil {
+		return 0, false
+	}
+	raw, diags := private.GetKey(ctx, privateKeyEstimatePrice)
+	if diags.HasError() || len(raw) == 0 {
+		return 0, false
+	}
+	var m estimatePriceMark
+	if err := json.Unmarshal(raw, &m); err != nil || m.InstanceID != id {
+		return 0, false
+	}
+	return m.PerHour, true
+}
+
+// setUsedPrice records the price an estimate used (nothing when none was).
+func setUsedPrice(ctx context.Context, private privateSetter, id string, perHour float64, ok bool) diag.Diagnostics {
+	if !ok {
+		return private.SetKey(ctx, privateKeyEstimatePrice, nil)
+	}
+	raw, _ := json.Marshal(estimatePriceMark{InstanceID: id, PerHour: perHour})
+	return private.SetKey(ctx, privateKeyEstimatePrice, raw)
 }
 
 // readPriceQuery reads an instance and its disks into a price request.
@@ -136,20 +175,35 @@ func (r *autoReleaseScheduleResource) readPriceQuery(ctx context.Context, id str
 
 // settleEstimate runs at apply, once the release time (target) is set: a
 // planned estimate stays; one unknown at plan is worked out now, and is null
-// with a warning when the price cannot be read.
-func (r *autoReleaseScheduleResource) settleEstimate(ctx context.Context, m *autoReleaseScheduleModel, target time.Time, diags *diag.Diagnostics) {
+// with a warning when the price cannot be read. It records the price used
+// in private state for the next change's plan.
+func (r *autoReleaseScheduleResource) settleEstimate(ctx context.Context, m *autoReleaseScheduleModel, target time.Time,
+	private privateState, diags *diag.Diagnostics) {
+	id := m.InstanceID.ValueString()
 	if !m.EstimatedCost.IsUnknown() {
-		return
+		return // planned from the price in private state, which stays
 	}
 	m.EstimatedCost = types.Float64Null()
-	id := m.InstanceID.ValueString()
-	hours, ok := costHours(*m, r.clock.Now(), target)
-	if !ok {
-		return
+	price, ok := r.applyPrice(ctx, private, id, diags)
+	diags.Append(setUsedPrice(ctx, private, id, price, ok)...)
+	if hours, known := costHours(*m, r.clock.Now(), target); ok && known {
+		m.EstimatedCost = estimate(price, hours)
 	}
+}
+
+// privateState is a resource's private state in Create and Update.
+type privateState interface {
+	privateGetter
+	privateSetter
+}
+
+// applyPrice is the instance's price at apply (see above).
+func (r *autoReleaseScheduleResource) applyPrice(ctx context.Context, private privateGetter, id string, diags *diag.Diagnostics) (float64, bool) {
 	if p, ok := r.data.rememberedPrice(id); ok && !p.perHour.IsUnknown() {
-		m.EstimatedCost = estimate(p.perHour.ValueFloat64(), hours)
-		return
+		return p.perHour.ValueFloat64(), true
+	}
+	if p, ok := usedPrice(ctx, private, id); ok {
+		return p, true
 	}
 	_, q, err := r.readPriceQuery(ctx, id)
 	var price ecsapi.Price
@@ -160,7 +214,7 @@ func (r *autoReleaseScheduleResource) settleEstimate(ctx context.Context, m *aut
 		diags.AddAttributeWarning(pathEstimatedCost, "Cannot estimate the cost until the release",
 			fmt.Sprintf("Reading the price of instance %s failed: %s. The schedule is set; its estimate is left empty (null).",
 				id, strings.TrimSuffix(err.Error(), ".")))
-		return
+		return 0, false
 	}
-	m.EstimatedCost = estimate(price.TradePrice, hours)
+	return price.TradePrice, true
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -171,7 +172,7 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 		return
 	}
 	plan.EffectiveReleaseTime = types.StringValue(appliedReleaseTime(target))
-	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
+	r.settleEstimate(ctx, &plan, target, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -234,7 +235,7 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 	// imported time) needs no API call and no window check.
 	if !plan.EffectiveReleaseTime.IsUnknown() {
 		adoptedAt, _ := parseReleaseTime(plan.EffectiveReleaseTime.ValueString())
-		r.settleEstimate(ctx, &plan, adoptedAt, &resp.Diagnostics)
+		r.settleEstimate(ctx, &plan, adoptedAt, resp.Private, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		if adopted := plan.EffectiveReleaseTime.ValueString(); adopted != "" && scheduleChanged(plan, state) {
 			if t, err := parseReleaseTime(adopted); err == nil {
@@ -256,7 +257,7 @@ func (r *autoReleaseScheduleResource) Update(ctx context.Context, req resource.U
 		}
 		plan.EffectiveReleaseTime = types.StringValue(appliedReleaseTime(target))
 	}
-	r.settleEstimate(ctx, &plan, target, &resp.Diagnostics)
+	r.settleEstimate(ctx, &plan, target, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResolvedReleaseTime(ctx, resp.Private, target)...)
 }
@@ -277,6 +278,13 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 	if state.InstanceReleased.ValueBool() {
 		return // the instance was released: there is no schedule left to cancel
 	}
+	if replacedOn(ctx, req.Private) == id {
+		// Replaced by a schedule of the same instance in this apply (a
+		// -replace, a tainted schedule): its Create sets the new time over
+		// this one. Cancelling first would leave the machine without a
+		// release time until then, and for good if that Create failed.
+		return
+	}
 	err := client.ModifyInstanceAutoReleaseTime(ctx, id, "")
 	if err != nil && !ecsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Cannot cancel the auto-release schedule",
@@ -289,6 +297,7 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 // passing must not break plans) and never on destroy.
 func (r *autoReleaseScheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.modifyPlanWithPrivate(ctx, req, resp, req.Private)
+	markReplacement(ctx, req, resp)
 	r.estimatePlan(ctx, req, resp) // estimated_cost_until_release (auto_release_schedule_cost.go)
 }
 
@@ -422,4 +431,37 @@ func (r *autoReleaseScheduleResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("instance_released"), false)...)
 	// A configuration that says release_after keeps this time (see ModifyPlan).
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte(`true`))...)
+}
+
+// A replacement of a schedule is planned as a create from a null state, and
+// Terraform hands that plan's private state to the Delete of the old
+// schedule. privateKeyReplacedOn records there which instance the new
+// schedule is for, so that Delete keeps the release time of an instance
+// that gets a new one in the same apply. A created schedule never carries
+// it (Create starts from empty private state), so a plain destroy cancels.
+const privateKeyReplacedOn = "replaced_on"
+
+// markReplacement records the instance of a planned create.
+func markReplacement(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("instance_id"), &id)...)
+	if !knownString(id) {
+		return // a new instance: the old schedule's instance is not it
+	}
+	raw, _ := json.Marshal(id.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplacedOn, raw)...)
+}
+
+// replacedOn is the instance of the schedule that replaces this one in the
+// apply under way, "" for a destroy.
+func replacedOn(ctx context.Context, private privateGetter) string {
+	raw, diags := private.GetKey(ctx, privateKeyReplacedOn)
+	var id string
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &id) != nil {
+		return ""
+	}
+	return id
 }

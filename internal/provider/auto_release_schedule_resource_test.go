@@ -762,3 +762,57 @@ func TestAccAutoReleaseSchedule_lostAnswerKeptTainted(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAutoReleaseSchedule_movesToAnotherInstance: a schedule whose
+// instance_id changes is replaced, and the old instance's release time is
+// cancelled (only a replacement on the same instance keeps it for the new
+// schedule to overwrite); a -replace on the same instance keeps a release
+// time throughout.
+func TestAccAutoReleaseSchedule_movesToAnotherInstance(t *testing.T) {
+	t.Parallel()
+	env := newScheduleEnv(t)
+	a, b := env.runInstance(), env.runInstance()
+	var calls int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             resource.ComposeTestCheckFunc(env.checkCancelled(a), env.checkCancelled(b)),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(scheduleConfig(a, "release_after", "2h")),
+				Check:  func(*terraform.State) error { calls = env.emu.Calls()["ModifyInstanceAutoReleaseTime"]; return nil },
+			},
+			{
+				Config: env.config(scheduleConfig(a, "release_after", "2h")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				PreConfig: func() { calls = env.emu.Calls()["ModifyInstanceAutoReleaseTime"] },
+				Taint:     []string{scheduleAddr},
+				Check: func(*terraform.State) error {
+					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] - calls; n != 1 {
+						return fmt.Errorf("replacing a schedule on the same instance made %d calls, want 1 (no cancel)", n)
+					}
+					if got, _, _ := env.apiReleaseTime(a); got == "" {
+						return fmt.Errorf("instance %s has no release time after the replacement", a)
+					}
+					return nil
+				},
+			},
+			{
+				Config: env.config(scheduleConfig(b, "release_after", "2h")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					if got, _, _ := env.apiReleaseTime(a); got != "" {
+						return fmt.Errorf("instance %s kept its release time %q after its schedule moved to %s", a, got, b)
+					}
+					if got, _, _ := env.apiReleaseTime(b); got == "" {
+						return fmt.Errorf("instance %s has no release time", b)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

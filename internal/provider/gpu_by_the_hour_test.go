@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -91,6 +92,46 @@ func TestAccGuide_gpuByTheHour(t *testing.T) {
 					e.advance(3 * time.Hour)
 				},
 				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// The guide's third command, terraform apply -var hours=24h:
+				// the release moves, the machine stays.
+				PreConfig: func() {
+					if err := e.emu.SetStock(emulator.StockEntry{ZoneID: zone, InstanceType: itype, Stock: "WithStock"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:          cfg,
+				ConfigVariables: config.Variables{"hours": config.StringVariable("24h")},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("aliecs_auto_release_schedule.gpu", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.TestCheckResourceAttr("aliecs_auto_release_schedule.gpu", "release_after", "24h"),
+			},
+			{
+				// The guide's second command, terraform apply -var spot=false:
+				// an on-demand machine of the kept type and zone replaces the
+				// spot one.
+				Config:          cfg,
+				ConfigVariables: config.Variables{"hours": config.StringVariable("24h"), "spot": config.BoolVariable(false)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "spot_strategy", "NoSpot"),
+					func(s *terraform.State) error {
+						if a := s.RootModule().Resources[addr].Primary.Attributes; a["instance_type"] != itype {
+							return fmt.Errorf("instance_type = %q, want the kept %q", a["instance_type"], itype)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config:           cfg,
+				ConfigVariables:  config.Variables{"hours": config.StringVariable("24h"), "spot": config.BoolVariable(false)},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

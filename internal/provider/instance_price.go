@@ -222,7 +222,11 @@ func (r *instanceResource) pricePlan(ctx context.Context, req resource.ModifyPla
 	if s := plan.SpotStrategy.ValueString(); s != "" && s != ecsapi.SpotNone {
 		// A spot price moves on its own: one read at plan could differ from
 		// Terraform's plan again at apply, which fails the apply. Priced at
-		// apply instead.
+		// apply instead (remembered as unknown: the schedule's estimate of
+		// a machine priced again waits for the apply too).
+		if !req.State.Raw.IsNull() {
+			r.data.rememberPrice(plan.ID, unknownPrice())
+		}
 		resp.Diagnostics.Append(unknownPrice().setPlan(ctx, resp)...)
 		return
 	}

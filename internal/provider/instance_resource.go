@@ -346,9 +346,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Default:  int64default.StaticInt64(1),
 				MarkdownDescription: "Hours during which a spot machine is protected from reclaim after it is created: " +
 					"`1` (default) or `0` (no protection, usually a lower price). Longer protection (2 to 6 hours) needs " +
-					"the service's approval and is not offered here. Only with a spot `spot_strategy`. Changing it " +
-					"replaces the instance.",
-				PlanModifiers: spotReplaceInt,
+					"the service's approval and is not offered here. Changing it replaces a spot instance. No effect on an " +
+					"on-demand instance (`NoSpot`): accepted with a warning when not `1`, and recorded in the state only.",
+				PlanModifiers: spotSettingReplaceInt,
 				Validators:    []validator.Int64{spotDurationValidator{}},
 			},
 			"spot_interruption_behavior": schema.StringAttribute{
@@ -360,9 +360,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"\"Released\"`), a warning says it was reclaimed, its snapshots are kept, and `terraform apply " +
 					"-replace=ADDRESS` brings a new one. `Stop` stops it in economical mode (disks kept, vCPU and memory " +
 					"released): the next plan shows `status` going back to `Running`, with a warning, and the apply " +
-					"starts it again, or says clearly that the zone has no stock of the type right now. Only with a spot " +
-					"`spot_strategy`. Changing it replaces the instance.",
-				PlanModifiers: spotReplace,
+					"starts it again, or says clearly that the zone has no stock of the type right now. Changing it " +
+					"replaces a spot instance. No effect on an on-demand instance (`NoSpot`, which is never reclaimed): " +
+					"accepted with a warning when not `Terminate`, and recorded in the state only.",
+				PlanModifiers: spotSettingReplace,
 				Validators:    []validator.String{stringvalidator.OneOf(ecsapi.SpotTerminate, ecsapi.SpotStop)},
 			},
 			"force_delete": schema.BoolAttribute{
@@ -625,6 +626,18 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		ready = nil // the restore may resize disks: read again
 	}
 	r.finishRestore(ctx, restore, id, plan, resp.Private, &resp.Diagnostics)
+	if err != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C during the boot wait: the machine is most likely booting
+		// fine. Tainting it would replace it on the next apply; saved
+		// unconfirmed instead, the next plan reads it (instance_unconfirmed.go).
+		plan.nullUnknowns()
+		resp.Diagnostics.Append(markUnconfirmed(ctx, resp.Private, createdAt)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddWarning("Interrupted while the instance was starting",
+			fmt.Sprintf("Instance %s was created, but %s. It is saved in the state as unconfirmed, not tainted: "+
+				"the next plan reads it and changes nothing if it came up as configured.", id, err))
+		return
+	}
 	if err != nil {
 		// The machine exists: keep it in state (Terraform marks it tainted)
 		// so it is neither leaked nor duplicated by the next apply.
@@ -684,7 +697,19 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		r.keepTombstone(ctx, &state, req.Private, resp)
 		return
 	case unconfirmed != nil:
-		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
+		if inst.Status == ecsapi.StatusPending || inst.Status == ecsapi.StatusStarting {
+			// Still booting after an interrupted create: the plan shows
+			// the status going to Running, and the apply waits for it
+			// before anything that depends on the machine.
+			state.Status = types.StringValue(inst.Status)
+		} else {
+			resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
+		}
+		if state.PricePerHour.IsNull() && !importing {
+			// A create cut short before it priced the machine: priced once now.
+			state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
+			r.settlePrice(ctx, &state, &resp.Diagnostics)
+		}
 	}
 	if importing {
 		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)

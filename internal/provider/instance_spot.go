@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,19 +33,40 @@ const maxSpotPriceLimit = 1000.0
 // A spot setting that changes replaces the instance, except when the state
 // holds none: a state written before the spot arguments existed (plan with
 // -refresh=false, or a tombstone, which is never read again) must not
-// replace its machine for the defaults.
+// replace its machine for the defaults. spot_duration and
+// spot_interruption_behavior of a machine that is on-demand before and
+// after have no effect: their change is recorded in the state only.
 var (
 	spotReplace = []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 			resp.RequiresReplace = !req.StateValue.IsNull()
 		}, spotReplaceDescription, spotReplaceDescription)}
-	spotReplaceInt = []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(
-		func(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !req.StateValue.IsNull()
+	spotSettingReplace = []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !req.StateValue.IsNull() && !onDemandThroughout(ctx, req.State, req.Plan)
+		}, spotReplaceDescription, spotReplaceDescription)}
+	spotSettingReplaceInt = []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !req.StateValue.IsNull() && !onDemandThroughout(ctx, req.State, req.Plan)
 		}, spotReplaceDescription, spotReplaceDescription)}
 )
 
 const spotReplaceDescription = "A change of the spot settings replaces the instance."
+
+// onDemandThroughout reports whether the instance is on-demand in the state
+// and stays on-demand in the plan.
+func onDemandThroughout(ctx context.Context, state tfsdk.State, plan tfsdk.Plan) bool {
+	var before, after types.String
+	if state.GetAttribute(ctx, pathSpotStrategy, &before).HasError() || plan.GetAttribute(ctx, pathSpotStrategy, &after).HasError() {
+		return false
+	}
+	onDemand := func(v types.String) bool {
+		return !v.IsUnknown() && !(ecsapi.SpotSpec{Strategy: v.ValueString()}).IsSpot()
+	}
+	return !before.IsNull() && onDemand(before) && onDemand(after)
+}
+
+var pathSpotStrategy = path.Root("spot_strategy")
 
 // spotSettingAbsent reports whether a spot argument is missing from a state
 // written before it existed (its change is then no replacement).
@@ -70,14 +92,19 @@ func (m *instanceModel) spotSpec() ecsapi.SpotSpec {
 	}
 }
 
-// applySpot records the spot settings the service reports. An on-demand
-// instance reads the defaults (the service reports no duration for it), so
-// an import of one plans no change.
+// applySpot records the spot settings the service reports. The service
+// reports no duration or interruption behaviour for an on-demand instance:
+// it keeps what the configuration said (they have no effect on it), and an
+// import reads the defaults, so that it plans no change.
 func (m *instanceModel) applySpot(s ecsapi.SpotSpec) {
 	if !s.IsSpot() {
 		m.SpotStrategy = types.StringValue(ecsapi.SpotNone)
-		m.SpotDuration = types.Int64Value(1)
-		m.SpotInterruptionBehavior = types.StringValue(ecsapi.SpotTerminate)
+		if m.SpotDuration.IsNull() || m.SpotDuration.IsUnknown() {
+			m.SpotDuration = types.Int64Value(1)
+		}
+		if m.SpotInterruptionBehavior.IsNull() || m.SpotInterruptionBehavior.IsUnknown() {
+			m.SpotInterruptionBehavior = types.StringValue(ecsapi.SpotTerminate)
+		}
 		m.SpotPriceLimit = types.Float64Null()
 		return
 	}
@@ -160,13 +187,17 @@ func (spotDurationValidator) ValidateInt64(_ context.Context, req validator.Int6
 }
 
 // spotConfigValidator checks the spot arguments against each other:
-// spot_price_limit goes with SpotWithPriceLimit and only with it, and the
-// duration and interruption behaviour only mean something for a spot machine.
+// spot_price_limit goes with SpotWithPriceLimit and only with it. The
+// duration and interruption behaviour only mean something for a spot
+// machine, but an on-demand one accepts them, with no effect: a
+// configuration that switches spot_strategy with a variable keeps working,
+// and -generate-config-out writes them for every instance. A value other
+// than the default gets a warning, since it suggests a spot machine was meant.
 type spotConfigValidator struct{}
 
 func (spotConfigValidator) Description(context.Context) string {
 	return "spot_price_limit is required with spot_strategy SpotWithPriceLimit and refused otherwise; " +
-		"spot_duration and spot_interruption_behavior need a spot strategy"
+		"spot_duration and spot_interruption_behavior have no effect without a spot strategy"
 }
 
 func (v spotConfigValidator) MarkdownDescription(ctx context.Context) string {
@@ -202,17 +233,22 @@ func (spotConfigValidator) ValidateResource(ctx context.Context, req resource.Va
 	if s != ecsapi.SpotNone {
 		return
 	}
-	if !duration.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("spot_duration"), "spot_duration without a spot strategy",
-			"spot_duration protects a spot machine from reclaim; this instance is on-demand (spot_strategy = \"NoSpot\"). "+
-				"Set spot_strategy to \"SpotAsPriceGo\" or \"SpotWithPriceLimit\", or remove spot_duration.")
+	if !duration.IsNull() && !duration.IsUnknown() && duration.ValueInt64() != 1 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("spot_duration"), "spot_duration has no effect without a spot strategy",
+			fmt.Sprintf("spot_duration = %d protects a spot machine from reclaim; this instance is on-demand "+
+				"(spot_strategy = \"NoSpot\"), which is never reclaimed, so it has no effect (it is recorded in the "+
+				"state only, and changing it replaces nothing). For a spot machine, set spot_strategy to "+
+				"\"SpotAsPriceGo\" or \"SpotWithPriceLimit\"; otherwise remove spot_duration, or set it to null when "+
+				"spot_strategy comes from a variable.", duration.ValueInt64()))
 	}
-	if !behavior.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("spot_interruption_behavior"),
-			"spot_interruption_behavior without a spot strategy",
-			"spot_interruption_behavior says what a reclaim does to a spot machine; this instance is on-demand "+
-				"(spot_strategy = \"NoSpot\"). Set spot_strategy to \"SpotAsPriceGo\" or \"SpotWithPriceLimit\", or "+
-				"remove spot_interruption_behavior.")
+	if knownString(behavior) && behavior.ValueString() != ecsapi.SpotTerminate {
+		resp.Diagnostics.AddAttributeWarning(path.Root("spot_interruption_behavior"),
+			"spot_interruption_behavior has no effect without a spot strategy",
+			fmt.Sprintf("spot_interruption_behavior = %q says what a reclaim does to a spot machine; this instance is "+
+				"on-demand (spot_strategy = \"NoSpot\"), which is never reclaimed, so it has no effect (it is recorded "+
+				"in the state only, and changing it replaces nothing). For a spot machine, set spot_strategy to "+
+				"\"SpotAsPriceGo\" or \"SpotWithPriceLimit\"; otherwise remove spot_interruption_behavior, or set it "+
+				"to null when spot_strategy comes from a variable.", behavior.ValueString()))
 	}
 }
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -125,6 +128,65 @@ func TestAccInstanceSpot_strategies(t *testing.T) {
 	})
 }
 
+// TestAccInstanceSpot_onDemandIgnoresSpotSettings: spot_duration and
+// spot_interruption_behavior have no effect on an on-demand machine, so it
+// accepts them (with a warning when not the default), as a configuration
+// that switches spot_strategy with a variable needs; changing them records
+// the change in the state only: no replacement, no call.
+func TestAccInstanceSpot_onDemandIgnoresSpotSettings(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	hcl := func(settings string) string { return env.config(spotHCL(c, "test", settings)) }
+	const addr = "aliecs_instance.test"
+	var id string
+	var writes int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: hcl(`  spot_strategy = "NoSpot"
+  spot_interruption_behavior = "Stop"
+  spot_duration = 0`),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "spot_strategy", "NoSpot"),
+					resource.TestCheckResourceAttr(addr, "spot_interruption_behavior", "Stop"),
+					resource.TestCheckResourceAttr(addr, "spot_duration", "0"),
+					spotRecorded(env, addr, "NoSpot", 0, 0, ""),
+					func(s *terraform.State) error {
+						id, writes = s.RootModule().Resources[addr].Primary.ID, emuWrites(env)
+						return nil
+					},
+				),
+			},
+			{
+				Config: hcl(`  spot_interruption_behavior = "Terminate"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "spot_interruption_behavior", "Terminate"),
+					resource.TestCheckResourceAttr(addr, "spot_duration", "1"),
+					func(s *terraform.State) error {
+						if got := s.RootModule().Resources[addr].Primary.ID; got != id {
+							return fmt.Errorf("the instance was replaced: %s, was %s", got, id)
+						}
+						if n := emuWrites(env) - writes; n != 0 {
+							return fmt.Errorf("the change made %d write calls, want 0", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config:           hcl(`  spot_interruption_behavior = "Terminate"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
 // TestAccInstanceSpot_badInput: wrong spot settings fail at validate, with
 // the error on the attribute, before any call to the service; a limit below
 // the current spot price is refused at create, on the attribute.
@@ -152,8 +214,6 @@ func TestAccInstanceSpot_badInput(t *testing.T) {
   spot_duration = 3`, `(?s)Invalid spot_duration.*spot_duration = 3 is not allowed: 0.*or 1.*service\s+has approved`},
 		{`  spot_strategy = "SpotAsPriceGo"
   spot_duration = 9`, `(?s)Invalid spot_duration.*spot_duration = 9 is not allowed`},
-		{`  spot_duration = 0`, `(?s)spot_duration without a spot strategy`},
-		{`  spot_interruption_behavior = "Stop"`, `(?s)spot_interruption_behavior without a spot strategy`},
 		{`  spot_strategy = "Cheap"`, `(?s)spot_strategy.*value must be one of`},
 		// Valid in itself, below any spot price of the type: refused by the
 		// service at create, explained on the attribute, nothing created.
@@ -424,5 +484,40 @@ func TestExplainNoStock(t *testing.T) {
 	}
 	if err := explainNoStock(nil, inst); err != nil {
 		t.Errorf("no error became %v", err)
+	}
+}
+
+// TestSpotConfigOnDemandSettings: on an on-demand machine spot_duration and
+// spot_interruption_behavior are accepted; a value other than the default
+// is a warning on its attribute, the defaults (as -generate-config-out
+// writes them) and null get nothing; a spot machine gets nothing either.
+func TestSpotConfigOnDemandSettings(t *testing.T) {
+	for _, tc := range []struct {
+		config   map[string]any
+		warnings []string // attribute paths
+	}{
+		{map[string]any{"spot_strategy": "NoSpot", "spot_duration": 1, "spot_interruption_behavior": "Terminate"}, nil},
+		{map[string]any{"spot_strategy": "NoSpot"}, nil},
+		{map[string]any{}, nil},
+		{map[string]any{"spot_strategy": "NoSpot", "spot_interruption_behavior": "Stop"}, []string{"spot_interruption_behavior"}},
+		{map[string]any{"spot_duration": 0, "spot_interruption_behavior": "Stop"}, []string{"spot_duration", "spot_interruption_behavior"}},
+		{map[string]any{"spot_strategy": "SpotAsPriceGo", "spot_duration": 0, "spot_interruption_behavior": "Stop"}, nil},
+	} {
+		req := fsModifyPlanRequest(t, tc.config, nil)
+		var resp fwresource.ValidateConfigResponse
+		spotConfigValidator{}.ValidateResource(context.Background(), fwresource.ValidateConfigRequest{Config: req.Config}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%v: errors %v", tc.config, resp.Diagnostics)
+			continue
+		}
+		var got []string
+		for _, d := range resp.Diagnostics.Warnings() {
+			if wp, ok := d.(diag.DiagnosticWithPath); ok {
+				got = append(got, wp.Path().String())
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tc.warnings, ",") || len(resp.Diagnostics) != len(tc.warnings) {
+			t.Errorf("%v: warnings on %v (%v), want on %v", tc.config, got, resp.Diagnostics, tc.warnings)
+		}
 	}
 }

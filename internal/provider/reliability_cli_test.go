@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -246,4 +247,61 @@ resource "aliecs_snapshot" "third" {
 		t.Error(err)
 	}
 	relRecord(t, env, 5)
+}
+
+// TestCLIInterruptDuringBoot: a Ctrl-C while terraform waits for a new
+// machine to boot says "interrupted" (not "timed out"), and leaves the
+// machine in the state untainted and unconfirmed: the next plan reads it.
+// While it still boots, the plan shows its status going to Running (the
+// apply waits for it before anything that depends on it); once it has
+// booted, the plan is empty: it is neither replaced nor changed.
+func TestCLIInterruptDuringBoot(t *testing.T) {
+	t.Parallel()
+	// A boot of 10 minutes of emulator time: it only ends when the test
+	// moves the emulator's clock.
+	env := newAccEnv(t, emulator.Options{BootTime: 10 * time.Minute})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + instanceHCL(c, ""))
+	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	// The boot wait has polled once: the machine exists and is starting.
+	polls := env.emu.Calls()["DescribeInstances"]
+	if relWaitCall(env, "RunInstances", 1, done) && relWaitCall(env, "DescribeInstances", polls+1, done) {
+		_ = cmd.Process.Signal(os.Interrupt)
+		<-done
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	t.Logf("interrupted apply:\n%s", out.String())
+	if strings.Contains(text, "timed out") || !strings.Contains(text, "interrupted") {
+		t.Errorf("the interrupt is not reported as one:\n%s", out.String())
+	}
+	s := cli.state()
+	for _, r := range s.Resources {
+		for _, in := range r.Instances {
+			if in.Status == "tainted" {
+				t.Errorf("%s is tainted after an interrupt during its boot", r.Type)
+			}
+		}
+	}
+	relCLICompare(t, env, cli, "after SIGINT during the boot wait")
+	out2, err := cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if flat := strings.Join(strings.Fields(out2), " "); err == nil || !regexp.MustCompile(`status = "(Pending|Starting)" -> "Running"`).MatchString(flat) ||
+		!strings.Contains(flat, "0 to add, 1 to change, 0 to destroy") {
+		t.Errorf("the plan while the machine still boots does not wait for it (%v):\n%s", err, out2)
+	}
+	env.emu.AdvanceClock(10 * time.Minute) // booted
+	if out, err := cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the interrupted boot is not empty (%v):\n%s", err, out)
+	}
+	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+	if err := relNothingLeft(env)(nil); err != nil {
+		t.Error(err)
+	}
 }

@@ -4,6 +4,7 @@
 #
 #   terraform apply                   # a spot machine
 #   terraform apply -var spot=false   # on demand (replaces a spot machine)
+#   terraform apply -var hours=24h    # keep it longer: the release moves
 #   terraform destroy                 # snapshot, then release
 
 variable "spot" {
@@ -72,8 +73,10 @@ resource "aliecs_instance" "gpu" {
   system_disk        = { size = 60 }
   data_disks         = [{ size = 200 }]
 
-  spot_strategy              = local.strategy
-  spot_interruption_behavior = "Stop" # a reclaimed machine keeps its disks; the next apply starts it
+  spot_strategy = local.strategy
+  # Spot: a reclaimed machine keeps its disks, and the next apply starts it.
+  # On demand is never reclaimed: null leaves the default.
+  spot_interruption_behavior = var.spot ? "Stop" : null
 
   # terraform destroy: a graceful stop, a snapshot of every disk, and the
   # release only once the snapshot is accomplished.
