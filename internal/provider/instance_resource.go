@@ -772,6 +772,9 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	client := r.data.client
 	id := state.ID.ValueString()
+	// A schedule destroyed before this instance in the same run cancelled
+	// its release time: set it again if the instance stays (instance_release_kept.go).
+	defer r.keepCancelledRelease(ctx, id, &resp.Diagnostics)
 
 	unconfirmed, d := unconfirmedOf(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
@@ -816,30 +819,45 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs)
+		// One token for this attempt: its retries reuse it, a later destroy does not.
+		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs, newFinalSnapshotToken())
 		if err != nil {
 			resp.Diagnostics.AddError("Final snapshot failed; the instance was kept",
 				fmt.Sprintf("The final snapshot of instance %s did not complete, so the instance was not released: %s. "+
-					"Fix the cause and destroy again, or remove final_snapshot from the configuration and apply first "+
-					"to release it without a snapshot.", id, err))
+					"Fix the cause if there is one (a timeout: a longer timeouts.delete) and run terraform destroy "+
+					"again: each destroy takes a new final snapshot, nothing of this attempt is reused. Only if you "+
+					"want no copy of its disks at all, remove final_snapshot from the configuration and apply first.",
+					id, err))
 			return
 		}
 	}
 
+	goneBefore := false // released by something else while its final snapshot was taken
 	if groupID == "" {
 		err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
 	} else { // the final snapshot took a while: read the instance again
-		err = releaseInstanceWithDisks(ctx, client, id, state.ForceDelete.ValueBool(), disks)
+		inst, err = client.GetInstance(ctx, id)
+		switch {
+		case ecsapi.IsNotFound(err):
+			goneBefore, err = true, nil
+		case err == nil:
+			err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
+		}
 	}
 	if errors.Is(err, errDeletionProtected) {
-		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
+		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id)+unusedFinalSnapshotNote(groupID))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s", id, err))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s%s", id, err,
+			unusedFinalSnapshotNote(groupID)))
 		return
 	}
 	kept := keptDisksNote(outlivingDisks(disks))
+	if groupID != "" && goneBefore {
+		r.reclaimedDuringFinalSnapshot(ctx, state, groupID, kept, &resp.Diagnostics) // instance_spot.go
+		return
+	}
 	switch {
 	case groupID != "":
 		resp.Diagnostics.AddWarning("Final snapshot kept",
