@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -187,4 +190,37 @@ resource "aliecs_auto_release_schedule" "test" {
 			},
 		},
 	})
+}
+
+func TestProtectedDestroyPlanDiagnostics(t *testing.T) {
+	existing := map[string]any{"id": "i-bp67acfmxazb4ph1234", "status": "Running", "deletion_protection": true}
+	for _, tc := range []struct {
+		name        string
+		plan, state map[string]any
+		warn        bool
+	}{
+		{name: "destroy of a protected instance", state: existing, warn: true},
+		{name: "destroy of an unprotected instance", state: map[string]any{"id": "i-bp67acfmxazb4ph1234", "status": "Running"}},
+		{name: "destroy of a tombstone", state: map[string]any{"id": "i-bp67acfmxazb4ph1234", "status": statusReleased, "deletion_protection": true}},
+		{name: "update", plan: existing, state: existing},
+		{name: "create", plan: existing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			diags := protectedDestroyPlanDiagnostics(context.Background(), fsModifyPlanRequest(t, tc.plan, tc.state))
+			if !tc.warn {
+				if len(diags) != 0 {
+					t.Fatalf("want no diagnostic, got %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags[0].Severity() != diag.SeverityWarning {
+				t.Fatalf("want one warning, got %v", diags)
+			}
+			for _, want := range []string{"i-bp67acfmxazb4ph1234", "will fail", "release time is kept", "deletion_protection = false"} {
+				if !strings.Contains(diags[0].Detail(), want) {
+					t.Errorf("detail %q does not contain %q", diags[0].Detail(), want)
+				}
+			}
+		})
+	}
 }

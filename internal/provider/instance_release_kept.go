@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
@@ -70,4 +72,28 @@ func (r *instanceResource) keepCancelledRelease(ctx context.Context, id string, 
 				"machine at %s. Its schedule is no longer in the state: terraform apply brings it back.",
 				id, formatReleaseTime(at)))
 	}
+}
+
+// protectedDestroyPlanDiagnostics warns in the plan of a destroy of an
+// instance with deletion protection on: its release will
+// be refused. Only a warning: the state may be stale (the protection turned
+// off outside Terraform), and an error would block every other destroy.
+func protectedDestroyPlanDiagnostics(ctx context.Context, req resource.ModifyPlanRequest) diag.Diagnostics {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.IsNull() {
+		return nil // only a destroy
+	}
+	var state instanceModel
+	if diags := req.State.Get(ctx, &state); diags.HasError() {
+		return diags
+	}
+	if !state.DeletionProtection.ValueBool() || isTombstone(state) {
+		return nil
+	}
+	id := state.ID.ValueString()
+	var diags diag.Diagnostics
+	diags.AddAttributeWarning(path.Root("deletion_protection"), "Instance is protected from deletion",
+		fmt.Sprintf("Instance %s has deletion protection on, so the service refuses to release it: this plan's "+
+			"destroy of it will fail, and the machine stays as it is (a schedule's automatic release time is kept). "+
+			"To release it, set deletion_protection = false and apply first.", id))
+	return diags
 }

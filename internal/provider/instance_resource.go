@@ -880,6 +880,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	r.referencePlanDiagnostics(ctx, req, resp)                         // vSwitch, groups, image, key pair, type, stock (instance_references.go)
 	r.pricePlan(ctx, req, resp)                                        // price_per_hour, price_currency (instance_price.go)
 	r.spotPlanDiagnostics(ctx, req, resp)                              // a spot machine reclaimed and stopped (instance_spot.go)
+	resp.Diagnostics.Append(protectedDestroyPlanDiagnostics(ctx, req)...) // a destroy that protection refuses (instance_release_kept.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
