@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -222,5 +224,51 @@ func TestProtectedDestroyPlanDiagnostics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAccInstance_interruptedDestroyRetriedNextDay: Ctrl-C during the final
+// snapshot of a machine with a schedule. The machine is kept, with its
+// release time; a day later the destroy is run again and takes a new
+// snapshot, not the one the interrupted attempt started.
+func TestAccInstance_interruptedDestroyRetriedNextDay(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{SnapshotTime: 10 * time.Second})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + instanceHCL(c, `  final_snapshot = { name = "interrupted" }`) + `
+resource "aliecs_auto_release_schedule" "test" {
+  instance_id   = aliecs_instance.test.id
+  release_after = "72h"
+}
+`)
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	id := cli.state().ids("aliecs_instance", "id")[0]
+
+	cmd := cli.command("destroy", "-auto-approve", "-no-color")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	if relWaitCall(env, "CreateSnapshotGroup", 1, done) {
+		_ = cmd.Process.Signal(os.Interrupt)
+	}
+	<-done
+	if err := checkReleaseTimeKept(env, &id)(nil); err != nil {
+		t.Fatalf("%s\n%s", err, out.String())
+	}
+
+	env.emu.AdvanceClock(24 * time.Hour)
+	began := env.emu.Now()
+	cli.mustRun("destroy", "-auto-approve", "-no-color")
+	if env.instanceInEmu(id) != nil {
+		t.Fatalf("instance %s still exists after the second destroy", id)
+	}
+	if len(groupsCreatedSince(env, id, began)) == 0 {
+		t.Errorf("instance %s was released without a snapshot taken by the destroy that released it (began %s); "+
+			"its groups: %+v", id, began.Format(time.RFC3339), env.emu.State().SnapshotGroups)
 	}
 }
