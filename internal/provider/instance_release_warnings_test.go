@@ -86,3 +86,22 @@ func TestAccInstanceSpot_reclaimedDuringFinalSnapshot(t *testing.T) {
 	}
 	t.Errorf("no final snapshot group of %s", id)
 }
+
+// TestAccInstance_protectedDestroyPlanWarns: the plan of a destroy of a
+// protected instance says that the destroy will fail, before anything is
+// done (the schedule's cancel included).
+func TestAccInstance_protectedDestroyPlanWarns(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + instanceHCL(c, `  deletion_protection = true`))
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	out := cli.mustRun("plan", "-destroy", "-no-color")
+	if !cliPhrases("Warning: Instance is protected from deletion", "destroy of it will fail").MatchString(out) {
+		t.Errorf("the destroy plan does not warn about deletion protection:\n%s", out)
+	}
+	cli.write(relProvider(env, 5) + instanceHCL(c, `  deletion_protection = false`))
+	cli.mustRun("apply", "-auto-approve", "-no-color")
+	cli.mustRun("destroy", "-auto-approve", "-no-color")
+}
