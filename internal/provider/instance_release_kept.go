@@ -47,10 +47,10 @@ func (d *providerData) recordCancelledRelease(instanceID, effective string) {
 // accepts.
 func (r *instanceResource) keepCancelledRelease(ctx context.Context, id string, diags *diag.Diagnostics) {
 	v, ok := r.data.cancelledReleases.LoadAndDelete(id)
-	if !ok || !diags.HasError() {
+	at, isTime := v.(time.Time)
+	if !ok || !isTime || !diags.HasError() {
 		return
 	}
-	at := v.(time.Time)
 	if earliest := r.data.clock.Now().Add(releaseRestoreLead); at.Before(earliest) {
 		at = earliest.Truncate(time.Minute).Add(time.Minute)
 	}
