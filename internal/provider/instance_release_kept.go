@@ -69,7 +69,9 @@ func (r *instanceResource) keepCancelledRelease(ctx context.Context, id string, 
 		diags.AddWarning("Automatic release time kept",
 			fmt.Sprintf("The destroy of the aliecs_auto_release_schedule of instance %s cancelled its automatic "+
 				"release before the instance's destroy failed, so the release time was set again: ECS releases the "+
-				"machine at %s. Its schedule is no longer in the state: terraform apply brings it back.",
+				"machine at %s. Its schedule is no longer in the state: terraform apply with the schedule in the "+
+				"configuration brings it back. To keep the machine with no release time instead, apply with the "+
+				"schedule and then remove it (that cancels the release).",
 				id, formatReleaseTime(at)))
 	}
 }
