@@ -21,6 +21,11 @@ import (
 // So the schedule's destroy records what it cancelled, and a destroy of the
 // instance that leaves it in place sets that time again. When only the
 // schedule is removed, no instance destroy follows and the cancel stands.
+// Not covered: an instance destroy that never starts (another resource's
+// destroy failed first, or the run stopped between the two). The schedule
+// cannot tell that case from a schedule removed alone: Terraform plans a
+// destroy dependents first, so the schedule's destroy is planned before its
+// instance's and cannot be told that the instance goes too.
 
 // releaseRestoreLead is how far ahead a restored release time is put when the
 // cancelled one is nearer than the service allows (30 minutes), with a
