@@ -382,8 +382,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
 					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept (and " +
 					"started again if it was stopped for the snapshot); every destroy takes a new snapshot, so a retried " +
-					"destroy never reuses the group of an earlier attempt (a failed one is deleted). The snapshot group survives the instance; its id is " +
-					"reported in a warning, with the data disks that are kept (`delete_with_instance = false`). Every disk " +
+					"destroy never reuses the group of an earlier attempt (a failed one is deleted). The snapshot group " +
+					"survives the instance; its id is reported in a warning, with the data disks that are kept " +
+					"(`delete_with_instance = false`). Every disk " +
 					"must be ESSD-family (`cloud_essd`, `cloud_auto` or `cloud_essd_entry`), which is what ECS accepts in a " +
 					"snapshot group: the plan fails when one is not and the instance is being created or `final_snapshot` set " +
 					"or changed, and warns when the instance and `final_snapshot` are unchanged (an error there would also " +
