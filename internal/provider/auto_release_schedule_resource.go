@@ -67,7 +67,9 @@ func (r *autoReleaseScheduleResource) Schema(ctx context.Context, _ resource.Sch
 		MarkdownDescription: "Schedules the automatic release of an ECS instance (its `AutoReleaseTime`). ECS accepts a " +
 			"release time from 30 minutes to 3 years ahead; this resource checks that window when `terraform plan` runs, " +
 			"so a bad time is caught before apply. It never releases anything itself: destroying it cancels the schedule " +
-			"and the instance stays.",
+			"and the instance stays. When the instance is destroyed in the same run and its destroy fails (deletion " +
+			"protection, a failed final snapshot), the release time is set again, so the machine is never left " +
+			"running with no release time.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -285,8 +287,12 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 		// release time until then, and for good if that Create failed.
 		return
 	}
+	// Recorded first: should the instance's destroy that usually follows
+	// fail, it sets this time again (instance_release_kept.go).
+	r.data.recordCancelledRelease(id, state.EffectiveReleaseTime.ValueString())
 	err := client.ModifyInstanceAutoReleaseTime(ctx, id, "")
 	if err != nil && !ecsapi.IsNotFound(err) {
+		r.data.cancelledReleases.Delete(id) // still scheduled: nothing to set again
 		resp.Diagnostics.AddError("Cannot cancel the auto-release schedule",
 			fmt.Sprintf("Cancelling the automatic release of instance %s failed, so it is still scheduled: %s", id, err))
 	}

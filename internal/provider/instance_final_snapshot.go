@@ -2,8 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -14,41 +13,52 @@ import (
 
 var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 
-// finalSnapshotToken is the CreateSnapshotGroup ClientToken of an instance's
-// final snapshot. It is derived from the instance id, so a destroy that is
-// retried (interrupted while waiting, say) finds the group the first attempt
-// started instead of taking a second one; and from the name and description,
-// so after a failed snapshot a user who changes them gets a fresh attempt.
-func finalSnapshotToken(instanceID string, fs finalSnapshotModel) string {
-	sum := sha256.Sum256([]byte(fs.Name.ValueString() + "\x00" + fs.Description.ValueString()))
-	return "tf-final-" + instanceID + "-" + hex.EncodeToString(sum[:4])
-}
+// newFinalSnapshotToken draws the CreateSnapshotGroup ClientToken of one
+// destroy's final snapshot. A token identifies one attempt, never the
+// instance: a destroy retried later (after a failed snapshot, an interrupt,
+// a delete timeout) takes a new snapshot instead of being handed the group
+// of an earlier attempt, which may be days old or failed. Within the attempt
+// the token stays the same, so a retried or replayed call whose answer was
+// lost returns the group the first call made instead of a second one.
+func newFinalSnapshotToken() string { return "tf-final-" + newClientToken() }
 
 // takeFinalSnapshot snapshots every disk of an instance as one snapshot
 // group, waits until the group is accomplished, applies the retention and
 // tags the group with what a restore needs (snapshot_restore_facts.go).
 // It returns the group id; on any error the instance must not be released.
-func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel) (string, error) {
+// What a failed attempt leaves behind is never reused (see
+// abandonFinalSnapshot): a failed group is deleted, and a group still
+// being taken is named in the error.
+func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel, token string) (string, error) {
 	instanceID := inst.ID
-	groupID, err := client.CreateSnapshotGroup(ctx, ecsapi.SnapshotGroupInput{
-		ClientToken: finalSnapshotToken(instanceID, fs),
+	in := ecsapi.SnapshotGroupInput{
+		ClientToken: token,
 		InstanceID:  instanceID,
 		Name:        fs.Name.ValueString(),
 		Description: fs.Description.ValueString(),
-	})
+	}
+	groupID, err := client.CreateSnapshotGroup(ctx, in)
+	if err != nil {
+		// The call may have made a group whose id we never saw: learn it, so
+		// that it is not left behind unnamed (client_token.go).
+		groupID, err = recoverCreate(ctx, "CreateSnapshotGroup", err, func(rctx context.Context) (string, error) {
+			return client.CreateSnapshotGroup(rctx, in)
+		})
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating the snapshot group: %w", err)
 	}
 	group, err := client.WaitSnapshotGroupDone(ctx, groupID)
 	if err != nil {
-		return groupID, fmt.Errorf("snapshot group %s: %w", groupID, err)
+		return groupID, fmt.Errorf("snapshot group %s: %w%s", groupID, err, abandonFinalSnapshot(ctx, client, groupID, err))
 	}
 	if group != nil && group.Status != ecsapi.SnapshotAccomplished {
 		return groupID, fmt.Errorf("snapshot group %s ended %s, not accomplished", groupID, group.Status)
 	}
 	if !fs.RetentionDays.IsNull() && !fs.RetentionDays.IsUnknown() && group != nil {
 		if err := setRetention(ctx, client, group.Snapshots, int(fs.RetentionDays.ValueInt64())); err != nil {
-			return groupID, fmt.Errorf("snapshot group %s was accomplished, but %w", groupID, err)
+			return groupID, fmt.Errorf("snapshot group %s was accomplished, but %w. The group is kept, not managed "+
+				"by Terraform, and billed until you delete it", groupID, err)
 		}
 	}
 	// Without the facts a restore still works (with defaults): not an error.
@@ -56,12 +66,37 @@ func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, inst *ecsapi.
 	return groupID, nil
 }
 
+// abandonFinalSnapshot deals with the group of a final snapshot attempt that
+// did not complete, and says what became of it. A failed group holds
+// nothing usable and is not the user's backup: it is deleted (with its own
+// deadline, so even after the delete timeout). A group still being taken
+// (the attempt timed out or was interrupted) is a copy in the making: it is
+// kept and named, since deleting it is not ours to decide and leaking it
+// silently would bill the user for something they never hear of. Neither is
+// ever reused: the next destroy takes a new snapshot.
+func abandonFinalSnapshot(ctx context.Context, client *ecsapi.Client, groupID string, err error) string {
+	var failed *ecsapi.SnapshotFailedError
+	if !errors.As(err, &failed) {
+		if ecsapi.IsNotFound(err) {
+			return ""
+		}
+		return fmt.Sprintf(". Snapshot group %s of this attempt was still being taken: it is kept, not managed by "+
+			"Terraform, and billed until you delete it", groupID)
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	if _, derr := client.DeleteSnapshotGroup(dctx, groupID); derr != nil && !ecsapi.IsNotFound(derr) {
+		return fmt.Sprintf(". Deleting the failed group failed too (%s): delete snapshot group %s yourself", derr, groupID)
+	}
+	return ". The failed group, which holds nothing usable, was deleted"
+}
+
 // finalSnapshotBeforeRelease takes an instance's final snapshot at destroy:
 // with stop_first, after a graceful stop (powered off only when that takes
 // too long, see stopGracefully). When the snapshot fails, an instance that
 // was running is started again, so a failed destroy leaves it as it was.
 // It returns the snapshot group id.
-func finalSnapshotBeforeRelease(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel) (string, error) {
+func finalSnapshotBeforeRelease(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, fs finalSnapshotModel, token string) (string, error) {
 	id := inst.ID
 	wasRunning := inst.Status != ecsapi.StatusStopped && inst.Status != ecsapi.StatusStopping
 	stopped := false
@@ -72,7 +107,7 @@ func finalSnapshotBeforeRelease(ctx context.Context, client *ecsapi.Client, inst
 		}
 		stopped = true
 	}
-	groupID, err := takeFinalSnapshot(ctx, client, inst, fs)
+	groupID, err := takeFinalSnapshot(ctx, client, inst, fs, token)
 	if err != nil {
 		return groupID, fmt.Errorf("%w%s", err, restartNote(ctx, client, id, wasRunning && stopped))
 	}
@@ -111,4 +146,15 @@ func keptDisksNote(kept []ecsapi.Disk) string {
 	}
 	return fmt.Sprintf(" Its data disks with delete_with_instance = false were kept, detached, and are still billed "+
 		"until you delete them: %s. Terraform does not manage them.", strings.Join(names, ", "))
+}
+
+// unusedFinalSnapshotNote names the final snapshot group of an attempt whose
+// release then failed: it is a good copy, kept, and not reused by the next
+// destroy (which takes its own). "" when there was none.
+func unusedFinalSnapshotNote(groupID string) string {
+	if groupID == "" {
+		return ""
+	}
+	return fmt.Sprintf(". Its final snapshot group %s was accomplished before that and is kept, not managed by "+
+		"Terraform (billed until you delete it); the next destroy takes a new final snapshot", groupID)
 }

@@ -382,8 +382,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				MarkdownDescription: "Take a snapshot group of all the instance's disks on destroy, and release the instance " +
 					"only once it is accomplished. If the snapshot fails, the destroy fails and the instance is kept (and " +
-					"started again if it was stopped for the snapshot). The snapshot group survives the instance; its id is " +
-					"reported in a warning, with the data disks that are kept (`delete_with_instance = false`). Every disk " +
+					"started again if it was stopped for the snapshot); every destroy takes a new snapshot, so a retried " +
+					"destroy never reuses the group of an earlier attempt (a failed one is deleted). The snapshot group " +
+					"survives the instance; its id is reported in a warning, with the data disks that are kept " +
+					"(`delete_with_instance = false`). Every disk " +
 					"must be ESSD-family (`cloud_essd`, `cloud_auto` or `cloud_essd_entry`), which is what ECS accepts in a " +
 					"snapshot group: the plan fails when one is not and the instance is being created or `final_snapshot` set " +
 					"or changed, and warns when the instance and `final_snapshot` are unchanged (an error there would also " +
@@ -797,6 +799,9 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	client := r.data.client
 	id := state.ID.ValueString()
+	// A schedule destroyed before this instance in the same run cancelled
+	// its release time: set it again if the instance stays (instance_release_kept.go).
+	defer r.keepCancelledRelease(ctx, id, &resp.Diagnostics)
 
 	unconfirmed, d := unconfirmedOf(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
@@ -841,30 +846,45 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs)
+		// One token for this attempt: its retries reuse it, a later destroy does not.
+		groupID, err = finalSnapshotBeforeRelease(ctx, client, inst, fs, newFinalSnapshotToken())
 		if err != nil {
 			resp.Diagnostics.AddError("Final snapshot failed; the instance was kept",
 				fmt.Sprintf("The final snapshot of instance %s did not complete, so the instance was not released: %s. "+
-					"Fix the cause and destroy again, or remove final_snapshot from the configuration and apply first "+
-					"to release it without a snapshot.", id, err))
+					"Fix the cause if there is one (a timeout: a longer timeouts.delete) and run terraform destroy "+
+					"again: each destroy takes a new final snapshot, nothing of this attempt is reused. Only if you "+
+					"want no copy of its disks at all, remove final_snapshot from the configuration and apply first.",
+					id, err))
 			return
 		}
 	}
 
+	goneBefore := false // released by something else while its final snapshot was taken
 	if groupID == "" {
 		err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
 	} else { // the final snapshot took a while: read the instance again
-		err = releaseInstanceWithDisks(ctx, client, id, state.ForceDelete.ValueBool(), disks)
+		inst, err = client.GetInstance(ctx, id)
+		switch {
+		case ecsapi.IsNotFound(err):
+			goneBefore, err = true, nil
+		case err == nil:
+			err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
+		}
 	}
 	if errors.Is(err, errDeletionProtected) {
-		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id))
+		resp.Diagnostics.AddError("Instance is protected from deletion", deletionProtectedDetail(id)+unusedFinalSnapshotNote(groupID))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s", id, err))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s%s", id, err,
+			unusedFinalSnapshotNote(groupID)))
 		return
 	}
 	kept := keptDisksNote(outlivingDisks(disks))
+	if groupID != "" && goneBefore {
+		r.reclaimedDuringFinalSnapshot(ctx, state, groupID, kept, &resp.Diagnostics) // instance_spot.go
+		return
+	}
 	switch {
 	case groupID != "":
 		resp.Diagnostics.AddWarning("Final snapshot kept",
@@ -881,12 +901,13 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 // recorded in the state only (a warning says so). A change that replaces the
 // instance plans a new machine as usual: the user asked for it.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...) // final_snapshot's disk categories (instance_final_snapshot_plan.go)
-	resizePlanDiagnostics(ctx, req, resp)                              // type and disk sizes in place (instance_resize.go)
-	r.restorePlanDiagnostics(ctx, req, resp)                           // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
-	r.referencePlanDiagnostics(ctx, req, resp)                         // vSwitch, groups, image, key pair, type, stock (instance_references.go)
-	r.pricePlan(ctx, req, resp)                                        // price_per_hour, price_currency (instance_price.go)
-	r.spotPlanDiagnostics(ctx, req, resp)                              // a spot machine reclaimed and stopped (instance_spot.go)
+	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...)    // final_snapshot's disk categories (instance_final_snapshot_plan.go)
+	resizePlanDiagnostics(ctx, req, resp)                                 // type and disk sizes in place (instance_resize.go)
+	r.restorePlanDiagnostics(ctx, req, resp)                              // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
+	r.referencePlanDiagnostics(ctx, req, resp)                            // vSwitch, groups, image, key pair, type, stock (instance_references.go)
+	r.pricePlan(ctx, req, resp)                                           // price_per_hour, price_currency (instance_price.go)
+	r.spotPlanDiagnostics(ctx, req, resp)                                 // a spot machine reclaimed and stopped (instance_spot.go)
+	resp.Diagnostics.Append(protectedDestroyPlanDiagnostics(ctx, req)...) // a destroy that protection refuses (instance_release_kept.go)
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}

@@ -357,3 +357,21 @@ func spotReclaimWarning(inst *ecsapi.Instance, diags *diag.Diagnostics) {
 		fmt.Sprintf("The service is reclaiming spot instance %s (OperationLocks: %s): within about 5 minutes it is %s. "+
 			"Save what you need from it now.", inst.ID, ecsapi.SpotReclaimLock, what))
 }
+
+// reclaimedDuringFinalSnapshot reports a destroy whose instance was gone
+// once its final snapshot was accomplished: something else released it
+// meanwhile (for a spot machine, usually a reclaim), so the destroy did not,
+// and the warning says what did, as far as there is evidence.
+func (r *instanceResource) reclaimedDuringFinalSnapshot(ctx context.Context, state instanceModel, groupID, kept string, diags *diag.Diagnostics) {
+	id := state.ID.ValueString()
+	summary := "Spot instance reclaimed during its final snapshot"
+	cause := r.spotReleaseCause(ctx, id, state)
+	if cause == "" {
+		summary, cause = "Instance released during its final snapshot", r.releaseCause(ctx, id, state, nil)
+	}
+	diags.AddWarning(summary,
+		fmt.Sprintf("Instance %s was gone by the time its final snapshot group %s was accomplished, so this destroy "+
+			"did not release it: %s The snapshot group is kept, not managed by Terraform, and billed until you "+
+			"delete it; check that it holds what you need, since the machine may have gone during the snapshot.%s",
+			id, groupID, cause, kept))
+}

@@ -90,12 +90,24 @@ func (r *instanceResource) releaseCause(ctx context.Context, id string, state in
 			"saving snapshot group %s.", groupID)
 	}
 	if at := lastAutoReleaseTime(ctx, private); at != "" {
-		if t, err := time.Parse(time.RFC3339, at); err == nil && !t.After(r.data.clock.Now()) {
+		t, err := time.Parse(time.RFC3339, at)
+		now := r.data.clock.Now()
+		switch {
+		case err == nil && !t.After(now):
 			return fmt.Sprintf("its automatic release time, %s, has passed: ECS released it as scheduled.", at)
+		case err == nil:
+			// The service releases by its own clock, which may be ahead of
+			// this machine's: the release time is still the likely cause.
+			return fmt.Sprintf("its automatic release time was %s. By this machine's clock (%s) that time has not "+
+				"come yet, but ECS releases by its own clock: if the two disagree, ECS released it as scheduled; "+
+				"otherwise it was released outside Terraform (the console, the API, a script).",
+				at, formatReleaseTime(now.Truncate(time.Second)))
 		}
 	}
-	return "ECS keeps no record of why. It was released outside Terraform (the console, the API, a script), " +
-		"by an automatic release time set outside Terraform, or reclaimed by the service (a spot instance)."
+	return "ECS keeps no record of why. Its automatic release time may have passed (the warning of its " +
+		"aliecs_auto_release_schedule, if it has one, names that time: a release time set since this instance was " +
+		"last read is not known to it), or it was released outside Terraform (the console, the API, a script), " +
+		"or reclaimed by the service (a spot instance)."
 }
 
 // lastAutoReleaseTime is the release time remembered by rememberAutoRelease.

@@ -32,6 +32,13 @@ type providerData struct {
 	// applied with in this process (instance_price.go), for the schedule's
 	// estimate.
 	instancePrices sync.Map
+
+	// cancelledReleases holds, per instance id, the release time that the
+	// destroy of its aliecs_auto_release_schedule cancelled in this process
+	// (a time.Time). Terraform destroys the schedule before its instance;
+	// when the instance's destroy then fails, the instance sets it again
+	// (instance_release_kept.go).
+	cancelledReleases sync.Map
 }
 
 // markCreated records an instance this apply created.
