@@ -36,7 +36,7 @@ func destroySucceeds(rec exploreRecord) error {
 	if rec.destroyCopy == nil || rec.destroyCopy.ok {
 		return nil
 	}
-	return fmt.Errorf("terraform destroy fails from this state:\n%s", tail(rec.destroyCopy.output, 3000))
+	return fmt.Errorf("terraform destroy fails from this state:\n%s", summarize(rec.destroyCopy.output))
 }
 
 // 2. No snapshot group is deleted while its machine, or the only copy of a
@@ -208,11 +208,11 @@ func planEmptyAfterApply(rec exploreRecord) error {
 	}
 	if rec.imported != "" && !rec.applied {
 		if strings.Contains(rec.planAfter.output, "must be replaced") || strings.Contains(rec.planAfter.output, "Error:") {
-			return fmt.Errorf("the plan after importing %s replaces or fails:\n%s", rec.imported, tail(rec.planAfter.output, 3000))
+			return fmt.Errorf("the plan after importing %s replaces or fails:\n%s", rec.imported, summarize(rec.planAfter.output))
 		}
 		return nil
 	}
-	return fmt.Errorf("the plan after a successful apply is not empty:\n%s", tail(rec.planAfter.output, 3000))
+	return fmt.Errorf("the plan after a successful apply is not empty:\n%s", summarize(rec.planAfter.output))
 }
 
 // Terraform's own words for an interrupted run; not the provider's errors.
@@ -236,7 +236,7 @@ func errorsSayWhatToDo(rec exploreRecord) error {
 	var problems []string
 	for _, out := range outputs {
 		if m := providerBugs.FindString(out); m != "" {
-			problems = append(problems, fmt.Sprintf("terraform reports a provider bug (%q):\n%s", m, tail(out, 3000)))
+			problems = append(problems, fmt.Sprintf("terraform reports a provider bug (%q):\n%s", m, summarize(out)))
 		}
 		for _, block := range errorBlocks(out) {
 			if terraformInterruptErrors.MatchString(block) || whatToDoNext.MatchString(block) {
@@ -269,7 +269,7 @@ func generatedConfigPlans(rec exploreRecord) error {
 	if rec.generated == nil || rec.generated.ok {
 		return nil
 	}
-	return fmt.Errorf("the configuration -generate-config-out wrote does not plan:\n%s", tail(rec.generated.output, 3000))
+	return fmt.Errorf("the configuration -generate-config-out wrote does not plan:\n%s", summarize(rec.generated.output))
 }
 
 func joinProblems(problems []string) error {
@@ -277,6 +277,29 @@ func joinProblems(problems []string) error {
 		return nil
 	}
 	return errors.New(strings.Join(problems, "\n"))
+}
+
+// summarize keeps what explains a failure: the lines of a plan that change
+// something, and every error and warning, not the whole output.
+func summarize(out string) string {
+	var keep []string
+	for _, line := range strings.Split(out, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "# ") || strings.HasPrefix(t, "Plan:") || strings.Contains(t, "forces replacement") ||
+			strings.HasPrefix(t, "~ ") && !strings.HasSuffix(t, "{") {
+			keep = append(keep, line)
+		}
+	}
+	keep = append(keep, errorBlocks(out)...)
+	for _, p := range strings.Split(out, "Warning: ")[1:] {
+		if i := strings.Index(p, "\n\n\n"); i >= 0 {
+			p = p[:i]
+		}
+		if !strings.HasPrefix(p, "Provider development overrides") {
+			keep = append(keep, "Warning: "+tail(p, 800))
+		}
+	}
+	return tail(strings.Join(keep, "\n"), 4000)
 }
 
 func tail(s string, n int) string {
