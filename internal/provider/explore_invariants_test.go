@@ -200,13 +200,16 @@ func taintedIn(s exploreState, id string) bool {
 	return false
 }
 
-// 6. After a successful apply the next plan is empty; after an import it
-// replaces nothing.
+// 6. After a successful apply the next plan is empty; after an import (of
+// a configuration with no edit waiting to be applied) it replaces nothing.
 func planEmptyAfterApply(rec exploreRecord) error {
 	if rec.planAfter == nil || rec.planAfter.ok {
 		return nil
 	}
 	if rec.imported != "" && !rec.applied {
+		if rec.edited {
+			return nil // the plan also carries edits not applied yet
+		}
 		if strings.Contains(rec.planAfter.output, "must be replaced") || strings.Contains(rec.planAfter.output, "Error:") {
 			return fmt.Errorf("the plan after importing %s replaces or fails:\n%s", rec.imported, summarize(rec.planAfter.output))
 		}

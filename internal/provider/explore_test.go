@@ -258,6 +258,8 @@ type explorer struct {
 	// mayRelease: a replacement or a count decrease was asked since the
 	// last successful apply (the next apply may release machines).
 	mayRelease bool
+	// edited: the configuration changed since the last successful apply.
+	edited bool
 	// reclaimed: instances a spot reclaim was started on.
 	reclaimed map[string]bool
 	// soldOut: the stock a sold_out fault took, given back after the next command.
@@ -320,6 +322,7 @@ type exploreRecord struct {
 	before, after       exploreView
 	cfgBefore, cfgAfter exploreConfig
 	mayRelease          bool            // replacements or a count decrease were asked for (before the step)
+	edited              bool            // the configuration was edited since the last successful apply
 	reclaimed           map[string]bool // spot reclaims started so far
 	startedAt           time.Time       // the emulator's clock when the step began
 	output              string          // what terraform printed (every command of the step)
@@ -363,6 +366,7 @@ func (x *explorer) run(s exploreStep) exploreRecord {
 		var replaces bool
 		x.cfg, replaces = x.cfg.edit(s.Edit, s.Arg, x.env.emu.Now(), x.accomplishedGroup())
 		x.mayRelease = x.mayRelease || replaces
+		x.edited = true
 		x.write()
 	case stepApply:
 		rec.applied = x.terraform(&rec, "apply", "-auto-approve", "-input=false")
@@ -402,8 +406,9 @@ func (x *explorer) run(s exploreStep) exploreRecord {
 		x.env.emu.ClearFaults()
 		x.restoreStock()
 	}
+	rec.edited = x.edited
 	if rec.applied {
-		x.mayRelease = false
+		x.mayRelease, x.edited = false, false
 	}
 	if rec.applied || rec.imported != "" {
 		out, err := x.cli.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
