@@ -250,3 +250,16 @@ func deletionProtectedDetail(id string) string {
 	return fmt.Sprintf("Instance %s has deletion protection on, so it was not stopped or released. "+
 		"Set deletion_protection = false on the instance and apply, then try again.", id)
 }
+
+// retryDestroyAdvice says what to do after a release that did not finish:
+// the instance is still in the state, and a new destroy goes on from there.
+func retryDestroyAdvice(ctx context.Context) string {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return " The destroy was interrupted; the instance is still in the state. Run terraform destroy again to finish it."
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return " timeouts.delete ran out; the instance is still in the state. Run terraform destroy again, or raise timeouts.delete."
+	default:
+		return " The instance is still in the state: run terraform destroy again once the cause is fixed."
+	}
+}

@@ -821,7 +821,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Reading instance %s failed: %s", id, err))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Reading instance %s failed: %s.%s", id, err,
+			retryDestroyAdvice(ctx)))
 		return
 	}
 	// Check before the final snapshot: a protected instance is left alone.
@@ -876,8 +877,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s%s", id, err,
-			unusedFinalSnapshotNote(groupID)))
+		resp.Diagnostics.AddError("Cannot release the instance", fmt.Sprintf("Releasing instance %s failed: %s.%s%s", id, err,
+			retryDestroyAdvice(ctx), unusedFinalSnapshotNote(groupID)))
 		return
 	}
 	kept := keptDisksNote(outlivingDisks(disks))
