@@ -22,7 +22,9 @@ import (
 // Resize in place: instance_type changes on the same machine (stop, change,
 // start again), and disks grow (ResizeDisk). What still replaces the
 // instance: a disk's category, adding or removing a data disk, and a data
-// disk's other arguments. Shrinking a disk is refused at plan time.
+// disk's other arguments. Shrinking a disk is a plan warning and an apply
+// error before any call: the size in state may have been reached outside
+// Terraform, so it must not block terraform destroy's plan.
 
 // dataDisksReplaceIf replaces the instance when data disks are added or
 // removed, or when an argument other than size changes; a size change is
@@ -112,7 +114,8 @@ type diskGrowth struct {
 
 // plannedDiskSizes compares the planned disk sizes with the state: the
 // disks that grow, and an error on the attribute of each one that would
-// shrink. Data disks are compared only when they are not being replaced.
+// shrink (the plan turns these into warnings, Update refuses them). Data
+// disks are compared only when they are not being replaced.
 func plannedDiskSizes(ctx context.Context, plan, state instanceModel, configDisks types.List) ([]diskGrowth, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var grows []diskGrowth
@@ -157,7 +160,8 @@ func knownObject(o types.Object) bool { return !o.IsNull() && !o.IsUnknown() }
 func onlineResizable(category string) bool { return category != "cloud" }
 
 // resizePlanDiagnostics is the plan of an in-place resize of an existing
-// instance (ModifyPlan calls it): a shrink is an error on its attribute; a
+// instance (ModifyPlan calls it): a shrink is a warning on its attribute
+// (the apply refuses it; a plan error would block terraform destroy); a
 // type change and disk growth are warnings that say what restarts; the
 // computed sizes of a new type become unknown; a disk change that replaces
 // the instance says why.
@@ -180,9 +184,16 @@ func resizePlanDiagnostics(ctx context.Context, req resource.ModifyPlanRequest, 
 				"disk is applied in place.", state.ID.ValueString(), strings.Join(reasons, "; ")))
 		return
 	}
-	grows, d := plannedDiskSizes(ctx, plan, state, configDisks)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	grows, shrinks := plannedDiskSizes(ctx, plan, state, configDisks)
+	if shrinks.HasError() {
+		for _, d := range shrinks.Errors() {
+			detail := d.Detail() + " The apply refuses this change before any call; terraform destroy is not affected."
+			if wp, ok := d.(diag.DiagnosticWithPath); ok {
+				resp.Diagnostics.AddAttributeWarning(wp.Path(), d.Summary(), detail)
+			} else {
+				resp.Diagnostics.AddWarning(d.Summary(), detail)
+			}
+		}
 		return
 	}
 	running := plan.Status.ValueString() != ecsapi.StatusStopped
@@ -421,4 +432,19 @@ func growthPath(g diskGrowth) path.Path {
 		return path.Root("system_disk").AtName("size")
 	}
 	return path.Root("data_disks").AtListIndex(g.index).AtName("size")
+}
+
+// refuseShrink adds an error on each disk the plan would shrink, before any
+// call: the plan only warned, so that terraform destroy is not blocked.
+func refuseShrink(ctx context.Context, plan, state instanceModel, diags *diag.Diagnostics) bool {
+	_, shrinks := plannedDiskSizes(ctx, plan, state, types.ListNull(dataDiskObjectType))
+	for _, d := range shrinks.Errors() {
+		detail := d.Detail() + " Nothing was changed: no call was made."
+		if wp, ok := d.(diag.DiagnosticWithPath); ok {
+			diags.AddAttributeError(wp.Path(), d.Summary(), detail)
+		} else {
+			diags.AddError(d.Summary(), detail)
+		}
+	}
+	return shrinks.HasError()
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ var expectUpdate = resource.ConfigPlanChecks{
 
 // The type changes in place, up and down, running and stopped; disks grow
 // in place (online, and offline with a restart for the basic category);
-// a shrink is a plan error; a new data disk still replaces the instance.
+// a shrink is refused by the apply; a new data disk still replaces the instance.
 func TestAccInstance_resizeInPlace(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
 	c := newInstanceCatalog(t, env)
@@ -157,7 +158,7 @@ func TestAccInstance_resizeInPlace(t *testing.T) {
 					checkDiskSizes(env, &id, map[string]int{"/dev/xvda": 60, "/dev/xvdb": 80, "/dev/xvdc": 90}),
 				),
 			},
-			// A shrink is refused at plan time, on the attribute.
+			// A shrink is refused at apply time, before any call, on the attribute.
 			{
 				Config:      cfg("ecs.g7.xlarge", 60, 70, 90, ""),
 				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*data_disks\[0\]`),
@@ -218,6 +219,61 @@ func TestAccInstance_resizeRefused(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: checkSameMachine(env, &id, "ecs.g7.large", "Running"),
+			},
+		},
+	})
+}
+
+// A smaller disk in the configuration is a state-dependent refusal: the plan
+// warns, the apply refuses it before any call (a name change in the same
+// apply is not sent), and terraform destroy still works with that
+// configuration (its normal plan must not fail).
+func TestAccInstance_shrinkDoesNotBlockDestroy(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
+	c := newInstanceCatalog(t, env)
+	var id string
+	cfg := func(sys, d0 int, extra string) string {
+		return env.config(resizeHCL(c, "ecs.g7.large", sys, d0, 60, extra))
+	}
+	writes := func() []string {
+		var out []string
+		for _, r := range env.emu.CallLog() {
+			if r.InstanceID == id && !strings.HasPrefix(r.Action, "Describe") {
+				out = append(out, r.Action)
+			}
+		}
+		return out
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(60, 50, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(instanceStateID(instanceAddr, &id),
+					func(*terraform.State) error { env.emu.ResetCalls(); return nil }),
+			},
+			{
+				Config:      cfg(40, 50, `  instance_name = "renamed"`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*system disk is 60 GiB.*Nothing was changed`),
+			},
+			{
+				Config: cfg(60, 40, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*data_disks\[0\]`),
+				Check: func(*terraform.State) error {
+					if w := writes(); len(w) > 0 {
+						return fmt.Errorf("refused shrink made calls %v, want none", w)
+					}
+					return nil
+				},
+			},
+			// The destroy plans with the shrinking configuration.
+			{
+				Config:  cfg(40, 40, ""),
+				Destroy: true,
 			},
 		},
 	})

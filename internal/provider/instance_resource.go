@@ -185,8 +185,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Computed: true,
 						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the larger of 40 GiB and the image's size, as the service does. " +
 							"A larger size grows the disk in place (online while the instance runs, except for the basic " +
-							"`cloud` category, which grows offline and restarts the instance); a smaller one is a plan error: " +
-							"disks cannot shrink.",
+							"`cloud` category, which grows offline and restarts the instance); a smaller one is refused: " +
+							"disks cannot shrink (a plan warning, and an apply error before any call, so it never blocks `terraform destroy`).",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
 					},
@@ -196,7 +196,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Data disks created with the instance (at most 16). A larger `size` grows a disk in " +
-					"place (as for `system_disk`; a smaller one is a plan error); adding or removing a disk, or " +
+					"place (as for `system_disk`; a smaller one is a plan warning and an apply error); adding or removing a disk, or " +
 					"changing another of its arguments, replaces the instance, and the plan says why. Disks attached " +
 					"later, outside this resource, are not tracked.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
@@ -719,6 +719,10 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	id := state.ID.ValueString()
 	plan.ID = state.ID
+	if refuseShrink(ctx, plan, state, &resp.Diagnostics) { // instance_resize.go
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 
 	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
 	var refused *resizeError
