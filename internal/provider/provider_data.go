@@ -32,6 +32,27 @@ type providerData struct {
 	// applied with in this process (instance_price.go), for the schedule's
 	// estimate.
 	instancePrices sync.Map
+
+	// instanceLocks holds one lock (a chan struct{} of capacity 1) per
+	// instance whose disks a snapshot is working on: see lockInstance.
+	instanceLocks sync.Map
+}
+
+// lockInstance serializes, within this provider process, the work that
+// stops an instance, snapshots its disks and starts it again: ECS refuses
+// a snapshot of a disk while another is in progress, and one snapshot's
+// restart must not run in the middle of another's stop. Terraform applies
+// independent resources concurrently, so two aliecs_snapshot of one
+// instance would otherwise collide. The wait ends with ctx.
+func (d *providerData) lockInstance(ctx context.Context, id string) (unlock func(), err error) {
+	v, _ := d.instanceLocks.LoadOrStore(id, make(chan struct{}, 1))
+	ch := v.(chan struct{})
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another snapshot of instance %s in this apply to finish: %w", id, ctx.Err())
+	}
 }
 
 // markCreated records an instance this apply created.

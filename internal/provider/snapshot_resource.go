@@ -221,6 +221,12 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	client := r.data.client
+	unlock, err := r.data.lockInstance(ctx, in.InstanceID)
+	if err != nil {
+		resp.Diagnostics.AddError("The snapshot did not start", err.Error()+notReleasedNote(plan))
+		return
+	}
+	defer unlock() // after restoreRunning (deferred below)
 	inst := r.instanceToSnapshot(ctx, plan, in.DiskIDs, &resp.Diagnostics)
 	if inst == nil {
 		return
