@@ -505,12 +505,23 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		if note := keptGroupsNote(state); note != "" {
 			resp.Diagnostics.AddWarning("Kept snapshot groups are not deleted", note)
 		}
-		if !state.KeepOnDestroy.ValueBool() && r.instanceGone(ctx, state, &resp.Diagnostics) {
+		if state.KeepOnDestroy.ValueBool() {
+			return
+		}
+		if r.instanceGone(ctx, state, &resp.Diagnostics) {
 			resp.Diagnostics.AddWarning("Deleting the only copy of a released machine",
 				fmt.Sprintf("Snapshot group %s holds the disks of instance %s, which no longer exists: this plan "+
 					"deletes the only copy of that machine. To keep it, set keep_on_destroy = true and apply before "+
 					"destroying, or remove the resource from the state (terraform state rm).", id, instanceID))
+			return
 		}
+		// Terraform deletes a snapshot before the instance it depends on,
+		// and tells no resource what happens to the others: say it here.
+		resp.Diagnostics.AddWarning("Deleting a snapshot of "+instanceID,
+			fmt.Sprintf("This plan deletes snapshot group %s of instance %s. If the same apply also releases %s "+
+				"(a count decrease, or both resources removed), no copy of its disks remains: the snapshot is deleted "+
+				"first. To keep it, set keep_on_destroy = true and apply before removing it, or remove it from the "+
+				"state (terraform state rm).", id, instanceID, instanceID))
 		return
 	}
 	var plan snapshotResourceModel
