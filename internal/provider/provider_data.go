@@ -36,6 +36,29 @@ type providerData struct {
 	// instanceLocks holds one lock (a chan struct{} of capacity 1) per
 	// instance whose disks a snapshot is working on: see lockInstance.
 	instanceLocks sync.Map
+
+	// replacingSchedules holds the release_time values of schedules whose
+	// instance is being replaced in this plan (see tooSoonForComingMachine).
+	replacingSchedules sync.Map
+}
+
+// noteReplacingSchedule records that a schedule with this release_time is
+// planned for replacement because its instance is. Terraform plans the
+// replacement right after, with no prior state: this is how that second
+// plan tells it from a new schedule, where a passed time is a plan error.
+func (d *providerData) noteReplacingSchedule(releaseTime string) {
+	if d != nil {
+		d.replacingSchedules.Store(releaseTime, true)
+	}
+}
+
+// replacingSchedule reports whether noteReplacingSchedule saw releaseTime.
+func (d *providerData) replacingSchedule(releaseTime string) bool {
+	if d == nil {
+		return false
+	}
+	_, ok := d.replacingSchedules.Load(releaseTime)
+	return ok
 }
 
 // lockInstance serializes, within this provider process, the work that
