@@ -20,21 +20,22 @@ import (
 )
 
 // Resize in place: instance_type changes on the same machine (stop, change,
-// start again), and disks grow (ResizeDisk). What still replaces the
-// instance: a disk's category, adding or removing a data disk, and a data
+// start again), disks grow (ResizeDisk), and data disks added at the end of
+// the list are created and attached (instance_data_disks.go). What still
+// replaces the instance: a disk's category, removing a data disk, and a data
 // disk's other arguments. Shrinking a disk is a plan warning and an apply
 // error before any call: the size in state may have been reached outside
 // Terraform, so it must not block terraform destroy's plan.
 
-// dataDisksReplaceIf replaces the instance when data disks are added or
-// removed, or when an argument other than size changes; a size change is
-// made in place (ResizeDisk).
+// dataDisksReplaceIf replaces the instance when data disks are removed, or
+// when an argument other than size changes; a size change is made in place
+// (ResizeDisk), and so are disks added at the end (CreateDisk, AttachDisk).
 var dataDisksReplaceIf = listplanmodifier.RequiresReplaceIf(
 	func(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
 		resp.RequiresReplace = len(dataDisksReplaceReasons(req.StateValue, req.PlanValue, req.ConfigValue)) > 0
 	},
-	"Adding or removing a data disk, or changing its category, delete_with_instance or snapshot_id, replaces the instance; a larger size is applied in place.",
-	"Adding or removing a data disk, or changing its `category`, `delete_with_instance` or `snapshot_id`, replaces the instance; a larger `size` is applied in place.",
+	"Removing a data disk, or changing its category, delete_with_instance or snapshot_id, replaces the instance; a larger size, and a disk added at the end, are applied in place.",
+	"Removing a data disk, or changing its `category`, `delete_with_instance` or `snapshot_id`, replaces the instance; a larger `size`, and a disk added at the end of the list, are applied in place.",
 )
 
 // dataDisksReplaceReasons says why a change of data_disks replaces the
@@ -47,13 +48,16 @@ func dataDisksReplaceReasons(state, plan, config types.List) []string {
 		return []string{"data_disks is known only after apply"}
 	}
 	before, after := state.Elements(), plan.Elements()
-	if len(before) != len(after) {
-		return []string{fmt.Sprintf("the number of data disks changes from %d to %d (adding or removing a data disk replaces the instance)", len(before), len(after))}
+	if len(after) < len(before) {
+		return []string{fmt.Sprintf("the number of data disks changes from %d to %d (removing a data disk replaces the instance)", len(before), len(after))}
 	}
 	var configured []attr.Value
 	if !config.IsNull() && !config.IsUnknown() && len(config.Elements()) == len(after) {
-		configured = config.Elements()
+		configured = config.Elements()[:len(before)]
 	}
+	// Disks added at the end are made in place (addDataDisks): only the
+	// existing ones are compared.
+	after = after[:len(before)]
 	var reasons []string
 	for i := range after {
 		b, okb := before[i].(types.Object)
@@ -146,7 +150,7 @@ func plannedDiskSizes(ctx context.Context, plan, state instanceModel, configDisk
 	if plan.DataDisks.ElementsAs(ctx, &pd, false).HasError() || state.DataDisks.ElementsAs(ctx, &sd, false).HasError() {
 		return grows, diags
 	}
-	for i := range pd {
+	for i := range min(len(pd), len(sd)) {
 		check(path.Root("data_disks").AtListIndex(i).AtName("size"), fmt.Sprintf("data_disks[%d]", i), i,
 			sd[i].Category.ValueString(), sd[i].Size, pd[i].Size)
 	}
@@ -181,8 +185,13 @@ func resizePlanDiagnostics(ctx context.Context, req resource.ModifyPlanRequest, 
 		resp.Diagnostics.AddWarning("The instance will be replaced",
 			fmt.Sprintf("Instance %s is replaced by a new machine because %s. Its disks go with it (unless a "+
 				"data disk has delete_with_instance = false, or final_snapshot is set). Only a larger size of a "+
-				"disk is applied in place.", state.ID.ValueString(), strings.Join(reasons, "; ")))
+				"disk, and a data disk added at the end of data_disks, are applied in place.", state.ID.ValueString(),
+				strings.Join(reasons, "; ")))
 		return
+	}
+	if addedDataDisksWarning(ctx, plan, state, &resp.Diagnostics) { // instance_data_disks.go
+		plan.DataDisks = unknownSnapshotIDs(plan.DataDisks, len(state.DataDisks.Elements()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("data_disks"), plan.DataDisks)...)
 	}
 	grows, shrinks := plannedDiskSizes(ctx, plan, state, configDisks)
 	if shrinks.HasError() {

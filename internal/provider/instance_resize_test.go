@@ -80,7 +80,7 @@ var expectUpdate = resource.ConfigPlanChecks{
 
 // The type changes in place, up and down, running and stopped; disks grow
 // in place (online, and offline with a restart for the basic category);
-// a shrink is refused by the apply; a new data disk still replaces the instance.
+// a shrink is refused by the apply; a new data disk is added in place.
 func TestAccInstance_resizeInPlace(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
 	c := newInstanceCatalog(t, env)
@@ -167,7 +167,7 @@ func TestAccInstance_resizeInPlace(t *testing.T) {
 				Config:      cfg("ecs.g7.xlarge", 50, 80, 90, ""),
 				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*system disk is 60 GiB`),
 			},
-			// A new data disk still replaces the instance.
+			// A new data disk is added in place (see TestAccInstance_addDataDiskInPlace).
 			{
 				Config: env.config(fmt.Sprintf(`
 resource "aliecs_instance" "test" {
@@ -183,9 +183,8 @@ resource "aliecs_instance" "test" {
   ]
 }
 `, c.image, c.vswitch, c.sg)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
+				ConfigPlanChecks: expectUpdate,
+				Check:            checkSameMachine(env, &id, "ecs.g7.xlarge", "Running"),
 			},
 		},
 	})
@@ -274,6 +273,102 @@ func TestAccInstance_shrinkDoesNotBlockDestroy(t *testing.T) {
 			{
 				Config:  cfg(40, 40, ""),
 				Destroy: true,
+			},
+		},
+	})
+}
+
+// A data disk added at the end of data_disks is created and attached in
+// place (CreateDisk, AttachDisk), running and stopped; a replacement keeps
+// the delete_with_instance = false disk, detached, and never deletes it.
+func TestAccInstance_addDataDiskInPlace(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
+	c := newInstanceCatalog(t, env)
+	var id string
+	cfg := func(image, disks, extra string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_instance" "test" {
+  image_id           = %q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  data_disks         = [%s]
+%s
+}
+`, image, c.vswitch, c.sg, disks, extra))
+	}
+	kept := `{ size = 50, delete_with_instance = false }`
+	disksOf := func(instance string) map[string]emulator.Disk {
+		out := map[string]emulator.Disk{}
+		for _, d := range env.emu.State().Disks {
+			if d.InstanceId == instance && d.Type == "data" {
+				out[d.Device] = d
+			}
+		}
+		return out
+	}
+	var keptID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(c.image, kept, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(instanceStateID(instanceAddr, &id),
+					func(*terraform.State) error { keptID = disksOf(id)["/dev/xvdb"].DiskId; return nil }),
+			},
+			{
+				Config:           cfg(c.image, kept+`, { size = 20 }`, ""),
+				ConfigPlanChecks: expectUpdate,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSameMachine(env, &id, "ecs.g7.large", "Running"),
+					resource.TestCheckResourceAttr(instanceAddr, "data_disks.1.size", "20"),
+					resource.TestCheckResourceAttr(instanceAddr, "data_disks.1.snapshot_id", ""),
+					func(*terraform.State) error {
+						d := disksOf(id)
+						if len(d) != 2 || d["/dev/xvdc"].Size != 20 || !d["/dev/xvdc"].DeleteWithInstance ||
+							d["/dev/xvdc"].Category != "cloud_essd" || d["/dev/xvdb"].DiskId != keptID {
+							return fmt.Errorf("data disks of %s: %+v", id, d)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Stopped: added without starting it.
+				Config:           cfg(c.image, kept+`, { size = 20 }, { size = 30, category = "cloud_auto", delete_with_instance = false }`, `  status = "Stopped"`),
+				ConfigPlanChecks: expectUpdate,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSameMachine(env, &id, "ecs.g7.large", "Stopped"),
+					func(*terraform.State) error {
+						d := disksOf(id)["/dev/xvdd"]
+						if d.Size != 30 || d.DeleteWithInstance || d.Category != "cloud_auto" {
+							return fmt.Errorf("data_disks[2] of %s: %+v", id, d)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// A replacement: the kept disks stay, detached, never deleted.
+				Config: cfg(c.image2, kept+`, { size = 20 }, { size = 30, category = "cloud_auto", delete_with_instance = false }`, `  status = "Stopped"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: func(*terraform.State) error {
+					n := 0
+					for _, d := range env.emu.State().Disks {
+						if d.InstanceId == "" && d.Type == "data" {
+							n++
+						}
+						if d.DiskId == keptID && d.InstanceId != "" {
+							return fmt.Errorf("kept disk %s is attached to %s", keptID, d.InstanceId)
+						}
+					}
+					if n != 2 {
+						return fmt.Errorf("%d detached data disks, want the 2 kept ones", n)
+					}
+					return nil
+				},
 			},
 		},
 	})

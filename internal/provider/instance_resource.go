@@ -871,11 +871,12 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var state, plan instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !isTombstone(state) {
-		return
-	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.keptDisksWarning(ctx, req, plan, state, &resp.Diagnostics) // data disks a replacement leaves behind (instance_data_disks.go)
+	if !isTombstone(state) {
 		return
 	}
 	if replacing, d := tombstoneReplaced(ctx, req, plan, state); d.HasError() || replacing {
