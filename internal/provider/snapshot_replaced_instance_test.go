@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -105,4 +106,54 @@ func TestAccSnapshot_instanceReplacedKeepsBackup(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Through the terraform CLI: the plan of a replacement names what it keeps
+// (the backup's group and the machine it is of; each kept data disk, which
+// the new machine does not get back), and the destroy names the groups it
+// leaves in place.
+func TestCLIReplacementNamesWhatItKeeps(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cli := newRelCLI(t, "ALIBABA_CLOUD_ACCESS_KEY_ID="+accAccessKey, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accSecretKey)
+	provider := fmt.Sprintf("provider \"aliecs\" {\n  region   = %q\n  endpoint = %q\n}\n", accRegion, env.server.URL)
+	config := func(image string) string {
+		return provider + strings.Replace(backupHCL(c, image), "security_group_ids =",
+			"data_disks = [{ size = 50, delete_with_instance = false }]\n  security_group_ids =", 1)
+	}
+	cli.write(config(c.image))
+	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	st := cli.state()
+	vm1, group1 := st.ids("aliecs_instance", "id")[0], st.ids("aliecs_snapshot", "id")[0]
+	var kept string
+	for _, d := range env.emu.State().Disks {
+		if d.InstanceId == vm1 && d.Type == "data" {
+			kept = d.DiskId
+		}
+	}
+
+	cli.write(config(c.image2))
+	flat := strings.Join(strings.Fields(cli.mustRun("plan", "-input=false", "-no-color")), " ")
+	for _, want := range []string{
+		fmt.Sprintf("Warning: Snapshot group %s of instance %s is kept, not replaced", group1, vm1),
+		"listed in kept_group_ids",
+		fmt.Sprintf("data disk %s (data_disks[0], 50 GiB, delete_with_instance = false) is kept, detached, and will NOT be attached to the new machine", kept),
+		"aliecs_snapshot.backup will be updated in-place",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the plan lacks %q:\n%s", want, flat)
+		}
+	}
+	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	if g, ok := accSnapshotGroup(env, group1); !ok || g.Status != "accomplished" {
+		t.Errorf("the backup %s of the replaced machine was deleted", group1)
+	}
+	flat = strings.Join(strings.Fields(cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")), " ")
+	if !strings.Contains(flat, "Warning: Kept snapshot groups are not deleted") || !strings.Contains(flat, group1) {
+		t.Errorf("the destroy does not name the kept group %s:\n%s", group1, flat)
+	}
+	if _, ok := accSnapshotGroup(env, group1); !ok {
+		t.Errorf("the destroy deleted the kept group %s", group1)
+	}
 }
