@@ -58,7 +58,7 @@ resource "aliecs_auto_release_schedule" "vm" {
 					}
 					at, exists, err := env.apiReleaseTime(id)
 					if err != nil || !exists || at == "" {
-						return fmt.Errorf("new machine %s has no release time (%q, exists %v, %v)", id, at, exists, err)
+						return fmt.Errorf("new machine %s has no release time (%q, exists %v): %w", id, at, exists, err)
 					}
 					return nil
 				},

@@ -195,10 +195,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"data_disks": schema.ListNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Data disks created with the instance (at most 16). A larger `size` grows a disk in " +
-					"place (as for `system_disk`; a smaller one is a plan warning and an apply error); adding or removing a disk, or " +
-					"changing another of its arguments, replaces the instance, and the plan says why. Disks attached " +
-					"later, outside this resource, are not tracked.",
+				MarkdownDescription: "Data disks of the instance (at most 16). A larger `size` grows a disk in " +
+					"place (as for `system_disk`; a smaller one is a plan warning and an apply error); a disk added at " +
+					"the end of the list is created and attached in place (`CreateDisk`, `AttachDisk`, no restart); " +
+					"removing a disk, or changing another of its arguments, replaces the instance, and the plan says why " +
+					"and names each kept disk (`delete_with_instance = false`), which the new machine does not get back. " +
+					"Disks attached later, outside this resource, are not tracked.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
 				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
 				NestedObject: schema.NestedAttributeObject{
@@ -219,7 +221,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							Optional:            true,
 							Computed:            true,
 							Default:             booldefault.StaticBool(true),
-							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk: when the instance is released or replaced, the disk stays, detached (a replacement does not attach it to the new machine; its plan says so).",
 						},
 						"snapshot_id": schema.StringAttribute{
 							Optional: true,

@@ -69,7 +69,7 @@ func (d *providerData) replacingSchedule(releaseTime string) bool {
 // instance would otherwise collide. The wait ends with ctx.
 func (d *providerData) lockInstance(ctx context.Context, id string) (unlock func(), err error) {
 	v, _ := d.instanceLocks.LoadOrStore(id, make(chan struct{}, 1))
-	ch := v.(chan struct{})
+	ch, _ := v.(chan struct{}) // only lockInstance stores, and only channels
 	select {
 	case ch <- struct{}{}:
 		return func() { <-ch }, nil
