@@ -93,9 +93,9 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"exists, a new group of it is taken, and the old group is left as it is (it is then the only copy " +
 					"of a machine the same apply may release), no longer managed, and listed in `kept_group_ids`; the " +
 					"plan warns and names it. When this resource released its instance " +
-					"(`release_instance_after_snapshot`), or the instance was released elsewhere and the new id is not " +
-					"of a machine this apply creates, the change keeps the old id and the snapshot, with a warning: " +
-					"to snapshot another machine, declare another `aliecs_snapshot`.",
+					"(`release_instance_after_snapshot`), or the instance is gone and the new id names no machine, the " +
+					"change keeps the old id and the snapshot, with a warning: to snapshot another machine, declare " +
+					"another `aliecs_snapshot`.",
 				Validators: []validator.String{instanceIDValidator},
 			},
 			"name": schema.StringAttribute{
