@@ -106,9 +106,15 @@ func (m retentionDaysExtendOnly) MarkdownDescription(ctx context.Context) string
 	return m.Description(ctx)
 }
 
-func (retentionDaysExtendOnly) PlanModifyInt64(_ context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+func (retentionDaysExtendOnly) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.IsUnknown() {
 		return
+	}
+	var planInstance, stateInstance types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &planInstance)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_id"), &stateInstance)...)
+	if instanceIDChanges(planInstance, stateInstance) {
+		return // a new group may take any retention (snapshot_retake.go)
 	}
 	if summary, detail := retentionShrink(req.StateValue, req.PlanValue); summary != "" {
 		resp.Diagnostics.AddAttributeWarning(req.Path, summary, detail+" The apply refuses this change before any call.")
