@@ -43,3 +43,46 @@ func (c *Client) ResizeDisk(ctx context.Context, diskID string, newSize int, onl
 		})
 	return err
 }
+
+// DataDiskInput is a pay-as-you-go data disk to add to an instance.
+type DataDiskInput struct {
+	ClientToken string // required: a retry returns the disk the first attempt made
+	ZoneID      string // the instance's zone
+	Category    string
+	Size        int    // GiB
+	SnapshotID  string // "" for an empty disk
+}
+
+// CreateDataDisk makes a pay-as-you-go data disk in a zone (CreateDisk) and
+// returns its id. The disk is Available (detached) until AttachDisk.
+func (c *Client) CreateDataDisk(ctx context.Context, in DataDiskInput) (string, error) {
+	if in.ClientToken == "" {
+		return "", errors.New("ecsapi: CreateDataDisk needs a ClientToken")
+	}
+	resp, err := invoke(ctx, c, call{action: "CreateDisk", kind: kindIdempotent},
+		ecs.CreateCreateDiskRequest, (*ecs.Client).CreateDisk, func(req *ecs.CreateDiskRequest) {
+			req.ZoneId = in.ZoneID
+			req.DiskCategory = in.Category
+			req.Size = requests.NewInteger(in.Size)
+			req.SnapshotId = in.SnapshotID
+			req.ClientToken = in.ClientToken
+		})
+	if err != nil {
+		return "", err
+	}
+	return resp.DiskId, nil
+}
+
+// AttachDisk attaches an Available data disk to a Running or Stopped
+// instance. Not retried after a transient error: a repeat of an attach that
+// took effect is refused (the disk is in use), so the caller checks the
+// disk's instance instead.
+func (c *Client) AttachDisk(ctx context.Context, instanceID, diskID string, deleteWithInstance bool) error {
+	_, err := invoke(ctx, c, call{action: "AttachDisk", kind: kindUnsafe, instanceID: instanceID},
+		ecs.CreateAttachDiskRequest, (*ecs.Client).AttachDisk, func(req *ecs.AttachDiskRequest) {
+			req.InstanceId = instanceID
+			req.DiskId = diskID
+			req.DeleteWithInstance = requests.NewBoolean(deleteWithInstance)
+		})
+	return err
+}

@@ -329,6 +329,10 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 			// schedules the earliest allowed time and says so.
 			return
 		}
+		if diags.HasError() && tooSoonForComingMachine(plan, w) && r.data.replacingSchedule(plan.ReleaseTime.ValueString()) {
+			resp.Diagnostics.Append(tooSoonForComingMachineWarning(plan, w)...) // auto_release_schedule_rules.go
+			return
+		}
 		resp.Diagnostics.Append(diags...)
 		return
 	}
@@ -336,6 +340,11 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if plan.InstanceID.IsUnknown() && !state.ReleaseTime.IsNull() {
+		// Its instance is replaced: Terraform plans this schedule's
+		// replacement next, with no prior state (see tooSoonForComingMachine).
+		r.data.noteReplacingSchedule(state.ReleaseTime.ValueString())
 	}
 	gone := state.InstanceReleased.ValueBool()
 	imported, diags := importedMark(ctx, private)

@@ -108,6 +108,35 @@ func (r *autoReleaseScheduleResource) tooSoonForNewMachine(plan autoReleaseSched
 	return err == nil && w.check(t) == windowTooSoon && r.data.createdByThisApply(plan.InstanceID.ValueString())
 }
 
+// tooSoonForComingMachine reports a literal release_time that is too soon
+// for a schedule whose instance is not known yet. When that is because its
+// aliecs_instance is being replaced (a tombstone whose schedule fired, say;
+// ModifyPlan checks providerData.replacingSchedule), time passing made an
+// unchanged value too soon, so by the plan-time rule it must not be a plan
+// error (that would block replacing the machine); the apply of the schedule
+// then follows lateTargetForNewMachine. A new schedule keeps the error.
+func tooSoonForComingMachine(plan autoReleaseScheduleModel, w releaseWindow) bool {
+	if !plan.InstanceID.IsUnknown() || plan.ReleaseTime.IsNull() || plan.ReleaseTime.IsUnknown() {
+		return false
+	}
+	t, err := parseReleaseTime(plan.ReleaseTime.ValueString())
+	return err == nil && w.check(t) == windowTooSoon
+}
+
+// tooSoonForComingMachineWarning says what the apply does with it.
+func tooSoonForComingMachineWarning(plan autoReleaseScheduleModel, w releaseWindow) diag.Diagnostics {
+	var diags diag.Diagnostics
+	v := plan.ReleaseTime.ValueString()
+	diags.AddAttributeWarning(path.Root("release_time"), "release_time is too soon for the new machine",
+		fmt.Sprintf("release_time %q is before the earliest allowed release time, %s (it has passed, or is less "+
+			"than 30 minutes ahead). The instance of this schedule is created by this apply, and a new machine is "+
+			"never left without a release time: once it exists, its release is scheduled at the earliest allowed "+
+			"time plus a minute (about 31 minutes after the apply), with a warning, and release_time keeps your "+
+			"value. If the new machine must run longer, set a new release_time (or use release_after) before "+
+			"applying.", v, formatReleaseTime(w.Earliest.Truncate(time.Second))))
+	return diags
+}
+
 // planReleaseTimeDiagnostics checks a release_time being set or changed.
 // release_after needs no plan-time check: its range was validated and it is
 // resolved against the clock when applied. Unknown values wait for apply.

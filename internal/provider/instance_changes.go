@@ -68,6 +68,9 @@ func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config
 	if err := r.resizeInPlace(ctx, plan, state); err != nil {
 		return err
 	}
+	if err := r.addDataDisks(ctx, plan, state); err != nil { // instance_data_disks.go
+		return err
+	}
 
 	if want := plan.Status.ValueString(); !plan.Status.IsUnknown() && !plan.Status.Equal(state.Status) {
 		inst, err := client.GetInstance(ctx, id)

@@ -20,19 +20,22 @@ import (
 )
 
 // Resize in place: instance_type changes on the same machine (stop, change,
-// start again), and disks grow (ResizeDisk). What still replaces the
-// instance: a disk's category, adding or removing a data disk, and a data
-// disk's other arguments. Shrinking a disk is refused at plan time.
+// start again), disks grow (ResizeDisk), and data disks added at the end of
+// the list are created and attached (instance_data_disks.go). What still
+// replaces the instance: a disk's category, removing a data disk, and a data
+// disk's other arguments. Shrinking a disk is a plan warning and an apply
+// error before any call: the size in state may have been reached outside
+// Terraform, so it must not block terraform destroy's plan.
 
-// dataDisksReplaceIf replaces the instance when data disks are added or
-// removed, or when an argument other than size changes; a size change is
-// made in place (ResizeDisk).
+// dataDisksReplaceIf replaces the instance when data disks are removed, or
+// when an argument other than size changes; a size change is made in place
+// (ResizeDisk), and so are disks added at the end (CreateDisk, AttachDisk).
 var dataDisksReplaceIf = listplanmodifier.RequiresReplaceIf(
 	func(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
 		resp.RequiresReplace = len(dataDisksReplaceReasons(req.StateValue, req.PlanValue, req.ConfigValue)) > 0
 	},
-	"Adding or removing a data disk, or changing its category, delete_with_instance or snapshot_id, replaces the instance; a larger size is applied in place.",
-	"Adding or removing a data disk, or changing its `category`, `delete_with_instance` or `snapshot_id`, replaces the instance; a larger `size` is applied in place.",
+	"Removing a data disk, or changing its category, delete_with_instance or snapshot_id, replaces the instance; a larger size, and a disk added at the end, are applied in place.",
+	"Removing a data disk, or changing its `category`, `delete_with_instance` or `snapshot_id`, replaces the instance; a larger `size`, and a disk added at the end of the list, are applied in place.",
 )
 
 // dataDisksReplaceReasons says why a change of data_disks replaces the
@@ -45,13 +48,16 @@ func dataDisksReplaceReasons(state, plan, config types.List) []string {
 		return []string{"data_disks is known only after apply"}
 	}
 	before, after := state.Elements(), plan.Elements()
-	if len(before) != len(after) {
-		return []string{fmt.Sprintf("the number of data disks changes from %d to %d (adding or removing a data disk replaces the instance)", len(before), len(after))}
+	if len(after) < len(before) {
+		return []string{fmt.Sprintf("the number of data disks changes from %d to %d (removing a data disk replaces the instance)", len(before), len(after))}
 	}
 	var configured []attr.Value
 	if !config.IsNull() && !config.IsUnknown() && len(config.Elements()) == len(after) {
-		configured = config.Elements()
+		configured = config.Elements()[:len(before)]
 	}
+	// Disks added at the end are made in place (addDataDisks): only the
+	// existing ones are compared.
+	after = after[:len(before)]
 	var reasons []string
 	for i := range after {
 		b, okb := before[i].(types.Object)
@@ -112,7 +118,8 @@ type diskGrowth struct {
 
 // plannedDiskSizes compares the planned disk sizes with the state: the
 // disks that grow, and an error on the attribute of each one that would
-// shrink. Data disks are compared only when they are not being replaced.
+// shrink (the plan turns these into warnings, Update refuses them). Data
+// disks are compared only when they are not being replaced.
 func plannedDiskSizes(ctx context.Context, plan, state instanceModel, configDisks types.List) ([]diskGrowth, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var grows []diskGrowth
@@ -143,7 +150,7 @@ func plannedDiskSizes(ctx context.Context, plan, state instanceModel, configDisk
 	if plan.DataDisks.ElementsAs(ctx, &pd, false).HasError() || state.DataDisks.ElementsAs(ctx, &sd, false).HasError() {
 		return grows, diags
 	}
-	for i := range pd {
+	for i := range min(len(pd), len(sd)) {
 		check(path.Root("data_disks").AtListIndex(i).AtName("size"), fmt.Sprintf("data_disks[%d]", i), i,
 			sd[i].Category.ValueString(), sd[i].Size, pd[i].Size)
 	}
@@ -157,7 +164,8 @@ func knownObject(o types.Object) bool { return !o.IsNull() && !o.IsUnknown() }
 func onlineResizable(category string) bool { return category != "cloud" }
 
 // resizePlanDiagnostics is the plan of an in-place resize of an existing
-// instance (ModifyPlan calls it): a shrink is an error on its attribute; a
+// instance (ModifyPlan calls it): a shrink is a warning on its attribute
+// (the apply refuses it; a plan error would block terraform destroy); a
 // type change and disk growth are warnings that say what restarts; the
 // computed sizes of a new type become unknown; a disk change that replaces
 // the instance says why.
@@ -177,12 +185,24 @@ func resizePlanDiagnostics(ctx context.Context, req resource.ModifyPlanRequest, 
 		resp.Diagnostics.AddWarning("The instance will be replaced",
 			fmt.Sprintf("Instance %s is replaced by a new machine because %s. Its disks go with it (unless a "+
 				"data disk has delete_with_instance = false, or final_snapshot is set). Only a larger size of a "+
-				"disk is applied in place.", state.ID.ValueString(), strings.Join(reasons, "; ")))
+				"disk, and a data disk added at the end of data_disks, are applied in place.", state.ID.ValueString(),
+				strings.Join(reasons, "; ")))
 		return
 	}
-	grows, d := plannedDiskSizes(ctx, plan, state, configDisks)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	if addedDataDisksWarning(ctx, plan, state, &resp.Diagnostics) { // instance_data_disks.go
+		plan.DataDisks = unknownSnapshotIDs(plan.DataDisks, len(state.DataDisks.Elements()))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("data_disks"), plan.DataDisks)...)
+	}
+	grows, shrinks := plannedDiskSizes(ctx, plan, state, configDisks)
+	if shrinks.HasError() {
+		for _, d := range shrinks.Errors() {
+			detail := d.Detail() + " The apply refuses this change before any call; terraform destroy is not affected."
+			if wp, ok := d.(diag.DiagnosticWithPath); ok {
+				resp.Diagnostics.AddAttributeWarning(wp.Path(), d.Summary(), detail)
+			} else {
+				resp.Diagnostics.AddWarning(d.Summary(), detail)
+			}
+		}
 		return
 	}
 	running := plan.Status.ValueString() != ecsapi.StatusStopped
@@ -421,4 +441,19 @@ func growthPath(g diskGrowth) path.Path {
 		return path.Root("system_disk").AtName("size")
 	}
 	return path.Root("data_disks").AtListIndex(g.index).AtName("size")
+}
+
+// refuseShrink adds an error on each disk the plan would shrink, before any
+// call: the plan only warned, so that terraform destroy is not blocked.
+func refuseShrink(ctx context.Context, plan, state instanceModel, diags *diag.Diagnostics) bool {
+	_, shrinks := plannedDiskSizes(ctx, plan, state, types.ListNull(dataDiskObjectType))
+	for _, d := range shrinks.Errors() {
+		detail := d.Detail() + " Nothing was changed: no call was made."
+		if wp, ok := d.(diag.DiagnosticWithPath); ok {
+			diags.AddAttributeError(wp.Path(), d.Summary(), detail)
+		} else {
+			diags.AddError(d.Summary(), detail)
+		}
+	}
+	return shrinks.HasError()
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ var expectUpdate = resource.ConfigPlanChecks{
 
 // The type changes in place, up and down, running and stopped; disks grow
 // in place (online, and offline with a restart for the basic category);
-// a shrink is a plan error; a new data disk still replaces the instance.
+// a shrink is refused by the apply; a new data disk is added in place.
 func TestAccInstance_resizeInPlace(t *testing.T) {
 	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
 	c := newInstanceCatalog(t, env)
@@ -157,7 +158,7 @@ func TestAccInstance_resizeInPlace(t *testing.T) {
 					checkDiskSizes(env, &id, map[string]int{"/dev/xvda": 60, "/dev/xvdb": 80, "/dev/xvdc": 90}),
 				),
 			},
-			// A shrink is refused at plan time, on the attribute.
+			// A shrink is refused at apply time, before any call, on the attribute.
 			{
 				Config:      cfg("ecs.g7.xlarge", 60, 70, 90, ""),
 				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*data_disks\[0\]`),
@@ -166,7 +167,7 @@ func TestAccInstance_resizeInPlace(t *testing.T) {
 				Config:      cfg("ecs.g7.xlarge", 50, 80, 90, ""),
 				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*system disk is 60 GiB`),
 			},
-			// A new data disk still replaces the instance.
+			// A new data disk is added in place (see TestAccInstance_addDataDiskInPlace).
 			{
 				Config: env.config(fmt.Sprintf(`
 resource "aliecs_instance" "test" {
@@ -182,9 +183,8 @@ resource "aliecs_instance" "test" {
   ]
 }
 `, c.image, c.vswitch, c.sg)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
+				ConfigPlanChecks: expectUpdate,
+				Check:            checkSameMachine(env, &id, "ecs.g7.xlarge", "Running"),
 			},
 		},
 	})
@@ -218,6 +218,157 @@ func TestAccInstance_resizeRefused(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: checkSameMachine(env, &id, "ecs.g7.large", "Running"),
+			},
+		},
+	})
+}
+
+// A smaller disk in the configuration is a state-dependent refusal: the plan
+// warns, the apply refuses it before any call (a name change in the same
+// apply is not sent), and terraform destroy still works with that
+// configuration (its normal plan must not fail).
+func TestAccInstance_shrinkDoesNotBlockDestroy(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
+	c := newInstanceCatalog(t, env)
+	var id string
+	cfg := func(sys, d0 int, extra string) string {
+		return env.config(resizeHCL(c, "ecs.g7.large", sys, d0, 60, extra))
+	}
+	writes := func() []string {
+		var out []string
+		for _, r := range env.emu.CallLog() {
+			if r.InstanceID == id && !strings.HasPrefix(r.Action, "Describe") {
+				out = append(out, r.Action)
+			}
+		}
+		return out
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(60, 50, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(instanceStateID(instanceAddr, &id),
+					func(*terraform.State) error { env.emu.ResetCalls(); return nil }),
+			},
+			{
+				Config:      cfg(40, 50, `  instance_name = "renamed"`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*system disk is 60 GiB.*Nothing was changed`),
+			},
+			{
+				Config: cfg(60, 40, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Cannot shrink a disk.*data_disks\[0\]`),
+				Check: func(*terraform.State) error {
+					if w := writes(); len(w) > 0 {
+						return fmt.Errorf("refused shrink made calls %v, want none", w)
+					}
+					return nil
+				},
+			},
+			// The destroy plans with the shrinking configuration.
+			{
+				Config:  cfg(40, 40, ""),
+				Destroy: true,
+			},
+		},
+	})
+}
+
+// A data disk added at the end of data_disks is created and attached in
+// place (CreateDisk, AttachDisk), running and stopped; a replacement keeps
+// the delete_with_instance = false disk, detached, and never deletes it.
+func TestAccInstance_addDataDiskInPlace(t *testing.T) {
+	env := newAccEnv(t, emulator.Options{StopTime: time.Second, BootTime: time.Second})
+	c := newInstanceCatalog(t, env)
+	var id string
+	cfg := func(image, disks, extra string) string {
+		return env.config(fmt.Sprintf(`
+resource "aliecs_instance" "test" {
+  image_id           = %q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  data_disks         = [%s]
+%s
+}
+`, image, c.vswitch, c.sg, disks, extra))
+	}
+	kept := `{ size = 50, delete_with_instance = false }`
+	disksOf := func(instance string) map[string]emulator.Disk {
+		out := map[string]emulator.Disk{}
+		for _, d := range env.emu.State().Disks {
+			if d.InstanceId == instance && d.Type == "data" {
+				out[d.Device] = d
+			}
+		}
+		return out
+	}
+	var keptID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(c.image, kept, ""),
+				Check: resource.ComposeAggregateTestCheckFunc(instanceStateID(instanceAddr, &id),
+					func(*terraform.State) error { keptID = disksOf(id)["/dev/xvdb"].DiskId; return nil }),
+			},
+			{
+				Config:           cfg(c.image, kept+`, { size = 20 }`, ""),
+				ConfigPlanChecks: expectUpdate,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSameMachine(env, &id, "ecs.g7.large", "Running"),
+					resource.TestCheckResourceAttr(instanceAddr, "data_disks.1.size", "20"),
+					resource.TestCheckResourceAttr(instanceAddr, "data_disks.1.snapshot_id", ""),
+					func(*terraform.State) error {
+						d := disksOf(id)
+						if len(d) != 2 || d["/dev/xvdc"].Size != 20 || !d["/dev/xvdc"].DeleteWithInstance ||
+							d["/dev/xvdc"].Category != "cloud_essd" || d["/dev/xvdb"].DiskId != keptID {
+							return fmt.Errorf("data disks of %s: %+v", id, d)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Stopped: added without starting it.
+				Config:           cfg(c.image, kept+`, { size = 20 }, { size = 30, category = "cloud_auto", delete_with_instance = false }`, `  status = "Stopped"`),
+				ConfigPlanChecks: expectUpdate,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSameMachine(env, &id, "ecs.g7.large", "Stopped"),
+					func(*terraform.State) error {
+						d := disksOf(id)["/dev/xvdd"]
+						if d.Size != 30 || d.DeleteWithInstance || d.Category != "cloud_auto" {
+							return fmt.Errorf("data_disks[2] of %s: %+v", id, d)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// A replacement: the kept disks stay, detached, never deleted.
+				Config: cfg(c.image2, kept+`, { size = 20 }, { size = 30, category = "cloud_auto", delete_with_instance = false }`, `  status = "Stopped"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: func(*terraform.State) error {
+					n := 0
+					for _, d := range env.emu.State().Disks {
+						if d.InstanceId == "" && d.Type == "data" {
+							n++
+						}
+						if d.DiskId == keptID && d.InstanceId != "" {
+							return fmt.Errorf("kept disk %s is attached to %s", keptID, d.InstanceId)
+						}
+					}
+					if n != 2 {
+						return fmt.Errorf("%d detached data disks, want the 2 kept ones", n)
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -185,8 +185,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Computed: true,
 						MarkdownDescription: "Size in GiB, 20 to 2048 (at least the image's size). Defaults to the larger of 40 GiB and the image's size, as the service does. " +
 							"A larger size grows the disk in place (online while the instance runs, except for the basic " +
-							"`cloud` category, which grows offline and restarts the instance); a smaller one is a plan error: " +
-							"disks cannot shrink.",
+							"`cloud` category, which grows offline and restarts the instance); a smaller one is refused: " +
+							"disks cannot shrink (a plan warning, and an apply error before any call, so it never blocks `terraform destroy`).",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
 					},
@@ -195,10 +195,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"data_disks": schema.ListNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Data disks created with the instance (at most 16). A larger `size` grows a disk in " +
-					"place (as for `system_disk`; a smaller one is a plan error); adding or removing a disk, or " +
-					"changing another of its arguments, replaces the instance, and the plan says why. Disks attached " +
-					"later, outside this resource, are not tracked.",
+				MarkdownDescription: "Data disks of the instance (at most 16). A larger `size` grows a disk in " +
+					"place (as for `system_disk`; a smaller one is a plan warning and an apply error); a disk added at " +
+					"the end of the list is created and attached in place (`CreateDisk`, `AttachDisk`, no restart); " +
+					"removing a disk, or changing another of its arguments, replaces the instance, and the plan says why " +
+					"and names each kept disk (`delete_with_instance = false`), which the new machine does not get back. " +
+					"Disks attached later, outside this resource, are not tracked.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
 				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
 				NestedObject: schema.NestedAttributeObject{
@@ -219,7 +221,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							Optional:            true,
 							Computed:            true,
 							Default:             booldefault.StaticBool(true),
-							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk.",
+							MarkdownDescription: "Release the disk with the instance. Default `true`; `false` keeps it as a separate, billed disk: when the instance is released or replaced, the disk stays, detached (a replacement does not attach it to the new machine; its plan says so).",
 						},
 						"snapshot_id": schema.StringAttribute{
 							Optional: true,
@@ -746,6 +748,10 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	id := state.ID.ValueString()
 	plan.ID = state.ID
+	if refuseShrink(ctx, plan, state, &resp.Diagnostics) { // instance_resize.go
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 
 	err := r.applyChanges(ctx, req.Config, req.Private, &plan, &state)
 	var refused *resizeError
@@ -914,11 +920,12 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var state, plan instanceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !isTombstone(state) {
-		return
-	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.keptDisksWarning(ctx, req, plan, state, &resp.Diagnostics) // data disks a replacement leaves behind (instance_data_disks.go)
+	if !isTombstone(state) {
 		return
 	}
 	if replacing, d := tombstoneReplaced(ctx, req, plan, state); d.HasError() || replacing {

@@ -341,7 +341,8 @@ resource "aliecs_instance" "test" {
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "")),
 			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60 }\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n")),
+			// A data disk is added in place (CreateDisk, AttachDisk).
+			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"deploy-key\"\n")),

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -165,8 +166,8 @@ func TestAccJourney_destroyAfterAutoReleaseFired(t *testing.T) {
 // TestAccJourney_onlyCopyOfReleasedMachineKept: release_after = "30m"
 // fires; the snapshot is the only copy of the machine. The next plans keep
 // it; replacing the machine (a new image) makes a new instance and a new
-// schedule, and still keeps the snapshot of the released one, with its
-// instance_id.
+// schedule, and the snapshot is updated in place: a new group of the new
+// machine, and the group of the released one kept (kept_group_ids).
 func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
 	t.Parallel()
 	e := newJourneyEnv(t)
@@ -192,18 +193,16 @@ func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
 				Config:    strings.Replace(cfg, e.cat.image, e.cat.image2, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.CompareValuePairs("aliecs_snapshot.test", tfjsonpath.New("instance_id"),
-						"aliecs_instance.test", tfjsonpath.New("id"), notEqual{}),
+						"aliecs_instance.test", tfjsonpath.New("id"), compare.ValuesSame()),
 				},
 				Check: func(s *terraform.State) error {
-					if got := s.RootModule().Resources["aliecs_snapshot.test"].Primary.ID; got != groupID {
-						return fmt.Errorf("snapshot group %s was replaced by %s", groupID, got)
-					}
-					if got := s.RootModule().Resources["aliecs_snapshot.test"].Primary.Attributes["instance_id"]; got != instanceID {
-						return fmt.Errorf("snapshot instance_id = %s, want the released %s", got, instanceID)
+					a := s.RootModule().Resources["aliecs_snapshot.test"].Primary.Attributes
+					if a["kept_group_ids.#"] != "1" || a["kept_group_ids.0"] != groupID {
+						return fmt.Errorf("kept_group_ids = %s %s, want [%s]", a["kept_group_ids.#"], a["kept_group_ids.0"], groupID)
 					}
 					if len(e.groupsOf(instanceID)) != 1 {
 						return fmt.Errorf("the only copy of released instance %s was deleted", instanceID)
@@ -213,16 +212,6 @@ func TestAccJourney_onlyCopyOfReleasedMachineKept(t *testing.T) {
 			},
 		},
 	})
-}
-
-// notEqual is a value comparer for CompareValuePairs: the values differ.
-type notEqual struct{}
-
-func (notEqual) CompareValues(values ...any) error {
-	if len(values) == 2 && fmt.Sprint(values[0]) == fmt.Sprint(values[1]) {
-		return fmt.Errorf("both values are %v", values[0])
-	}
-	return nil
 }
 
 // TestAccJourney_refusedChangesNeverBlockDestroy: a lowered retention_days

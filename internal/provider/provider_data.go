@@ -39,6 +39,50 @@ type providerData struct {
 	// when the instance's destroy then fails, the instance sets it again
 	// (instance_release_kept.go).
 	cancelledReleases sync.Map
+
+	// instanceLocks holds one lock (a chan struct{} of capacity 1) per
+	// instance whose disks a snapshot is working on: see lockInstance.
+	instanceLocks sync.Map
+
+	// replacingSchedules holds the release_time values of schedules whose
+	// instance is being replaced in this plan (see tooSoonForComingMachine).
+	replacingSchedules sync.Map
+}
+
+// noteReplacingSchedule records that a schedule with this release_time is
+// planned for replacement because its instance is. Terraform plans the
+// replacement right after, with no prior state: this is how that second
+// plan tells it from a new schedule, where a passed time is a plan error.
+func (d *providerData) noteReplacingSchedule(releaseTime string) {
+	if d != nil {
+		d.replacingSchedules.Store(releaseTime, true)
+	}
+}
+
+// replacingSchedule reports whether noteReplacingSchedule saw releaseTime.
+func (d *providerData) replacingSchedule(releaseTime string) bool {
+	if d == nil {
+		return false
+	}
+	_, ok := d.replacingSchedules.Load(releaseTime)
+	return ok
+}
+
+// lockInstance serializes, within this provider process, the work that
+// stops an instance, snapshots its disks and starts it again: ECS refuses
+// a snapshot of a disk while another is in progress, and one snapshot's
+// restart must not run in the middle of another's stop. Terraform applies
+// independent resources concurrently, so two aliecs_snapshot of one
+// instance would otherwise collide. The wait ends with ctx.
+func (d *providerData) lockInstance(ctx context.Context, id string) (unlock func(), err error) {
+	v, _ := d.instanceLocks.LoadOrStore(id, make(chan struct{}, 1))
+	ch, _ := v.(chan struct{}) // only lockInstance stores, and only channels
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another snapshot of instance %s in this apply to finish: %w", id, ctx.Err())
+	}
 }
 
 // markCreated records an instance this apply created.

@@ -123,22 +123,25 @@ func attributeReplaces(ctx context.Context, t *testing.T, p path.Path, a schema.
 			}
 		}
 	case schema.ListNestedAttribute:
-		// One element more: a list that grows by an element (all its
-		// attributes null) is a change whatever the modifiers compare.
+		// One element more, or one less: a list that grows or shrinks by an
+		// element (all its attributes null) is a change whatever the
+		// modifiers compare.
 		elem := a.NestedObject.Type()
 		objType, _ := elem.(types.ObjectType)
 		nullAttrs := map[string]attr.Value{}
 		for name, typ := range objType.AttrTypes {
 			nullAttrs[name] = nullOfType(typ)
 		}
-		before := types.ListNull(elem)
-		after := types.ListValueMust(elem, []attr.Value{types.ObjectValueMust(objType.AttrTypes, nullAttrs)})
-		for _, m := range a.PlanModifiers {
-			resp := &planmodifier.ListResponse{PlanValue: after}
-			m.PlanModifyList(ctx, planmodifier.ListRequest{Path: p, State: state, Plan: plan,
-				StateValue: before, PlanValue: after, ConfigValue: after}, resp)
-			if resp.RequiresReplace {
-				return true
+		one := types.ListValueMust(elem, []attr.Value{types.ObjectValueMust(objType.AttrTypes, nullAttrs)})
+		for _, change := range [][2]types.List{{types.ListNull(elem), one}, {one, types.ListNull(elem)}} {
+			before, after := change[0], change[1]
+			for _, m := range a.PlanModifiers {
+				resp := &planmodifier.ListResponse{PlanValue: after}
+				m.PlanModifyList(ctx, planmodifier.ListRequest{Path: p, State: state, Plan: plan,
+					StateValue: before, PlanValue: after, ConfigValue: after}, resp)
+				if resp.RequiresReplace {
+					return true
+				}
 			}
 		}
 	case schema.SingleNestedAttribute:

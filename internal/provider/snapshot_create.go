@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -45,7 +44,7 @@ func notReleasedNote(plan snapshotResourceModel) string {
 // time. A failed group is deleted so it does not leak; if that is not
 // possible, or the group is still in progress, it is saved in state (tainted)
 // so that the next apply or destroy deletes it.
-func (r *snapshotResource) createWaitFailed(ctx context.Context, plan *snapshotResourceModel, groupID string, err error, resp *resource.CreateResponse) {
+func (r *snapshotResource) createWaitFailed(ctx context.Context, plan *snapshotResourceModel, groupID string, err error, diags *diag.Diagnostics, state *tfsdk.State) {
 	client := r.data.client
 	var failed *ecsapi.SnapshotFailedError
 	if errors.As(err, &failed) {
@@ -55,15 +54,15 @@ func (r *snapshotResource) createWaitFailed(ctx context.Context, plan *snapshotR
 		if _, derr := deleteSnapshotGroup(dctx, client, groupID); derr != nil {
 			cleanup = fmt.Sprintf("Deleting it failed (%s), so it is kept in state as tainted: the next apply or "+
 				"destroy deletes it.", derr)
-			r.saveFailed(ctx, plan, groupID, &resp.Diagnostics, &resp.State)
+			r.saveFailed(ctx, plan, groupID, diags, state)
 		}
-		resp.Diagnostics.AddError("The snapshot failed",
+		diags.AddError("The snapshot failed",
 			fmt.Sprintf("Snapshot group %s of instance %s ended in status failed: %s. %s%s",
 				groupID, plan.InstanceID.ValueString(), err, cleanup, notReleasedNote(*plan)))
 		return
 	}
-	r.saveFailed(ctx, plan, groupID, &resp.Diagnostics, &resp.State)
-	resp.Diagnostics.AddError("The snapshot did not finish",
+	r.saveFailed(ctx, plan, groupID, diags, state)
+	diags.AddError("The snapshot did not finish",
 		fmt.Sprintf("Waiting for snapshot group %s of instance %s to be accomplished failed: %s. It is kept in "+
 			"state as tainted, so the next apply deletes it and takes a new one (raise timeouts.create if the "+
 			"disks are large).%s", groupID, plan.InstanceID.ValueString(), err, notReleasedNote(*plan)))
@@ -91,6 +90,9 @@ func (r *snapshotResource) saveFailed(ctx context.Context, plan *snapshotResourc
 		m.Snapshots = types.ListValueMust(snapshotObjectType, nil)
 		m.Name = types.StringValue(plan.Name.ValueString())
 		m.Description = types.StringValue(plan.Description.ValueString())
+		if m.KeptGroupIDs.IsUnknown() {
+			m.KeptGroupIDs = types.ListNull(types.StringType)
+		}
 	}
 	m.InstanceReleased = types.BoolValue(false)
 	diags.Append(state.Set(ctx, &m)...)

@@ -48,6 +48,9 @@ func applySnapshotGroup(ctx context.Context, m *snapshotResourceModel, g *ecsapi
 	m.Status = types.StringValue(g.Status)
 	m.Progress = types.Int64Value(snapshotGroupProgress(g))
 	m.CreationTime = types.StringValue(apiTimeToRFC3339(g.CreationTime))
+	if m.KeptGroupIDs.IsNull() || m.KeptGroupIDs.IsUnknown() {
+		m.KeptGroupIDs = types.ListNull(types.StringType) // none kept (snapshot_resource.go)
+	}
 
 	switch own := userTags(g.Tags); {
 	case len(own) > 0:

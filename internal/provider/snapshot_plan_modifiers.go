@@ -26,8 +26,11 @@ func (r *snapshotResource) diskIDsReplaceModifier() planmodifier.Set {
 			if !state.Snapshots.IsNull() && !state.Snapshots.IsUnknown() {
 				resp.Diagnostics.Append(state.Snapshots.ElementsAs(ctx, &snapshots, false)...)
 			}
+			var planInstance types.String
+			resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &planInstance)...)
+			// A new instance_id is a retake, or is kept: neither replaces.
 			resp.RequiresReplace = diskIDsForceReplacement(req.PlanValue, snapshots) &&
-				!r.instanceGone(ctx, state, &resp.Diagnostics)
+				!instanceIDChanges(planInstance, state.InstanceID) && !r.instanceGone(ctx, state, &resp.Diagnostics)
 		},
 		"Forces a new snapshot when the set of disks differs from the disks the snapshot group holds.",
 		"Forces a new snapshot when the set of disks differs from the disks the snapshot group holds.",
@@ -71,8 +74,13 @@ func releaseAfterSnapshotReplaceModifier() planmodifier.Bool {
 	return boolplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
 			var released types.Bool
+			var planInstance, stateInstance types.String
 			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_released"), &released)...)
-			resp.RequiresReplace = releaseForcesReplacement(req.PlanValue, released)
+			resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &planInstance)...)
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_id"), &stateInstance)...)
+			// A new instance_id is a retake (which releases after it), or is kept.
+			resp.RequiresReplace = releaseForcesReplacement(req.PlanValue, released) &&
+				!instanceIDChanges(planInstance, stateInstance)
 		},
 		"Turning it on for a snapshot whose instance was not released forces a new snapshot.",
 		"Turning it on for a snapshot whose instance was not released forces a new snapshot.",
@@ -98,9 +106,15 @@ func (m retentionDaysExtendOnly) MarkdownDescription(ctx context.Context) string
 	return m.Description(ctx)
 }
 
-func (retentionDaysExtendOnly) PlanModifyInt64(_ context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+func (retentionDaysExtendOnly) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.IsUnknown() {
 		return
+	}
+	var planInstance, stateInstance types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &planInstance)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_id"), &stateInstance)...)
+	if instanceIDChanges(planInstance, stateInstance) {
+		return // a new group may take any retention (snapshot_retake.go)
 	}
 	if summary, detail := retentionShrink(req.StateValue, req.PlanValue); summary != "" {
 		resp.Diagnostics.AddAttributeWarning(req.Path, summary, detail+" The apply refuses this change before any call.")

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -64,6 +65,7 @@ type snapshotResourceModel struct {
 	CreationTime                 types.String   `tfsdk:"creation_time"`
 	InstanceReleased             types.Bool     `tfsdk:"instance_released"`
 	KeepOnDestroy                types.Bool     `tfsdk:"keep_on_destroy"`
+	KeptGroupIDs                 types.List     `tfsdk:"kept_group_ids"`
 	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -85,13 +87,16 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"instance_id": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The instance whose disks are snapshotted. Changing it forces a new snapshot " +
-					"while that instance exists. Once the instance is released (by this resource, its schedule, or " +
-					"outside Terraform), the snapshot is the only copy of the machine: a change of `instance_id` (for " +
-					"example to `known after apply` when its `aliecs_instance` is replaced) keeps the old id and the " +
-					"snapshot, with a warning. To snapshot another machine, declare another `aliecs_snapshot`.",
-				Validators:    []validator.String{instanceIDValidator},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "The instance whose disks are snapshotted. A change never deletes the " +
+					"snapshot group already taken: when the instance is replaced (`instance_id` becomes `known after " +
+					"apply`) or another instance is named, the resource is updated in place: after the new instance " +
+					"exists, a new group of it is taken, and the old group is left as it is (it is then the only copy " +
+					"of a machine the same apply may release), no longer managed, and listed in `kept_group_ids`; the " +
+					"plan warns and names it. When this resource released its instance " +
+					"(`release_instance_after_snapshot`), or the instance is gone and the new id names no machine, the " +
+					"change keeps the old id and the snapshot, with a warning: to snapshot another machine, declare " +
+					"another `aliecs_snapshot`.",
+				Validators: []validator.String{instanceIDValidator},
 			},
 			"name": schema.StringAttribute{
 				Optional:      true,
@@ -202,6 +207,16 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"group is kept (and billed) until deleted elsewhere. Default `false`: destroy deletes the group, " +
 					"and when its instance was released the plan warns that this deletes the only copy of the machine.",
 			},
+			"kept_group_ids": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Snapshot groups this resource took of earlier instances and left in place when " +
+					"`instance_id` changed (a replaced machine, or another one), oldest first; null when there are none. " +
+					"Each may be the only copy of a released machine: this resource never deletes them, not even on " +
+					"destroy. Delete one in the console or with the API when it is no longer needed, or import it into " +
+					"its own `aliecs_snapshot` to manage it.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -216,12 +231,30 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Create, snapshotDefaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	in := plan.groupInput(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.take(ctx, plan, &resp.Diagnostics, &resp.State)
+}
+
+// take runs the whole creation of a snapshot group for a plan (Create, and
+// Update when instance_id changes): under the instance's lock, stop it if
+// asked, create the group, wait until it is accomplished, set the retention,
+// and release the instance if asked. It writes the state once a group
+// exists; before that, it only adds errors.
+func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel, diags *diag.Diagnostics, state *tfsdk.State) {
+	in := plan.groupInput(ctx, diags)
+	if diags.HasError() {
+		return
+	}
 	client := r.data.client
-	inst := r.instanceToSnapshot(ctx, plan, in.DiskIDs, &resp.Diagnostics)
+	unlock, err := r.data.lockInstance(ctx, in.InstanceID)
+	if err != nil {
+		diags.AddError("The snapshot did not start", err.Error()+notReleasedNote(plan))
+		return
+	}
+	defer unlock() // after restoreRunning (deferred below)
+	inst := r.instanceToSnapshot(ctx, plan, in.DiskIDs, diags)
 	if inst == nil {
 		return
 	}
@@ -231,12 +264,12 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	// it was released. After a saved snapshot a failed restart is only a
 	// warning, so the snapshot is not tainted.
 	run := &snapshotRun{instance: inst}
-	defer r.restoreRunning(ctx, run, &resp.Diagnostics)
+	defer r.restoreRunning(ctx, run, diags)
 
 	if plan.StopBeforeSnapshot.ValueBool() {
 		run.stopped = true
 		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{}); err != nil {
-			resp.Diagnostics.AddError("Cannot stop the instance before the snapshot",
+			diags.AddError("Cannot stop the instance before the snapshot",
 				fmt.Sprintf("stop_before_snapshot is set, but stopping instance %s failed, so no snapshot was "+
 					"taken: %s", inst.ID, err))
 			return
@@ -252,24 +285,24 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	if err != nil {
 		summary, detail := snapshotCreateError(err, inst.ID, in.DiskIDs)
-		resp.Diagnostics.AddError(summary, detail+notReleasedNote(plan))
+		diags.AddError(summary, detail+notReleasedNote(plan))
 		return
 	}
 	group, err := client.WaitSnapshotGroupDone(ctx, groupID)
 	if err != nil {
-		r.createWaitFailed(ctx, &plan, groupID, err, resp)
+		r.createWaitFailed(ctx, &plan, groupID, err, diags, state)
 		return
 	}
 	if !plan.RetentionDays.IsNull() {
 		if err := setRetention(ctx, client, group.Snapshots, int(plan.RetentionDays.ValueInt64())); err != nil {
-			r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
-			resp.Diagnostics.AddAttributeError(pathRetentionDays, "Cannot set the snapshots' retention",
+			r.saveCreated(ctx, &plan, group, false, diags, state)
+			diags.AddAttributeError(pathRetentionDays, "Cannot set the snapshots' retention",
 				fmt.Sprintf("Snapshot group %s was saved, but %s%s", groupID, err, notReleasedNote(plan)))
 			return
 		}
 	}
 	if err := tagRestoreFacts(ctx, client, inst, group); err != nil {
-		resp.Diagnostics.AddWarning("Restore facts not recorded",
+		diags.AddWarning("Restore facts not recorded",
 			fmt.Sprintf("Snapshot group %s is accomplished, but tagging it with the source instance's type, image "+
 				"and disk categories failed: %s. A restore from it (source_snapshot_id) still works, with "+
 				"cloud_essd disks.", groupID, err))
@@ -279,25 +312,25 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	if !plan.ReleaseInstanceAfterSnapshot.ValueBool() {
 		run.saved = true
-		r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
+		r.saveCreated(ctx, &plan, group, false, diags, state)
 		return
 	}
 
 	// The snapshot is accomplished: only now may the instance go.
 	run.stopped = true
 	if err := releaseInstance(ctx, client, inst.ID, false); err != nil {
-		r.saveCreated(ctx, &plan, group, false, &resp.Diagnostics, &resp.State)
+		r.saveCreated(ctx, &plan, group, false, diags, state)
 		detail := fmt.Sprintf("Snapshot group %s is accomplished and kept, but releasing instance %s failed; "+
 			"the instance still exists. %s", groupID, inst.ID, err)
 		if errors.Is(err, errDeletionProtected) {
 			detail = fmt.Sprintf("Snapshot group %s is accomplished and kept. %s", groupID, deletionProtectedDetail(inst.ID))
 		}
-		resp.Diagnostics.AddAttributeError(pathRelease, "Snapshot saved, instance not released",
+		diags.AddAttributeError(pathRelease, "Snapshot saved, instance not released",
 			detail+"\n\n"+releaseRetryNote)
 		return
 	}
 	run.released = true
-	r.saveCreated(ctx, &plan, group, true, &resp.Diagnostics, &resp.State)
+	r.saveCreated(ctx, &plan, group, true, diags, state)
 }
 
 func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -340,6 +373,18 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 	var plan, state snapshotResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !resp.Diagnostics.HasError() && instanceIDChanges(plan.InstanceID, state.InstanceID) {
+		// A retake (snapshot_retake.go): a new group of the new instance,
+		// the old group kept. The state stays as it is until a group exists.
+		ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Create, snapshotDefaultCreateTimeout, &resp.Diagnostics)
+		defer cancel()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		if !resp.Diagnostics.HasError() {
+			plan.KeptGroupIDs = keptWith(state)
+			r.take(ctx, plan, &resp.Diagnostics, &resp.State)
+		}
+		return
+	}
 	ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Update, snapshotDefaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -439,7 +484,8 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 // snapshotReplacingAttributes are the arguments whose change can replace
 // the snapshot (their schema has RequiresReplace or RequiresReplaceIf);
 // TestSnapshotReplaceRules checks this list against the schema.
-var snapshotReplacingAttributes = []string{"disk_ids", "instance_id", "release_instance_after_snapshot"}
+// instance_id is not one: its change is made in place (snapshot_retake.go).
+var snapshotReplacingAttributes = []string{"disk_ids", "release_instance_after_snapshot"}
 
 // ModifyPlan keeps the only copy of a released machine: when the snapshot's
 // instance no longer exists, no change replaces the snapshot (the replacing
@@ -456,17 +502,35 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	id, instanceID := state.ID.ValueString(), state.InstanceID.ValueString()
 	if req.Plan.Raw.IsNull() {
-		if !state.KeepOnDestroy.ValueBool() && r.instanceGone(ctx, state, &resp.Diagnostics) {
+		if note := keptGroupsNote(state); note != "" {
+			resp.Diagnostics.AddWarning("Kept snapshot groups are not deleted", note)
+		}
+		if state.KeepOnDestroy.ValueBool() {
+			return
+		}
+		if r.instanceGone(ctx, state, &resp.Diagnostics) {
 			resp.Diagnostics.AddWarning("Deleting the only copy of a released machine",
 				fmt.Sprintf("Snapshot group %s holds the disks of instance %s, which no longer exists: this plan "+
 					"deletes the only copy of that machine. To keep it, set keep_on_destroy = true and apply before "+
 					"destroying, or remove the resource from the state (terraform state rm).", id, instanceID))
+			return
 		}
+		// Terraform deletes a snapshot before the instance it depends on,
+		// and tells no resource what happens to the others: say it here.
+		resp.Diagnostics.AddWarning("Deleting a snapshot of "+instanceID,
+			fmt.Sprintf("This plan deletes snapshot group %s of instance %s. If the same apply also releases %s "+
+				"(a count decrease, or both resources removed), no copy of its disks remains: the snapshot is deleted "+
+				"first. To keep it, set keep_on_destroy = true and apply before removing it, or remove it from the "+
+				"state (terraform state rm).", id, instanceID, instanceID))
 		return
 	}
 	var plan snapshotResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.retakes(ctx, state, plan, &resp.Diagnostics) { // snapshot_retake.go
+		planRetake(ctx, state, plan, resp)
 		return
 	}
 	changed := snapshotReplaceReasons(ctx, state, plan)

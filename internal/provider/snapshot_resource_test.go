@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -854,5 +855,52 @@ resource "aliecs_snapshot" "test" {
 				Check: resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_id", inst.id),
 			},
 		},
+	})
+}
+
+// Two snapshots of one instance in one apply are taken one after the other
+// (a per-instance lock in the provider process): both succeed, and the
+// machine is stopped and started once for each, never while the other's
+// snapshot is in progress.
+func TestAccSnapshot_twoOfOneInstanceInOneApply(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{StopTime: 300 * time.Millisecond, SnapshotTime: time.Second})
+	inst := accCreateInstance(t, env)
+	env.emu.ResetCalls()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.config(fmt.Sprintf(`
+resource "aliecs_snapshot" "a" {
+  instance_id          = %[1]q
+  stop_before_snapshot = true
+}
+
+resource "aliecs_snapshot" "b" {
+  instance_id          = %[1]q
+  stop_before_snapshot = true
+}
+`, inst.id)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkSnapshotMatchesEmulator(env, "aliecs_snapshot.a", inst.id, inst.disks),
+				checkSnapshotMatchesEmulator(env, "aliecs_snapshot.b", inst.id, inst.disks),
+				checkInstanceStatus(env, inst.id, "Running"),
+				func(*terraform.State) error {
+					for _, r := range env.emu.CallLog() {
+						if r.Code != "" {
+							return fmt.Errorf("%s failed with %s", r.Action, r.Code)
+						}
+						if r.Action == "StopInstance" || r.Action == "CreateSnapshotGroup" {
+							for g, st := range r.Groups {
+								if st == "progressing" {
+									return fmt.Errorf("%s ran while group %s was in progress", r.Action, g)
+								}
+							}
+						}
+					}
+					return nil
+				},
+			),
+		}},
 	})
 }
