@@ -245,7 +245,9 @@ func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsa
 	switch {
 	case ecsapi.IsNotFound(err):
 		diags.AddAttributeError(path.Root("instance_id"), "Instance not found",
-			fmt.Sprintf("Instance %s does not exist (ECS code %s), so its release cannot be scheduled.", id, code))
+			fmt.Sprintf("Instance %s does not exist (ECS code %s), so its release cannot be scheduled. If it was "+
+				"released, bring a new machine with terraform apply -replace on its aliecs_instance (the schedule "+
+				"follows it), or remove this schedule; if the id is wrong, correct instance_id.", id, code))
 	case code == "InvalidAutoReleaseTime.Malformed":
 		diags.AddError("ECS rejected the release time",
 			fmt.Sprintf("ECS refused the release time %s for instance %s with %s. The provider had checked it "+

@@ -48,7 +48,7 @@ func (r *snapshotResource) createWaitFailed(ctx context.Context, plan *snapshotR
 	client := r.data.client
 	var failed *ecsapi.SnapshotFailedError
 	if errors.As(err, &failed) {
-		cleanup := "It was deleted."
+		cleanup := "It was deleted; run terraform apply again to take a new snapshot."
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
 		defer cancel()
 		if _, derr := deleteSnapshotGroup(dctx, client, groupID); derr != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -66,27 +65,9 @@ func diskIDsForceReplacement(plan types.Set, snapshots []snapshotModel) bool {
 	return false
 }
 
-// releaseAfterSnapshotReplaceModifier forces a new snapshot when the release is
-// turned on and this resource has not released the instance: the machine must
-// be released right after a fresh copy of its disks, never after an old one.
-// Turning it off is a no-op: there is nothing to undo.
-func releaseAfterSnapshotReplaceModifier() planmodifier.Bool {
-	return boolplanmodifier.RequiresReplaceIf(
-		func(ctx context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
-			var released types.Bool
-			var planInstance, stateInstance types.String
-			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_released"), &released)...)
-			resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &planInstance)...)
-			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("instance_id"), &stateInstance)...)
-			// A new instance_id is a retake (which releases after it), or is kept.
-			resp.RequiresReplace = releaseForcesReplacement(req.PlanValue, released) &&
-				!instanceIDChanges(planInstance, stateInstance)
-		},
-		"Turning it on for a snapshot whose instance was not released forces a new snapshot.",
-		"Turning it on for a snapshot whose instance was not released forces a new snapshot.",
-	)
-}
-
+// releaseForcesReplacement: turning the release on for a snapshot whose
+// instance it has not released needs a fresh copy of the disks (a retake,
+// or, once the instance is gone, nothing: the copy is kept as it is).
 func releaseForcesReplacement(plan, released types.Bool) bool {
 	return plan.ValueBool() && !released.ValueBool()
 }

@@ -159,10 +159,10 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"(stop it, release it, wait until it is gone; the stop is graceful when a data disk outlives the " +
 					"instance). A failed snapshot never releases anything. A deletion-protected instance is refused " +
 					"before anything is done (no stop, no snapshot). " +
-					"Default `false`. Turning it on for an existing snapshot whose instance was not released forces " +
-					"a new snapshot, so the machine is released only right after a fresh copy of its disks; " +
-					"turning it off changes nothing.",
-				PlanModifiers: []planmodifier.Bool{releaseAfterSnapshotReplaceModifier()},
+					"Default `false`. Turning it on for an existing snapshot whose instance was not released takes " +
+					"a new snapshot in place (the machine is released only right after a fresh copy of its disks), " +
+					"and the earlier group is kept, listed in `kept_group_ids`, never deleted on the way; turning it " +
+					"off changes nothing.",
 			},
 			"status": schema.StringAttribute{
 				Computed:            true,
@@ -373,9 +373,9 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 	var plan, state snapshotResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if !resp.Diagnostics.HasError() && instanceIDChanges(plan.InstanceID, state.InstanceID) {
-		// A retake (snapshot_retake.go): a new group of the new instance,
-		// the old group kept. The state stays as it is until a group exists.
+	if !resp.Diagnostics.HasError() && (instanceIDChanges(plan.InstanceID, state.InstanceID) || releaseTurnedOn(state, plan)) {
+		// A retake (snapshot_retake.go): a new group of the new instance
+		// (or of the same one, released after it), the old group kept. The state stays as it is until a group exists.
 		ctx, cancel := operationContext(ctx, r.data, "aliecs_snapshot", plan.Timeouts.Create, snapshotDefaultCreateTimeout, &resp.Diagnostics)
 		defer cancel()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -485,7 +485,9 @@ func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteReques
 // the snapshot (their schema has RequiresReplace or RequiresReplaceIf);
 // TestSnapshotReplaceRules checks this list against the schema.
 // instance_id is not one: its change is made in place (snapshot_retake.go).
-var snapshotReplacingAttributes = []string{"disk_ids", "release_instance_after_snapshot"}
+// Nor is release_instance_after_snapshot: turning it on is a retake of the
+// same instance.
+var snapshotReplacingAttributes = []string{"disk_ids"}
 
 // ModifyPlan keeps the only copy of a released machine: when the snapshot's
 // instance no longer exists, no change replaces the snapshot (the replacing

@@ -784,20 +784,25 @@ resource "aliecs_snapshot" "test" {
 				Check: resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "id", &firstID),
 			},
 			{
-				// Turning the release on takes a fresh snapshot, then releases.
+				// Turning the release on takes a fresh snapshot in place, then
+				// releases; the first group is kept, never deleted on the way.
 				Config: cfg("stop_before_snapshot = true\n  release_instance_after_snapshot = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction("aliecs_snapshot.test", plancheck.ResourceActionUpdate),
 					},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkSnapshotMatchesEmulator(env, "aliecs_snapshot.test", inst.id, inst.disks),
 					resource.TestCheckResourceAttr("aliecs_snapshot.test", "instance_released", "true"),
+					resource.TestCheckResourceAttrPtr("aliecs_snapshot.test", "kept_group_ids.0", &firstID),
 					checkInstanceStatus(env, inst.id, ""),
-					func(*terraform.State) error {
-						if _, ok := accSnapshotGroup(env, firstID); ok {
-							return fmt.Errorf("the replaced group %s is still in the emulator", firstID)
+					func(s *terraform.State) error {
+						if s.RootModule().Resources["aliecs_snapshot.test"].Primary.ID == firstID {
+							return fmt.Errorf("no new group was taken before the release (still %s)", firstID)
+						}
+						if _, ok := accSnapshotGroup(env, firstID); !ok {
+							return fmt.Errorf("the first group %s was deleted", firstID)
 						}
 						return nil
 					},

@@ -36,8 +36,13 @@ func instanceIDChanges(plan, state types.String) bool {
 // during the apply, after the old machine is released: so it never rests
 // on the old instance alone once the new one exists.
 func (r *snapshotResource) retakes(ctx context.Context, state, plan snapshotResourceModel, diags *diag.Diagnostics) bool {
-	if !instanceIDChanges(plan.InstanceID, state.InstanceID) || state.InstanceReleased.ValueBool() {
+	if state.InstanceReleased.ValueBool() {
 		return false
+	}
+	if !instanceIDChanges(plan.InstanceID, state.InstanceID) {
+		// The same instance: retaken only to release it after a fresh copy,
+		// and only while it exists (else the copy is kept as it is).
+		return releaseTurnedOn(state, plan) && !r.instanceGone(ctx, state, diags)
 	}
 	if plan.InstanceID.IsUnknown() || r.data == nil || r.data.createdByThisApply(plan.InstanceID.ValueString()) {
 		return true
@@ -46,6 +51,17 @@ func (r *snapshotResource) retakes(ctx context.Context, state, plan snapshotReso
 		return true // it exists (or a look-up failed: the apply says why)
 	}
 	return !r.instanceGone(ctx, state, diags)
+}
+
+// releaseTurnedOn: release_instance_after_snapshot turned on for a snapshot
+// whose instance this resource has not released. The machine must be
+// released right after a fresh copy of its disks, so a new group is taken
+// (a retake of the same instance) and the old one is kept: replacing the
+// resource would delete it first, leaving the machine with no copy at all
+// should the new snapshot fail.
+func releaseTurnedOn(state, plan snapshotResourceModel) bool {
+	return releaseForcesReplacement(plan.ReleaseInstanceAfterSnapshot, state.InstanceReleased) &&
+		!state.ReleaseInstanceAfterSnapshot.ValueBool()
 }
 
 // keptWith is the state's kept_group_ids followed by the state's group.
@@ -70,11 +86,19 @@ func planRetake(ctx context.Context, state, plan snapshotResourceModel, resp *re
 	plan.KeptGroupIDs = keptWith(state)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 
+	old, group := state.InstanceID.ValueString(), state.ID.ValueString()
+	if !instanceIDChanges(plan.InstanceID, state.InstanceID) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Snapshot group %s of instance %s is kept, not replaced", group, old),
+			fmt.Sprintf("release_instance_after_snapshot is turned on: this resource is updated in place, a new "+
+				"snapshot group of instance %s is taken, and %s is released once it is accomplished. Snapshot group %s "+
+				"is not deleted: it is listed in kept_group_ids and billed until you delete it (console or API).",
+				old, old, group))
+		return
+	}
 	next := "known after apply: its aliecs_instance is replaced or created"
 	if !plan.InstanceID.IsUnknown() {
 		next = plan.InstanceID.ValueString()
 	}
-	old, group := state.InstanceID.ValueString(), state.ID.ValueString()
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Snapshot group %s of instance %s is kept, not replaced", group, old),
 		fmt.Sprintf("instance_id changes from %s to %s. This resource is updated in place: once that instance "+
 			"exists, a new snapshot group of it is taken. Snapshot group %s of instance %s is not deleted: if this "+
