@@ -36,8 +36,10 @@ const (
 	exploreDefaultSeed     = 1
 	exploreDefaultJourneys = 3
 	exploreDefaultSteps    = 6
-	// exploreShrinkRuns bounds the replays a shrink may make.
+	// exploreShrinkRuns and exploreShrinkTime bound the replays a shrink
+	// may make (a failure in make test stays a few minutes long).
 	exploreShrinkRuns = 24
+	exploreShrinkTime = 5 * time.Minute
 )
 
 // exploreStep is one step of a journey. Kind says what it is; Edit and Arg
@@ -211,12 +213,13 @@ func regressionTest(name string, steps []exploreStep) string {
 
 // shrinkJourney removes steps one at a time (the first configuration stays)
 // while the journey still breaks the same invariant, within
-// exploreShrinkRuns replays.
+// exploreShrinkRuns replays and exploreShrinkTime.
 func shrinkJourney(t *testing.T, steps []exploreStep, invariant string) []exploreStep {
-	runs := 0
-	for changed := true; changed && runs < exploreShrinkRuns; {
+	runs, deadline := 0, time.Now().Add(exploreShrinkTime)
+	more := func() bool { return runs < exploreShrinkRuns && time.Now().Before(deadline) }
+	for changed := true; changed && more(); {
 		changed = false
-		for i := len(steps) - 1; i >= 1 && runs < exploreShrinkRuns; i-- {
+		for i := len(steps) - 1; i >= 1 && more(); i-- {
 			candidate := append(append([]exploreStep(nil), steps[:i]...), steps[i+1:]...)
 			runs++
 			v := runJourney(t, candidate)
