@@ -35,7 +35,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		Description:             m.Description.ValueString(),
 		HostName:                m.HostName.ValueString(),
 		KeyPairName:             m.KeyPairName.ValueString(),
-		UserData:                encodeUserData(m.UserData.ValueString()),
+		UserData:                m.encodedUserData(),
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
 		DeletionProtection:      m.DeletionProtection.ValueBool(),

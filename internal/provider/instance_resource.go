@@ -73,6 +73,7 @@ type instanceModel struct {
 	InternetMaxBandwidthOut types.Int64  `tfsdk:"internet_max_bandwidth_out"`
 	KeyPairName             types.String `tfsdk:"key_pair_name"`
 	UserData                types.String `tfsdk:"user_data"`
+	UserDataBase64          types.String `tfsdk:"user_data_base64"`
 	UserDataWO              types.String `tfsdk:"user_data_wo"`
 	UserDataWOVersion       types.Int64  `tfsdk:"user_data_wo_version"`
 	PasswordWO              types.String `tfsdk:"password_wo"`
@@ -281,6 +282,12 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		}
 		state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
 		r.settlePrice(ctx, &state, &resp.Diagnostics) // priced once, at import (instance_price.go)
+	}
+	if moved, _ := movedMark(ctx, req.Private); moved {
+		// Moved in from alicloud_instance (instance_move.go): priced once, as at import.
+		state.PricePerHour, state.PriceCurrency = types.Float64Unknown(), types.StringUnknown()
+		r.settlePrice(ctx, &state, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyMoved, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)

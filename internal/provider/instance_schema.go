@@ -210,12 +210,25 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Sensitive: true,
 				MarkdownDescription: "User data (for example a cloud-init script) as plain text, at most 24 KiB (32 KiB once " +
 					"base64-encoded, which the provider does). Sensitive: hidden in plan output, but stored in the state; use " +
-					"`user_data_wo` to keep it out of the state. At most one of `user_data` and `user_data_wo`. A different " +
+					"`user_data_wo` to keep it out of the state, and `user_data_base64` for a value that is already base64 (a value that looks so gets a plan warning: it would be encoded twice). At most one of `user_data`, `user_data_base64` and `user_data_wo`. A different " +
 					"user data replaces the instance; moving the same text to `user_data_wo` does not (see the user data " +
 					"section above). Not read back on refresh (the service reports it one instance per call); an import " +
 					"keeps only a salted hash of it, and the first apply after the import records the configured value.",
 				PlanModifiers: []planmodifier.String{userDataReplaceIf{}},
-				Validators:    []validator.String{stringvalidator.LengthAtMost(24576)},
+				Validators:    []validator.String{stringvalidator.LengthAtMost(24576), userDataLooksEncoded{}},
+			},
+			"user_data_base64": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "User data already base64-encoded (for example `base64encode(file(\"init.sh\"))` or " +
+					"`data.cloudinit_config.x.rendered`), sent as it is, at most 32 KiB. At most one of `user_data`, " +
+					"`user_data_base64` and `user_data_wo`. Otherwise as `user_data`: sensitive, kept in the state, set when " +
+					"the instance is created, a different user data replaces the instance (the same script moved between " +
+					"the three attributes does not). An instance moved from `alicloud_instance` whose `user_data` was " +
+					"base64 gets it here.",
+				PlanModifiers: []planmodifier.String{userDataReplaceIf{}},
+				Validators: []validator.String{stringvalidator.LengthAtMost(32768), userDataBase64Validator{},
+					stringvalidator.ConflictsWith(path.MatchRoot("user_data"), path.MatchRoot("user_data_wo"))},
 			},
 			"user_data_wo": schema.StringAttribute{
 				Optional:  true,

@@ -34,7 +34,7 @@ const privateKeyAutoRelease = "auto_release_time"
 // a larger size does not.
 var instanceReplacingAttributes = []string{
 	"data_disks", "image_id", "internet_max_bandwidth_out", "key_pair_name",
-	"security_group_ids", "source_snapshot_id", "system_disk", "user_data", "user_data_wo_version", "vswitch_id", "zone_id",
+	"security_group_ids", "source_snapshot_id", "system_disk", "user_data", "user_data_base64", "user_data_wo_version", "vswitch_id", "zone_id",
 	"spot_strategy", "spot_price_limit", "spot_duration", "spot_interruption_behavior",
 }
 
