@@ -63,6 +63,7 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			if in.InternetMaxBandwidthOut > 0 {
 				req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
 			}
+			req.InternetChargeType = in.InternetChargeType // "" is not sent
 			if in.DeletionProtection {
 				req.DeletionProtection = requests.NewBoolean(true)
 			}
@@ -343,6 +344,7 @@ func instanceFromSDK(raw ecs.Instance) Instance {
 		SecurityGroupIDs:        append([]string(nil), raw.SecurityGroupIds.SecurityGroupId...),
 		KeyPairName:             raw.KeyPairName,
 		InternetMaxBandwidthOut: raw.InternetMaxBandwidthOut,
+		InternetChargeType:      raw.InternetChargeType,
 		CreationTime:            raw.CreationTime,
 		AutoReleaseTime:         raw.AutoReleaseTime,
 		DeletionProtection:      raw.DeletionProtection,

@@ -38,6 +38,7 @@ type Instance struct {
 	PublicIP                string // first public IP, "" when none
 	KeyPairName             string
 	InternetMaxBandwidthOut int
+	InternetChargeType      string // PayByTraffic or PayByBandwidth
 	CreationTime            string // API format yyyy-MM-ddTHH:mmZ
 	AutoReleaseTime         string // API format yyyy-MM-ddTHH:mmZ, "" when none is scheduled
 	DeletionProtection      bool
@@ -97,6 +98,7 @@ type RunInstanceInput struct {
 	SystemDisk              SystemDiskSpec
 	DataDisks               []DataDiskSpec
 	InternetMaxBandwidthOut int
+	InternetChargeType      string // "" = the service's default, PayByTraffic
 	DeletionProtection      bool
 	Tags                    map[string]string
 	Spot                    SpotSpec // sent only for a spot strategy

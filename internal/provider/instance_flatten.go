@@ -38,6 +38,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		UserData:                m.encodedUserData(),
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
+		InternetChargeType:      m.InternetChargeType.ValueString(), // "" when unset: the service's default
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
 		Spot:                    m.spotSpec(), // instance_spot.go
 	}
@@ -90,6 +91,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.Tags = tagsValue(userTags(inst.Tags), m.Tags)
 	m.SourceSnapshotID = optionalString(inst.Tags[sourceSnapshotGroupTag])
 	m.InternetMaxBandwidthOut = types.Int64Value(int64(inst.InternetMaxBandwidthOut))
+	m.InternetChargeType = types.StringValue(internetChargeTypeOf(inst))
 	m.KeyPairName = optionalString(inst.KeyPairName)
 	m.DeletionProtection = types.BoolValue(inst.DeletionProtection)
 	m.Status = types.StringValue(terraformStatus(inst.Status))
@@ -190,7 +192,7 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // nullUnknowns replaces every unknown value by null, so a model can be saved
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
-	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
+	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
 		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
 	if m.PricePerHour.IsUnknown() {
 		m.PricePerHour = types.Float64Null()

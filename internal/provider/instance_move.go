@@ -86,6 +86,7 @@ type alicloudInstance struct {
 	Memory                   int64              `json:"memory"`
 	CreateTime               string             `json:"create_time"`
 	SpotInterruptionBehavior string             `json:"spot_instance_interruption_behavior"`
+	InternetChargeType       string             `json:"internet_charge_type"`
 }
 
 type alicloudDataDisk struct {
@@ -100,7 +101,7 @@ type alicloudDataDisk struct {
 // with a value that is not its neutral one is named in the warning.
 var alicloudInstanceMapped = setOf("id", "image_id", "instance_type", "vswitch_id", "subnet_id", "security_groups",
 	"availability_zone", "instance_name", "description", "host_name", "tags", "system_disk_category",
-	"system_disk_size", "system_disk_id", "data_disks", "internet_max_bandwidth_out", "key_name", "user_data",
+	"system_disk_size", "system_disk_id", "data_disks", "internet_max_bandwidth_out", "internet_charge_type", "key_name", "user_data",
 	"deletion_protection", "status", "stopped_mode", "force_delete", "spot_strategy", "spot_price_limit",
 	"spot_duration", "instance_charge_type", "private_ip", "public_ip", "cpu", "memory", "create_time",
 	"auto_release_time", "password", "kms_encrypted_password", "kms_encryption_context",
@@ -117,8 +118,8 @@ var alicloudDataDiskMapped = setOf("size", "category", "delete_with_instance", "
 // nobody made (the service's defaults), besides null, "", 0, false and empty.
 var alicloudNeutral = map[string]string{
 	"http_endpoint": "enabled", "http_tokens": "optional", "maintenance_action": "AutoRecover",
-	"private_pool_options_match_criteria": "Open", "internet_charge_type": "PayByTraffic",
-	"system_disk_performance_level": "PL1", "security_enhancement_strategy": "Active",
+	"private_pool_options_match_criteria": "Open",
+	"system_disk_performance_level":       "PL1", "security_enhancement_strategy": "Active",
 }
 
 func (r *instanceResource) moveFromAlicloud(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
@@ -210,6 +211,7 @@ func (src alicloudInstance) model() (instanceModel, diag.Diagnostics) {
 		HostName:                types.StringValue(src.HostName),
 		Tags:                    tagsValue(src.Tags, types.MapNull(types.StringType)),
 		InternetMaxBandwidthOut: types.Int64Value(src.InternetMaxBandwidthOut),
+		InternetChargeType:      types.StringValue(src.InternetChargeType),
 		KeyPairName:             optionalString(src.KeyName),
 		UserData:                types.StringNull(),
 		UserDataBase64:          types.StringNull(),
@@ -235,6 +237,9 @@ func (src alicloudInstance) model() (instanceModel, diag.Diagnostics) {
 		GPUSpec:       types.StringValue(""),
 		PricePerHour:  types.Float64Null(),
 		PriceCurrency: types.StringNull(),
+	}
+	if src.InternetChargeType == "" {
+		m.InternetChargeType = types.StringValue(chargePayByTraffic)
 	}
 	if mode := src.StoppedMode; mode == stoppedModeKeepCharging || mode == stoppedModeStopCharging {
 		m.StoppedMode = types.StringValue(mode)

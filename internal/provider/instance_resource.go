@@ -71,6 +71,7 @@ type instanceModel struct {
 	SystemDisk              types.Object `tfsdk:"system_disk"`
 	DataDisks               types.List   `tfsdk:"data_disks"`
 	InternetMaxBandwidthOut types.Int64  `tfsdk:"internet_max_bandwidth_out"`
+	InternetChargeType      types.String `tfsdk:"internet_charge_type"`
 	KeyPairName             types.String `tfsdk:"key_pair_name"`
 	UserData                types.String `tfsdk:"user_data"`
 	UserDataBase64          types.String `tfsdk:"user_data_base64"`
@@ -489,6 +490,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.FinalSnapshot, next.PasswordWO = plan.FinalSnapshot, plan.PasswordWO
 	next.UserDataWO = plan.UserDataWO
 	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
+	next.SecurityGroupIDs, next.InternetChargeType = plan.SecurityGroupIDs, plan.InternetChargeType
+	next.InternetMaxBandwidthOut = plan.InternetMaxBandwidthOut
 	next.SpotStrategy, next.SpotDuration = plan.SpotStrategy, plan.SpotDuration // null in a state from before spot (instance_spot.go)
 	next.SpotInterruptionBehavior, next.SpotPriceLimit = plan.SpotInterruptionBehavior, plan.SpotPriceLimit
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)

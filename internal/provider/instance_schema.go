@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -81,10 +80,11 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{vswitchIDValidator},
 			},
 			"security_group_ids": schema.SetAttribute{
-				Required:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Security groups (1 to 5) of the instance's VPC. Changing them replaces the instance.",
-				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				Required:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Security groups (1 to 5) of the instance's VPC. Change in place, with no restart: the " +
+					"instance joins the new groups first (JoinSecurityGroup), then leaves the ones removed " +
+					"(LeaveSecurityGroup), so it is never without a group.",
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, 5),
 					setvalidator.ValueStringsAre(securityGroupIDValidator),
@@ -192,12 +192,24 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				},
 			},
 			"internet_max_bandwidth_out": schema.Int64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(0),
-				MarkdownDescription: "Outbound public bandwidth in Mbit/s, 0 to 100. Above 0 the instance gets a public IP. Default `0`. Changing it replaces the instance.",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
-				Validators:          []validator.Int64{int64validator.Between(0, 100)},
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(0),
+				MarkdownDescription: "Outbound public bandwidth in Mbit/s, 0 to 100. Above 0 the instance gets a public IP. " +
+					"Default `0`. A change between two values above 0 is made in place (ModifyInstanceNetworkSpec, no " +
+					"restart, the public IP stays); a change from or to 0 adds or removes the public IP, which replaces " +
+					"the instance.",
+				PlanModifiers: []planmodifier.Int64{bandwidthReplaceIf},
+				Validators:    []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"internet_charge_type": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "How public traffic is billed: `PayByTraffic` (by the GB sent; the service's default) or " +
+					"`PayByBandwidth` (by the bandwidth reserved). Read back when unset. Changes in place " +
+					"(ModifyInstanceNetworkSpec), with no restart.",
+				PlanModifiers: stable,
+				Validators:    []validator.String{stringvalidator.OneOf(internetChargeTypes...)},
 			},
 			"key_pair_name": schema.StringAttribute{
 				Optional:            true,

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+)
+
+// The network of a running instance changes in place: its security groups
+// (joined before the old ones are left, so the machine is never without a
+// group, which the service refuses anyway), and its public bandwidth and
+// how it is billed (ModifyInstanceNetworkSpec). Only a bandwidth from or to
+// 0 Mbit/s replaces the machine: that adds or removes its public IP.
+
+const (
+	chargePayByTraffic   = "PayByTraffic"
+	chargePayByBandwidth = "PayByBandwidth"
+)
+
+var internetChargeTypes = []string{chargePayByTraffic, chargePayByBandwidth}
+
+// internetChargeTypeOf is the charge type an instance reports; the
+// service's default when it reports none.
+func internetChargeTypeOf(inst *ecsapi.Instance) string {
+	if inst.InternetChargeType == "" {
+		return chargePayByTraffic
+	}
+	return inst.InternetChargeType
+}
+
+// bandwidthReplaceIf replaces the instance when its bandwidth goes from or
+// to 0 (a tombstone records the change in the state only, as it does for
+// every in-place argument).
+var bandwidthReplaceIf = int64planmodifier.RequiresReplaceIf(
+	func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+		var status types.String
+		if d := req.State.GetAttribute(ctx, path.Root("status"), &status); !d.HasError() && status.ValueString() == statusReleased {
+			return
+		}
+		if req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
+			resp.RequiresReplace = !req.StateValue.IsNull() // unknown: it may cross 0
+			return
+		}
+		resp.RequiresReplace = (req.StateValue.ValueInt64() == 0) != (req.PlanValue.ValueInt64() == 0)
+	},
+	"A change from or to 0 Mbit/s (which adds or removes the public IP) replaces the instance.",
+	"A change from or to 0 Mbit/s (which adds or removes the public IP) replaces the instance.",
+)
+
+// changeNetwork applies security group, bandwidth and charge type changes.
+func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *instanceModel) error {
+	client := r.data.client
+	id := state.ID.ValueString()
+	if !plan.SecurityGroupIDs.IsUnknown() && !plan.SecurityGroupIDs.Equal(state.SecurityGroupIDs) {
+		var want, have []string
+		plan.SecurityGroupIDs.ElementsAs(ctx, &want, false)
+		state.SecurityGroupIDs.ElementsAs(ctx, &have, false)
+		for _, g := range want {
+			if !slices.Contains(have, g) {
+				if err := client.JoinSecurityGroup(ctx, id, g); err != nil {
+					return fmt.Errorf("joining security group %s: %w", g, err)
+				}
+			}
+		}
+		for _, g := range have {
+			if !slices.Contains(want, g) {
+				if err := client.LeaveSecurityGroup(ctx, id, g); err != nil {
+					return fmt.Errorf("leaving security group %s: %w", g, err)
+				}
+			}
+		}
+	}
+	bandwidthChanged := !plan.InternetMaxBandwidthOut.IsUnknown() &&
+		!plan.InternetMaxBandwidthOut.Equal(state.InternetMaxBandwidthOut)
+	chargeChanged := !plan.InternetChargeType.IsUnknown() && !plan.InternetChargeType.IsNull() &&
+		!plan.InternetChargeType.Equal(state.InternetChargeType)
+	if bandwidthChanged || chargeChanged {
+		charge := ""
+		if chargeChanged {
+			charge = plan.InternetChargeType.ValueString()
+		}
+		if err := client.ModifyInstanceNetworkSpec(ctx, id, int(plan.InternetMaxBandwidthOut.ValueInt64()), charge,
+			newClientToken()); err != nil {
+			return fmt.Errorf("changing its public bandwidth: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
+)
+
+func networkHCL(c instanceCatalog, groups []string, bandwidth int, charge string) string {
+	quoted := make([]string, len(groups))
+	for i, g := range groups {
+		quoted[i] = fmt.Sprintf("%q", g)
+	}
+	extra := ""
+	if charge != "" {
+		extra = fmt.Sprintf("  internet_charge_type = %q\n", charge)
+	}
+	return fmt.Sprintf(`
+resource "aliecs_instance" "test" {
+  image_id                   = %q
+  instance_type              = "ecs.g7.large"
+  vswitch_id                 = %q
+  security_group_ids         = [%s]
+  internet_max_bandwidth_out = %d
+%s}
+`, c.image, c.vswitch, strings.Join(quoted, ", "), bandwidth, extra)
+}
+
+// Security groups, public bandwidth and its charge type change in place:
+// the machine joins the new groups before it leaves the old ones, and keeps
+// its id and public IP; an import reads all three back; only a bandwidth
+// from or to 0 (the public IP comes or goes) replaces it.
+func TestAccInstance_networkInPlace(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	var first, id, publicIP string
+	same := func(*terraform.State) error {
+		if id != first {
+			return fmt.Errorf("instance %s replaced by %s", first, id)
+		}
+		in := env.instanceInEmu(id)
+		if in == nil || len(in.PublicIpAddress.IpAddress) != 1 || in.PublicIpAddress.IpAddress[0] != publicIP {
+			return fmt.Errorf("the public IP changed: %+v", in)
+		}
+		return nil
+	}
+	emuNetwork := func(groups []string, bandwidth int, charge string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			in := env.instanceInEmu(id)
+			if in == nil {
+				return fmt.Errorf("instance %s not in the emulator", id)
+			}
+			got := slices.Sorted(slices.Values(in.SecurityGroupIds.SecurityGroupId))
+			if !slices.Equal(got, slices.Sorted(slices.Values(groups))) || in.InternetMaxBandwidthOut != bandwidth ||
+				in.InternetChargeType != charge {
+				return fmt.Errorf("the emulator has groups %v, %d Mbit/s, %s; want %v, %d, %s", got,
+					in.InternetMaxBandwidthOut, in.InternetChargeType, groups, bandwidth, charge)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(networkHCL(c, []string{c.sg}, 5, "")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("internet_charge_type"), knownvalue.StringExact("PayByTraffic")),
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &first), func(s *terraform.State) error {
+					id = first
+					publicIP = s.RootModule().Resources[instanceAddr].Primary.Attributes["public_ip"]
+					env.emu.ResetCalls()
+					return nil
+				}, emuNetwork([]string{c.sg}, 5, "PayByTraffic")),
+			},
+			{
+				// Another group, more bandwidth, billed by bandwidth: one update.
+				Config: env.config(networkHCL(c, []string{c.sg2}, 20, "PayByBandwidth")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), same,
+					emuNetwork([]string{c.sg2}, 20, "PayByBandwidth"), func(*terraform.State) error {
+						var order []string
+						for _, rec := range env.emu.CallLog() {
+							switch rec.Action {
+							case "JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "StopInstance",
+								"RunInstances", "DeleteInstance":
+								order = append(order, rec.Action)
+							}
+						}
+						if want := "JoinSecurityGroup LeaveSecurityGroup ModifyInstanceNetworkSpec"; strings.Join(order, " ") != want {
+							return fmt.Errorf("calls %v, want %s", order, want)
+						}
+						return nil
+					}),
+			},
+			{
+				Config: env.config(networkHCL(c, []string{c.sg, c.sg2}, 20, "PayByBandwidth")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), same,
+					emuNetwork([]string{c.sg, c.sg2}, 20, "PayByBandwidth")),
+			},
+			{
+				ResourceName:      instanceAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"password_wo", "password_wo_version", "user_data", "stopped_mode", "final_snapshot", "timeouts",
+				},
+			},
+			{
+				// Back to 0: the public IP goes, which replaces the machine.
+				Config: env.config(networkHCL(c, []string{c.sg}, 0, "PayByTraffic")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
+					if id == first {
+						return fmt.Errorf("instance %s kept with its public IP removed", id)
+					}
+					return nil
+				}, emuNetwork([]string{c.sg}, 0, "PayByTraffic")),
+			},
+		},
+	})
+}
