@@ -64,6 +64,8 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 				req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
 			}
 			req.InternetChargeType = in.InternetChargeType // "" is not sent
+			req.PrivateIpAddress = in.PrivateIP
+			req.ResourceGroupId = in.ResourceGroupID
 			if in.DeletionProtection {
 				req.DeletionProtection = requests.NewBoolean(true)
 			}
@@ -345,6 +347,7 @@ func instanceFromSDK(raw ecs.Instance) Instance {
 		KeyPairName:             raw.KeyPairName,
 		InternetMaxBandwidthOut: raw.InternetMaxBandwidthOut,
 		InternetChargeType:      raw.InternetChargeType,
+		ResourceGroupID:         raw.ResourceGroupId,
 		CreationTime:            raw.CreationTime,
 		AutoReleaseTime:         raw.AutoReleaseTime,
 		DeletionProtection:      raw.DeletionProtection,

@@ -53,3 +53,13 @@ func (c *Client) ModifyInstanceNetworkSpec(ctx context.Context, id string, bandw
 		})
 	return err
 }
+
+// JoinResourceGroup moves an instance to another resource group; moving it
+// again to the same group changes nothing, so a retry is harmless.
+func (c *Client) JoinResourceGroup(ctx context.Context, id, groupID string) error {
+	_, err := invoke(ctx, c, call{action: "JoinResourceGroup", kind: kindIdempotent, instanceID: id},
+		ecs.CreateJoinResourceGroupRequest, (*ecs.Client).JoinResourceGroup, func(req *ecs.JoinResourceGroupRequest) {
+			req.ResourceType, req.ResourceId, req.ResourceGroupId = "instance", id, groupID
+		})
+	return err
+}

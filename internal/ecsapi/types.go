@@ -39,6 +39,7 @@ type Instance struct {
 	KeyPairName             string
 	InternetMaxBandwidthOut int
 	InternetChargeType      string // PayByTraffic or PayByBandwidth
+	ResourceGroupID         string
 	CreationTime            string // API format yyyy-MM-ddTHH:mmZ
 	AutoReleaseTime         string // API format yyyy-MM-ddTHH:mmZ, "" when none is scheduled
 	DeletionProtection      bool
@@ -99,6 +100,8 @@ type RunInstanceInput struct {
 	DataDisks               []DataDiskSpec
 	InternetMaxBandwidthOut int
 	InternetChargeType      string // "" = the service's default, PayByTraffic
+	PrivateIP               string // "" = the service picks one in the vSwitch
+	ResourceGroupID         string // "" = the account's default group
 	DeletionProtection      bool
 	Tags                    map[string]string
 	Spot                    SpotSpec // sent only for a spot strategy

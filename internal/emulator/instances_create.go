@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type launchSpec struct {
 	userData     string
 	keyPair      string
 	rgID         string
+	privateIP    string // "" = the next free address of the vSwitch
 	uniqueSuffix bool
 }
 
@@ -152,9 +154,16 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 	if c.e.soldOutLocked(s.vsw.ZoneID, s.itype.InstanceTypeId) {
 		return nil, errNoStock()
 	}
+	if s.privateIP = p.str("PrivateIpAddress"); s.privateIP != "" {
+		if ae := c.checkPrivateIP(s); ae != nil {
+			return nil, ae
+		}
+	}
 	s.rgID = p.str("ResourceGroupId")
 	if s.rgID == "" {
 		s.rgID = defaultResourceGroupID // the account's default resource group, as on the service
+	} else if !validResourceGroupID(s.rgID) {
+		return nil, newErr(http.StatusNotFound, "InvalidResourceGroupId.NotFound", "The specified ResourceGroupId does not exist.")
 	}
 	if s.uniqueSuffix, ae = p.boolean("UniqueSuffix", false); ae != nil {
 		return nil, ae
@@ -440,9 +449,14 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 			in.ExpiredTime = now.AddDate(0, s.period, 0)
 		}
 	}
-	n := st.NextIP
-	st.NextIP++
-	in.PrivateIP = fmt.Sprintf("%d.%d.%d.%d", s.vsw.ipBase[0], s.vsw.ipBase[1], int(s.vsw.ipBase[2])+(n/250)%16, n%250+2)
+	if in.PrivateIP = s.privateIP; in.PrivateIP != "" {
+		st.PickedIPs++
+	}
+	for in.PrivateIP == "" || s.privateIP == "" && st.PickedIPs > 0 && c.privateIPInUse(in.PrivateIP, in.ID) {
+		n := st.NextIP
+		st.NextIP++
+		in.PrivateIP = fmt.Sprintf("%d.%d.%d.%d", s.vsw.ipBase[0], s.vsw.ipBase[1], int(s.vsw.ipBase[2])+(n/250)%16, n%250+2)
+	}
 	boot := e.opts.BootTime
 	if legacy {
 		in.setPhases(now, "Stopped", phaseStep{"Pending", boot})
@@ -502,3 +516,33 @@ func (c *call) allocPublicIP() string {
 }
 
 func lowerUUID() string { return strings.ToLower(newRequestID()) }
+
+// checkPrivateIP: a PrivateIpAddress must be a free address of the
+// vSwitch's block, for one instance (Amount 1).
+func (c *call) checkPrivateIP(s *launchSpec) *apiError {
+	ip := net.ParseIP(s.privateIP)
+	_, block, err := net.ParseCIDR(s.vsw.CidrBlock)
+	if ip == nil || ip.To4() == nil || err != nil {
+		return bad400("InvalidPrivateIpAddress.Malformed", "The specified parameter PrivateIpAddress is not valid.")
+	}
+	if !block.Contains(ip) {
+		return bad400("InvalidPrivateIpAddress.NotInVSwitch", "The specified PrivateIpAddress is not in the CIDR block of the vSwitch.")
+	}
+	if n, _ := c.p.integer("Amount", 1, 1, 100, nil); n > 1 {
+		return bad400("InvalidParameter.Amount", "PrivateIpAddress can only be set for one instance.")
+	}
+	if c.privateIPInUse(s.privateIP, "") {
+		return newErr(http.StatusBadRequest, "InvalidPrivateIpAddress.Duplicated", "The specified PrivateIpAddress is already in use.")
+	}
+	return nil
+}
+
+// privateIPInUse: another instance than self has ip.
+func (c *call) privateIPInUse(ip, self string) bool {
+	for _, in := range c.e.st.Instances {
+		if in.PrivateIP == ip && in.ID != self {
+			return true
+		}
+	}
+	return false
+}

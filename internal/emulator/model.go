@@ -194,9 +194,12 @@ type tokenEntry struct {
 
 // store is the whole mutable state; it is what the state file holds.
 type store struct {
-	Advanced  time.Duration             `json:"advanced"`
-	Seq       int64                     `json:"seq"`
-	NextIP    int                       `json:"next_ip"`
+	Advanced time.Duration `json:"advanced"`
+	Seq      int64         `json:"seq"`
+	NextIP   int           `json:"next_ip"`
+	// PickedIPs counts instances created with a PrivateIpAddress: only
+	// then can a generated address already be taken.
+	PickedIPs int                       `json:"picked_ips,omitempty"`
 	Instances map[string]*instance      `json:"instances"`
 	Disks     map[string]*disk          `json:"disks"`
 	Snapshots map[string]*snapshot      `json:"snapshots"`

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Security groups and public bandwidth of an instance, changed in place:
@@ -126,3 +127,42 @@ func init() {
 	actions["LeaveSecurityGroup"] = actionSpec{leaveSecurityGroup, false}
 	actions["ModifyInstanceNetworkSpec"] = actionSpec{modifyInstanceNetworkSpec, false}
 }
+
+// joinResourceGroup moves an instance to another resource group
+// (ResourceType "instance"). The emulator has no Resource Manager: any id
+// of the form rg-<letters and digits> is a group.
+func joinResourceGroup(c *call) (M, *apiError) {
+	if t := c.p.str("ResourceType"); t != "instance" {
+		return nil, bad400("InvalidResourceType.NotSupported", "The emulator moves instances only (ResourceType instance).")
+	}
+	id := c.p.str("ResourceId")
+	if id == "" {
+		return nil, newErr(http.StatusBadRequest, "MissingParameter", "ResourceId should not be null.")
+	}
+	in := c.findInstance(id)
+	if in == nil {
+		return nil, errInstanceNotFound()
+	}
+	rg := c.p.str("ResourceGroupId")
+	if !validResourceGroupID(rg) {
+		return nil, newErr(http.StatusNotFound, "InvalidResourceGroupId.NotFound", "The specified ResourceGroupId does not exist.")
+	}
+	in.ResourceGroupID = rg
+	c.dirty = true
+	return ok()
+}
+
+func validResourceGroupID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "rg-")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func init() { actions["JoinResourceGroup"] = actionSpec{joinResourceGroup, true} }

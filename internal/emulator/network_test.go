@@ -77,3 +77,59 @@ func TestModifyInstanceNetworkSpec(t *testing.T) {
 		t.Fatalf("after the change: %d Mbit/s, %s, %v", in.InternetMaxBandwidthOut, in.InternetChargeType, in.PublicIpAddress.IpAddress)
 	}
 }
+
+func TestRunInstancesPrivateIP(t *testing.T) {
+	f := newFixture(t, Options{})
+	rc := f.catalog()
+	withIP := func(ip string) func(*ecs.RunInstancesRequest) {
+		return func(r *ecs.RunInstancesRequest) { r.PrivateIpAddress = ip }
+	}
+	run := func(mut ...func(*ecs.RunInstancesRequest)) error {
+		req := f.runRequest()
+		for _, m := range mut {
+			m(req)
+		}
+		_, err := f.client().RunInstances(req)
+		return err
+	}
+	// The vSwitch's block is 172.16.0.0/20; the emulator hands out .2, .3, … itself.
+	if rc.VSwitches[0].CidrBlock != "172.16.0.0/20" {
+		t.Fatalf("the first vSwitch's block is %s", rc.VSwitches[0].CidrBlock)
+	}
+	wantCode(t, run(withIP("10.9.9.9")), 400, "InvalidPrivateIpAddress.NotInVSwitch")
+	wantCode(t, run(withIP("not-an-ip")), 400, "InvalidPrivateIpAddress.Malformed")
+	wantCode(t, run(withIP("172.16.0.50"), func(r *ecs.RunInstancesRequest) { r.Amount = requests.NewInteger(2) }),
+		400, "InvalidParameter.Amount")
+	id := f.run(1, withIP("172.16.0.3"))[0]
+	if got := f.describe(id).VpcAttributes.PrivateIpAddress.IpAddress; len(got) != 1 || got[0] != "172.16.0.3" {
+		t.Fatalf("private IP %v, want 172.16.0.3", got)
+	}
+	wantCode(t, run(withIP("172.16.0.3")), 400, "InvalidPrivateIpAddress.Duplicated")
+	// Generated addresses skip the one picked.
+	for _, id := range f.run(3) {
+		if got := f.describe(id).VpcAttributes.PrivateIpAddress.IpAddress[0]; got == "172.16.0.3" {
+			t.Fatalf("instance %s got the picked address %s", id, got)
+		}
+	}
+}
+
+func TestJoinResourceGroup(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1)[0]
+	if got := f.describe(id).ResourceGroupId; got != defaultResourceGroupID {
+		t.Fatalf("a new instance is in %q, want the default group", got)
+	}
+	join := func(rg string) error {
+		req := ecs.CreateJoinResourceGroupRequest()
+		req.RegionId, req.ResourceType, req.ResourceId, req.ResourceGroupId = testRegion, "instance", id, rg
+		_, err := f.client().JoinResourceGroup(req)
+		return err
+	}
+	wantCode(t, join("not-a-group"), 404, "InvalidResourceGroupId.NotFound")
+	if err := join("rg-team42"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.describe(id).ResourceGroupId; got != "rg-team42" {
+		t.Fatalf("after the join the instance is in %q", got)
+	}
+}

@@ -39,6 +39,8 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
 		InternetChargeType:      m.InternetChargeType.ValueString(), // "" when unset: the service's default
+		PrivateIP:               m.PrivateIP.ValueString(),          // "" when unset: the service picks one
+		ResourceGroupID:         m.ResourceGroupID.ValueString(),    // "" when unset: the default group
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
 		Spot:                    m.spotSpec(), // instance_spot.go
 	}
@@ -100,6 +102,8 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	}
 
 	m.PrivateIP = types.StringValue(inst.PrivateIP)
+	m.ResourceGroupID = types.StringValue(inst.ResourceGroupID)
+	m.InstanceChargeType = types.StringValue(inst.InstanceChargeType)
 	m.PublicIP = types.StringValue(inst.PublicIP)
 	m.SSHCommand = types.StringValue(sshCommand(inst.PublicIP, inst.PrivateIP))
 	m.CreationTime = types.StringValue(apiTimeToRFC3339(inst.CreationTime))
@@ -192,7 +196,7 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // nullUnknowns replaces every unknown value by null, so a model can be saved
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
-	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
+	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.ResourceGroupID, &m.InstanceChargeType, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
 		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
 	if m.PricePerHour.IsUnknown() {
 		m.PricePerHour = types.Float64Null()

@@ -3,11 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -77,6 +81,11 @@ func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *insta
 			}
 		}
 	}
+	if rg := plan.ResourceGroupID; !rg.IsUnknown() && !rg.IsNull() && !rg.Equal(state.ResourceGroupID) {
+		if err := client.JoinResourceGroup(ctx, id, rg.ValueString()); err != nil {
+			return fmt.Errorf("moving it to resource group %s: %w", rg.ValueString(), err)
+		}
+	}
 	bandwidthChanged := !plan.InternetMaxBandwidthOut.IsUnknown() &&
 		!plan.InternetMaxBandwidthOut.Equal(state.InternetMaxBandwidthOut)
 	chargeChanged := !plan.InternetChargeType.IsUnknown() && !plan.InternetChargeType.IsNull() &&
@@ -92,4 +101,26 @@ func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *insta
 		}
 	}
 	return nil
+}
+
+// resourceGroupIDPattern is a resource group id.
+var resourceGroupIDPattern = regexp.MustCompile(`^rg-[a-z0-9]+$`)
+
+// ipv4Validator: a dotted IPv4 address.
+type ipv4Validator struct{}
+
+func (ipv4Validator) Description(context.Context) string {
+	return "must be an IPv4 address such as 172.16.0.10"
+}
+
+func (v ipv4Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v ipv4Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if ip := net.ParseIP(req.ConfigValue.ValueString()); ip == nil || ip.To4() == nil || !strings.Contains(req.ConfigValue.ValueString(), ".") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid private IP",
+			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -137,6 +138,89 @@ func TestAccInstance_networkInPlace(t *testing.T) {
 					}
 					return nil
 				}, emuNetwork([]string{c.sg}, 0, "PayByTraffic")),
+			},
+		},
+	})
+}
+
+// private_ip is set at create (a different one replaces the machine);
+// resource_group_id changes in place; both, and instance_charge_type, are
+// read back by an import.
+func TestAccInstance_privateIPAndResourceGroup(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	var block string
+	for _, v := range env.emu.State().Catalog.VSwitches {
+		if v.ID == c.vswitch {
+			block = v.CidrBlock
+		}
+	}
+	prefix := block[:strings.LastIndex(block, ".")+1] // 172.16.X.
+	ip1, ip2 := prefix+"77", prefix+"78"
+	hcl := func(ip, rg string) string {
+		return env.config(instanceHCL(c, fmt.Sprintf("  private_ip = %q\n  resource_group_id = %q\n", ip, rg)))
+	}
+	var first, id string
+	emu := func(ip, rg string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			in := env.instanceInEmu(id)
+			if in == nil || in.VpcAttributes.PrivateIpAddress.IpAddress[0] != ip || in.ResourceGroupId != rg {
+				return fmt.Errorf("the emulator has %+v; want %s in %s", in, ip, rg)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(instanceHCL(c, "  private_ip = \"172.16.1\"\n")),
+				ExpectError: regexp.MustCompile(`must be an IPv4 address`),
+			},
+			{
+				Config: hcl(ip1, "rg-team1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("instance_charge_type"), knownvalue.StringExact("PostPaid")),
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &first), func(*terraform.State) error {
+					id = first
+					return nil
+				}, emu(ip1, "rg-team1")),
+			},
+			{
+				Config: hcl(ip1, "rg-team2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
+					if id != first {
+						return fmt.Errorf("instance %s replaced by %s", first, id)
+					}
+					return nil
+				}, emu(ip1, "rg-team2")),
+			},
+			{
+				ResourceName:      instanceAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"password_wo", "password_wo_version", "user_data", "stopped_mode", "final_snapshot", "timeouts",
+				},
+			},
+			{
+				Config: hcl(ip2, "rg-team2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
+					if id == first {
+						return fmt.Errorf("instance %s kept with another private IP", id)
+					}
+					return nil
+				}, emu(ip2, "rg-team2")),
 			},
 		},
 	})

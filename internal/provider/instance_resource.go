@@ -91,15 +91,17 @@ type instanceModel struct {
 	FinalSnapshot            types.Object   `tfsdk:"final_snapshot"`
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 
-	PrivateIP    types.String `tfsdk:"private_ip"`
-	PublicIP     types.String `tfsdk:"public_ip"`
-	SystemDiskID types.String `tfsdk:"system_disk_id"`
-	CreationTime types.String `tfsdk:"creation_time"`
-	SSHCommand   types.String `tfsdk:"ssh_command"`
-	CPU          types.Int64  `tfsdk:"cpu"`
-	Memory       types.Int64  `tfsdk:"memory"`
-	GPUAmount    types.Int64  `tfsdk:"gpu_amount"`
-	GPUSpec      types.String `tfsdk:"gpu_spec"`
+	PrivateIP          types.String `tfsdk:"private_ip"`
+	ResourceGroupID    types.String `tfsdk:"resource_group_id"`
+	InstanceChargeType types.String `tfsdk:"instance_charge_type"`
+	PublicIP           types.String `tfsdk:"public_ip"`
+	SystemDiskID       types.String `tfsdk:"system_disk_id"`
+	CreationTime       types.String `tfsdk:"creation_time"`
+	SSHCommand         types.String `tfsdk:"ssh_command"`
+	CPU                types.Int64  `tfsdk:"cpu"`
+	Memory             types.Int64  `tfsdk:"memory"`
+	GPUAmount          types.Int64  `tfsdk:"gpu_amount"`
+	GPUSpec            types.String `tfsdk:"gpu_spec"`
 
 	PricePerHour  types.Float64 `tfsdk:"price_per_hour"` // instance_price.go
 	PriceCurrency types.String  `tfsdk:"price_currency"`
@@ -491,7 +493,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.UserDataWO = plan.UserDataWO
 	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
 	next.SecurityGroupIDs, next.InternetChargeType = plan.SecurityGroupIDs, plan.InternetChargeType
-	next.InternetMaxBandwidthOut = plan.InternetMaxBandwidthOut
+	next.InternetMaxBandwidthOut, next.ResourceGroupID = plan.InternetMaxBandwidthOut, plan.ResourceGroupID
 	next.SpotStrategy, next.SpotDuration = plan.SpotStrategy, plan.SpotDuration // null in a state from before spot (instance_spot.go)
 	next.SpotInterruptionBehavior, next.SpotPriceLimit = plan.SpotInterruptionBehavior, plan.SpotPriceLimit
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)

@@ -401,9 +401,28 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 
 			"private_ip": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Private IP address in the vSwitch.",
-				PlanModifiers:       stable,
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Private IPv4 address in the vSwitch's block. The service picks a free one when " +
+					"omitted. Set when the instance is created; a different address replaces the instance.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{ipv4Validator{}},
+			},
+			"resource_group_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Resource group (`rg-…`) of the instance; the account's default group when omitted. " +
+					"Changes in place (JoinResourceGroup).",
+				PlanModifiers: stable,
+				Validators: []validator.String{stringvalidator.RegexMatches(resourceGroupIDPattern,
+					"must be a resource group id such as rg-acfmzabcdefghij")},
+			},
+			"instance_charge_type": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "How the instance is billed, as the service reports it: `PostPaid` (pay-as-you-go), " +
+					"the only billing this resource creates and manages; an import of a `PrePaid` (subscription) " +
+					"instance reads `PrePaid`.",
+				PlanModifiers: stable,
 			},
 			"public_ip": schema.StringAttribute{
 				Computed:            true,
