@@ -66,6 +66,7 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			req.InternetChargeType = in.InternetChargeType // "" is not sent
 			req.PrivateIpAddress = in.PrivateIP
 			req.ResourceGroupId = in.ResourceGroupID
+			req.RamRoleName = in.RAMRoleName
 			if in.DeletionProtection {
 				req.DeletionProtection = requests.NewBoolean(true)
 			}

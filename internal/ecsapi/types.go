@@ -102,6 +102,7 @@ type RunInstanceInput struct {
 	InternetChargeType      string // "" = the service's default, PayByTraffic
 	PrivateIP               string // "" = the service picks one in the vSwitch
 	ResourceGroupID         string // "" = the account's default group
+	RAMRoleName             string // "" = none
 	DeletionProtection      bool
 	Tags                    map[string]string
 	Spot                    SpotSpec // sent only for a spot strategy

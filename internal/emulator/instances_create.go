@@ -38,6 +38,7 @@ type launchSpec struct {
 	keyPair      string
 	rgID         string
 	privateIP    string // "" = the next free address of the vSwitch
+	ramRole      string
 	uniqueSuffix bool
 }
 
@@ -148,6 +149,9 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 		s.userData = ud
 	}
 	s.keyPair = p.str("KeyPairName")
+	if s.ramRole = p.str("RamRoleName"); s.ramRole != "" && !validRAMRoleName(s.ramRole) {
+		return nil, errRAMRoleNotFound()
+	}
 	if s.keyPair != "" && c.region.keyPair(s.keyPair) == nil {
 		return nil, newErr(http.StatusNotFound, "InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.")
 	}
@@ -421,7 +425,7 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 		VpcID: s.vsw.VpcID, VSwitchID: s.vsw.ID, SecurityGroupIDs: append([]string(nil), s.sgIDs...),
 		BandwidthOut: s.bandwidthOut, InternetChargeType: s.netCharge, ChargeType: s.chargeType,
 		SpotStrategy: s.spot, SpotPriceLimit: s.spotLimit, SpotDuration: s.spotDuration,
-		SpotInterruption: s.spotStop, KeyPairName: s.keyPair, UserData: s.userData,
+		SpotInterruption: s.spotStop, KeyPairName: s.keyPair, UserData: s.userData, RAMRole: s.ramRole,
 		ResourceGroupID: s.rgID, DeletionProtection: s.protection, AutoRelease: s.autoRelease,
 		Tags: append([]tag(nil), s.tags...), Created: now, SerialNumber: lowerUUID(),
 		MAC: fmt.Sprintf("00:16:3e:%02x:%02x:%02x", rand.IntN(256), rand.IntN(256), rand.IntN(256)),

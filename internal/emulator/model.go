@@ -42,6 +42,7 @@ type instance struct {
 	ReclaimAt          time.Time `json:"reclaim_at"` // zero = no spot reclaim under way (spot.go)
 	ExpiredTime        time.Time `json:"expired_time"`
 	KeyPairName        string    `json:"key_pair_name"`
+	RAMRole            string    `json:"ram_role,omitempty"` // the instance RAM role (ram_roles.go)
 	UserData           string    `json:"user_data"`
 	ResourceGroupID    string    `json:"resource_group_id"`
 	DeletionProtection bool      `json:"deletion_protection"`

@@ -133,3 +133,49 @@ func TestJoinResourceGroup(t *testing.T) {
 		t.Fatalf("after the join the instance is in %q", got)
 	}
 }
+
+func TestInstanceRamRole(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1, func(r *ecs.RunInstancesRequest) { r.RamRoleName = "Builder" })[0]
+	other := f.run(1)[0]
+	roles := func() map[string]string {
+		req := ecs.CreateDescribeInstanceRamRoleRequest()
+		req.RegionId, req.InstanceIds = testRegion, `["`+id+`","`+other+`"]`
+		resp, err := f.client().DescribeInstanceRamRole(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, s := range resp.InstanceRamRoleSets.InstanceRamRoleSet {
+			out[s.InstanceId] = s.RamRoleName
+		}
+		return out
+	}
+	if got := roles(); len(got) != 1 || got[id] != "Builder" {
+		t.Fatalf("roles after RunInstances: %v", got)
+	}
+	attach := func(inst, role string) error {
+		req := ecs.CreateAttachInstanceRamRoleRequest()
+		req.RegionId, req.InstanceIds, req.RamRoleName = testRegion, `["`+inst+`"]`, role
+		_, err := f.client().AttachInstanceRamRole(req)
+		return err
+	}
+	detach := func(inst, role string) error {
+		req := ecs.CreateDetachInstanceRamRoleRequest()
+		req.RegionId, req.InstanceIds, req.RamRoleName = testRegion, `["`+inst+`"]`, role
+		_, err := f.client().DetachInstanceRamRole(req)
+		return err
+	}
+	wantCode(t, attach(id, "Other"), 403, "InvalidInstance.RamRoleAttached")
+	wantCode(t, attach(other, "bad name!"), 404, "InvalidRamRole.NotFound")
+	wantCode(t, detach(id, "Other"), 403, "InvalidRamRole.NotAttached")
+	if err := detach(id, "Builder"); err != nil {
+		t.Fatal(err)
+	}
+	if err := attach(other, "Runner"); err != nil {
+		t.Fatal(err)
+	}
+	if got := roles(); len(got) != 1 || got[other] != "Runner" {
+		t.Fatalf("roles after detach and attach: %v", got)
+	}
+}

@@ -41,6 +41,7 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		InternetChargeType:      m.InternetChargeType.ValueString(), // "" when unset: the service's default
 		PrivateIP:               m.PrivateIP.ValueString(),          // "" when unset: the service picks one
 		ResourceGroupID:         m.ResourceGroupID.ValueString(),    // "" when unset: the default group
+		RAMRoleName:             m.RoleName.ValueString(),
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
 		Spot:                    m.spotSpec(), // instance_spot.go
 	}
@@ -196,7 +197,7 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // nullUnknowns replaces every unknown value by null, so a model can be saved
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
-	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.ResourceGroupID, &m.InstanceChargeType, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
+	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.ResourceGroupID, &m.InstanceChargeType, &m.RoleName, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
 		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
 	if m.PricePerHour.IsUnknown() {
 		m.PricePerHour = types.Float64Null()

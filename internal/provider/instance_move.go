@@ -88,6 +88,7 @@ type alicloudInstance struct {
 	SpotInterruptionBehavior string             `json:"spot_instance_interruption_behavior"`
 	InternetChargeType       string             `json:"internet_charge_type"`
 	ResourceGroupID          string             `json:"resource_group_id"`
+	RoleName                 string             `json:"role_name"`
 }
 
 type alicloudDataDisk struct {
@@ -102,7 +103,7 @@ type alicloudDataDisk struct {
 // with a value that is not its neutral one is named in the warning.
 var alicloudInstanceMapped = setOf("id", "image_id", "instance_type", "vswitch_id", "subnet_id", "security_groups",
 	"availability_zone", "instance_name", "description", "host_name", "tags", "system_disk_category",
-	"system_disk_size", "system_disk_id", "data_disks", "internet_max_bandwidth_out", "internet_charge_type", "resource_group_id", "key_name", "user_data",
+	"system_disk_size", "system_disk_id", "data_disks", "internet_max_bandwidth_out", "internet_charge_type", "resource_group_id", "role_name", "key_name", "user_data",
 	"deletion_protection", "status", "stopped_mode", "force_delete", "spot_strategy", "spot_price_limit",
 	"spot_duration", "instance_charge_type", "private_ip", "public_ip", "cpu", "memory", "create_time",
 	"auto_release_time", "password", "kms_encrypted_password", "kms_encryption_context",
@@ -228,6 +229,7 @@ func (src alicloudInstance) model() (instanceModel, diag.Diagnostics) {
 		Timeouts:                timeouts.Value{Object: nullOfObject(instanceSchemaAttrTypes("timeouts"))},
 		PrivateIP:               types.StringValue(src.PrivateIP),
 		ResourceGroupID:         types.StringValue(src.ResourceGroupID),
+		RoleName:                types.StringValue(src.RoleName),
 		InstanceChargeType:      types.StringValue(alicloudPostPaid),
 		PublicIP:                types.StringValue(src.PublicIP),
 		SSHCommand:              types.StringValue(sshCommand(src.PublicIP, src.PrivateIP)),

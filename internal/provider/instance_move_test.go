@@ -138,6 +138,8 @@ func TestMoveInstance_mapping(t *testing.T) {
 		"vswitch_id": "vsw-bp1ybfpozawwsfamc57q", "zone_id": "cn-hangzhou-h", "key_pair_name": "deploy-key",
 		"spot_strategy": "SpotAsPriceGo", "status": "Running", "description": "trainer box",
 		"image_id": "ubuntu_22_04_x64_20G_alibase_20240101.vhd", "system_disk_id": "d-bp1669eij8ntoutreonu",
+		"role_name": "TrainerRole", "resource_group_id": "rg-acfmzdefault00001", "internet_charge_type": "PayByTraffic",
+		"instance_charge_type": "PostPaid",
 	} {
 		if got := moveAttr(t, v, name); !got.Equal(tftypes.NewValue(tftypes.String, want)) {
 			t.Errorf("%s = %v, want %q", name, got, want)
@@ -167,13 +169,13 @@ func TestMoveInstance_mapping(t *testing.T) {
 		t.Errorf("tags = %v", tags)
 	}
 	warn := moveDiagnostics(resp, tfprotov6.DiagnosticSeverityWarning)
-	for _, want := range []string{`system_disk_name = "root"`, `data_disks[0].name = "datasets"`,
-		`role_name = "TrainerRole"`} {
+	for _, want := range []string{`system_disk_name = "root"`, `data_disks[0].name = "datasets"`} {
 		if !strings.Contains(warn, want) {
 			t.Errorf("the warning does not name %s: %s", want, warn)
 		}
 	}
-	for _, neutral := range []string{"http_endpoint", "maintenance_action", "image_options", "cpu", "spot_duration"} {
+	for _, neutral := range []string{"http_endpoint", "maintenance_action", "image_options", "cpu", "spot_duration",
+		"role_name", "resource_group_id"} {
 		if strings.Contains(warn, neutral+" =") {
 			t.Errorf("the warning names %s, which was not set: %s", neutral, warn)
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -86,6 +87,18 @@ func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *insta
 			return fmt.Errorf("moving it to resource group %s: %w", rg.ValueString(), err)
 		}
 	}
+	if role := plan.RoleName; !role.IsUnknown() && !role.IsNull() && !role.Equal(state.RoleName) {
+		if old := state.RoleName.ValueString(); old != "" {
+			if err := client.DetachInstanceRamRole(ctx, id, old); err != nil {
+				return fmt.Errorf("detaching RAM role %s: %w", old, err)
+			}
+		}
+		if role.ValueString() != "" {
+			if err := client.AttachInstanceRamRole(ctx, id, role.ValueString()); err != nil {
+				return fmt.Errorf("attaching RAM role %s: %w", role.ValueString(), err)
+			}
+		}
+	}
 	bandwidthChanged := !plan.InternetMaxBandwidthOut.IsUnknown() &&
 		!plan.InternetMaxBandwidthOut.Equal(state.InternetMaxBandwidthOut)
 	chargeChanged := !plan.InternetChargeType.IsUnknown() && !plan.InternetChargeType.IsNull() &&
@@ -123,4 +136,20 @@ func (v ipv4Validator) ValidateString(ctx context.Context, req validator.StringR
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid private IP",
 			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
 	}
+}
+
+// ramRoleNamePattern is a RAM role name, or "" for none.
+var ramRoleNamePattern = regexp.MustCompile(`^[A-Za-z0-9.-]{0,64}$`)
+
+// readRoleName reads the RAM role of an instance being imported.
+func (r *instanceResource) readRoleName(ctx context.Context, m *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	role, err := r.data.client.InstanceRAMRole(ctx, m.ID.ValueString())
+	if err != nil {
+		diags.AddError("Cannot read the instance's RAM role",
+			fmt.Sprintf("Reading the RAM role of instance %s failed: %s", m.ID.ValueString(), err))
+		return diags
+	}
+	m.RoleName = types.StringValue(role)
+	return diags
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -222,6 +223,64 @@ func TestAccInstance_privateIPAndResourceGroup(t *testing.T) {
 					return nil
 				}, emu(ip2, "rg-team2")),
 			},
+		},
+	})
+}
+
+// role_name: given at create, replaced in place (detach, then attach),
+// read back by an import, removed with "".
+func TestAccInstance_roleName(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	var first, id string
+	role := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if id != first {
+				return fmt.Errorf("instance %s replaced by %s", first, id)
+			}
+			got, err := env.instanceSDKClient().InstanceRAMRole(context.Background(), id)
+			if err != nil || got != want {
+				return fmt.Errorf("the instance's RAM role is %q (%v), want %q", got, err, want)
+			}
+			return nil
+		}
+	}
+	inPlace := func(name string) resource.TestStep {
+		return resource.TestStep{
+			Config: env.config(instanceHCL(c, fmt.Sprintf("  role_name = %q\n", name))),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), role(name)),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(instanceHCL(c, "  role_name = \"no spaces allowed\"\n")),
+				ExpectError: regexp.MustCompile(`must be a RAM role name`),
+			},
+			{
+				Config: env.config(instanceHCL(c, "  role_name = \"Builder\"\n")),
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &first), func(*terraform.State) error {
+					id = first
+					return nil
+				}, role("Builder")),
+			},
+			inPlace("Runner"),
+			{
+				ResourceName:      instanceAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"password_wo", "password_wo_version", "user_data", "stopped_mode", "final_snapshot", "timeouts",
+				},
+			},
+			inPlace(""),
 		},
 	})
 }

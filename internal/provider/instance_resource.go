@@ -93,6 +93,7 @@ type instanceModel struct {
 
 	PrivateIP          types.String `tfsdk:"private_ip"`
 	ResourceGroupID    types.String `tfsdk:"resource_group_id"`
+	RoleName           types.String `tfsdk:"role_name"`
 	InstanceChargeType types.String `tfsdk:"instance_charge_type"`
 	PublicIP           types.String `tfsdk:"public_ip"`
 	SystemDiskID       types.String `tfsdk:"system_disk_id"`
@@ -170,6 +171,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	token := newClientToken()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyClientToken, []byte(`"`+token+`"`))...)
 
+	if plan.RoleName.IsUnknown() {
+		plan.RoleName = types.StringValue("") // none asked for: the machine has none
+	}
 	in, d := plan.runInput(ctx, token, password.ValueString())
 	resp.Diagnostics.Append(d...)
 	in.Tags = withOwnershipTag(in.Tags)                 // finds orphans (instance_ownership_tag.go)
@@ -279,6 +283,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.Append(clearUnconfirmed(ctx, resp.Private)...)
 	}
 	if importing {
+		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
 		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -494,6 +499,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	next.InstanceType, next.SystemDisk, next.DataDisks = plan.InstanceType, plan.SystemDisk, plan.DataDisks
 	next.SecurityGroupIDs, next.InternetChargeType = plan.SecurityGroupIDs, plan.InternetChargeType
 	next.InternetMaxBandwidthOut, next.ResourceGroupID = plan.InternetMaxBandwidthOut, plan.ResourceGroupID
+	next.RoleName = plan.RoleName
 	next.SpotStrategy, next.SpotDuration = plan.SpotStrategy, plan.SpotDuration // null in a state from before spot (instance_spot.go)
 	next.SpotInterruptionBehavior, next.SpotPriceLimit = plan.SpotInterruptionBehavior, plan.SpotPriceLimit
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)

@@ -417,6 +417,18 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.RegexMatches(resourceGroupIDPattern,
 					"must be a resource group id such as rg-acfmzabcdefghij")},
 			},
+			"role_name": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The instance RAM role, whose temporary credentials programs on the machine get from " +
+					"its metadata service; `\"\"` for none. Changes in place (DetachInstanceRamRole, then " +
+					"AttachInstanceRamRole), with no restart. Read when the instance is created, imported or moved in, " +
+					"not on every refresh (the service reports it in a call of its own): a role changed outside " +
+					"Terraform is seen after an import.",
+				PlanModifiers: stable,
+				Validators: []validator.String{stringvalidator.RegexMatches(ramRoleNamePattern,
+					"must be a RAM role name: 1 to 64 letters, digits, '.' and '-', or \"\" for none")},
+			},
 			"instance_charge_type": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "How the instance is billed, as the service reports it: `PostPaid` (pay-as-you-go), " +

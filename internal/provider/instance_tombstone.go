@@ -60,7 +60,7 @@ func tombstoneReplaced(ctx context.Context, req resource.ModifyPlanRequest, plan
 // service; on a tombstone their change is recorded in the state only.
 var instanceInPlaceAttributes = []string{
 	"data_disks", "deletion_protection", "description", "host_name", "instance_name", "instance_type",
-	"internet_charge_type", "internet_max_bandwidth_out", "password_wo_version", "resource_group_id", "security_group_ids",
+	"internet_charge_type", "internet_max_bandwidth_out", "password_wo_version", "resource_group_id", "role_name", "security_group_ids",
 	"system_disk", "tags",
 }
 
