@@ -76,9 +76,8 @@ resource "aliecs_instance" "gpu" {
     delete_with_instance = false
     # name = "datasets": kept on the disk (named in the move's warning)
   }]
-  tags = { team = "ml", purpose = "training" }
-  # instance_charge_type = "PostPaid" and internet_charge_type = "PayByTraffic" go: pay-as-you-go is the only
-  # billing, and pay-by-traffic what the service uses.
+  tags                 = { team = "ml", purpose = "training" }
+  internet_charge_type = "PayByTraffic" # the default; instance_charge_type = "PostPaid" goes (the only billing)
 }
 
 moved {
