@@ -122,15 +122,19 @@ func describeInstanceRamRole(c *call) (M, *apiError) {
 		return nil, ae
 	}
 	role := c.p.str("RamRoleName")
-	sets := []M{}
+	var named []*instance
 	for _, in := range c.e.st.Instances {
 		if in.RegionID != c.regionID() || in.RAMRole == "" || role != "" && in.RAMRole != role ||
 			given && !containsTrimmed(ids, in.ID) {
 			continue
 		}
+		named = append(named, in)
+	}
+	sort.Slice(named, func(i, j int) bool { return named[i].ID < named[j].ID })
+	sets := []M{}
+	for _, in := range named {
 		sets = append(sets, M{"InstanceId": in.ID, "RamRoleName": in.RAMRole})
 	}
-	sort.Slice(sets, func(i, j int) bool { return sets[i]["InstanceId"].(string) < sets[j]["InstanceId"].(string) })
 	return M{"RegionId": c.regionID(), "TotalCount": len(sets), "InstanceRamRoleSets": M{"InstanceRamRoleSet": sets}}, nil
 }
 

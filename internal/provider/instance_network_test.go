@@ -240,8 +240,11 @@ func TestAccInstance_roleName(t *testing.T) {
 				return fmt.Errorf("instance %s replaced by %s", first, id)
 			}
 			got, err := env.instanceSDKClient().InstanceRAMRole(context.Background(), id)
-			if err != nil || got != want {
-				return fmt.Errorf("the instance's RAM role is %q (%v), want %q", got, err, want)
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("the instance's RAM role is %q, want %q", got, want)
 			}
 			return nil
 		}
