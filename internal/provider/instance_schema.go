@@ -35,8 +35,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
-			"protection, the password and the running state change in place, and so do the instance type (the " +
-			"machine restarts) and larger disks; every other argument replaces the instance, and the plan says so. " +
+			"protection, the password, the running state, security groups, public bandwidth (above 0) and its " +
+			"charge type, resource group and RAM role change in place, and so do the instance type (the machine " +
+			"restarts) and larger disks; every other argument replaces the instance, and the plan says so. " +
 			"Destroying it stops and releases the machine (optionally after a final snapshot of its disks); " +
 			"deletion protection blocks the destroy.",
 		Attributes: map[string]schema.Attribute{
