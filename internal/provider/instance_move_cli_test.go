@@ -266,6 +266,11 @@ func TestAccMove_fromAlicloud(t *testing.T) {
 	if strings.Contains(out, "must be replaced") || strings.Contains(out, "will be updated") {
 		t.Errorf("the first plan changes a moved resource")
 	}
+	for _, unwanted := range []string{"looks base64-encoded", "resource_group_id =", "internet_charge_type ="} {
+		if strings.Contains(flat, unwanted) {
+			t.Errorf("the first plan warns about %q", unwanted)
+		}
+	}
 	if w := emulatorWrites(env.emu.Calls()); len(w) != 0 {
 		t.Errorf("the plan wrote: %v", w)
 	}
@@ -298,6 +303,12 @@ func TestAccMove_fromAlicloud(t *testing.T) {
 	}
 	if inst := env.instanceInEmu(m.web); inst == nil || inst.AutoReleaseTime == "" {
 		t.Errorf("web lost its release time: %+v", inst)
+	}
+	// The user data is each machine's script, encoded once.
+	for id, want := range map[string]string{m.web: "#!/bin/bash\necho hi\n", m.gpu: "#!/bin/bash\necho plain\n"} {
+		if got := emuUserData(t, env, id); got != want {
+			t.Errorf("%s has user data %q, want %q", id, got, want)
+		}
 	}
 }
 
