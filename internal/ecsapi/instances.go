@@ -42,6 +42,9 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			req.UserData = in.UserData
 			req.Password = in.Password
 			req.SystemDiskCategory = in.SystemDisk.Category
+			req.SystemDiskDiskName = in.SystemDisk.Name
+			req.SystemDiskDescription = in.SystemDisk.Description
+			req.SystemDiskPerformanceLevel = in.SystemDisk.PerformanceLevel
 			if in.SystemDisk.Size > 0 {
 				req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
 			}

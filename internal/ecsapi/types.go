@@ -68,8 +68,11 @@ func (s SpotSpec) IsSpot() bool { return s.Strategy != "" && s.Strategy != "NoSp
 
 // SystemDiskSpec describes the system disk of a new instance.
 type SystemDiskSpec struct {
-	Category string // "" = service default
-	Size     int    // GiB, 0 = service default
+	Category         string // "" = service default
+	Size             int    // GiB, 0 = service default
+	Name             string // "" = none
+	Description      string
+	PerformanceLevel string // ESSD only; "" = the service's default, PL1
 }
 
 // DataDiskSpec describes one data disk of a new instance.
@@ -141,6 +144,8 @@ type Disk struct {
 	Size       int
 	Status     string
 	Device     string
+	// Name, Description and PerformanceLevel (ESSD: PL0 to PL3) as reported.
+	Name, Description, PerformanceLevel string
 	// DeleteWithInstance: the disk is released with its instance.
 	DeleteWithInstance bool
 	ImageID            string // the image a system disk was made from

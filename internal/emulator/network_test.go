@@ -179,3 +179,37 @@ func TestInstanceRamRole(t *testing.T) {
 		t.Fatalf("roles after detach and attach: %v", got)
 	}
 }
+
+func TestModifyDiskAttributeAndSpec(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1)[0]
+	req := ecs.CreateDescribeDisksRequest()
+	req.RegionId, req.InstanceId = testRegion, id
+	disks, err := f.client().DescribeDisks(req)
+	if err != nil || len(disks.Disks.Disk) == 0 {
+		t.Fatalf("DescribeDisks: %v", err)
+	}
+	diskID := disks.Disks.Disk[0].DiskId
+	attr := ecs.CreateModifyDiskAttributeRequest()
+	attr.RegionId, attr.DiskId, attr.DiskName, attr.Description = testRegion, diskID, "root", "the system disk"
+	if _, err := f.client().ModifyDiskAttribute(attr); err != nil {
+		t.Fatal(err)
+	}
+	bad := ecs.CreateModifyDiskAttributeRequest()
+	bad.RegionId, bad.DiskId, bad.DiskName = testRegion, diskID, "-no"
+	_, err = f.client().ModifyDiskAttribute(bad)
+	wantCode(t, err, 400, "InvalidDiskName.Malformed")
+	spec := ecs.CreateModifyDiskSpecRequest()
+	spec.RegionId, spec.DiskId, spec.PerformanceLevel = testRegion, diskID, "PL2"
+	if _, err := f.client().ModifyDiskSpec(spec); err != nil {
+		t.Fatal(err)
+	}
+	spec.PerformanceLevel = "PL9"
+	_, err = f.client().ModifyDiskSpec(spec)
+	wantCode(t, err, 400, "InvalidParameter")
+	disks, _ = f.client().DescribeDisks(req)
+	d := disks.Disks.Disk[0]
+	if d.DiskName != "root" || d.Description != "the system disk" || d.PerformanceLevel != "PL2" {
+		t.Fatalf("disk after the changes: %q %q %s", d.DiskName, d.Description, d.PerformanceLevel)
+	}
+}

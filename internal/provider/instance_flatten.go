@@ -52,7 +52,9 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 	if !m.SystemDisk.IsNull() && !m.SystemDisk.IsUnknown() {
 		var sd systemDiskModel
 		diags.Append(m.SystemDisk.As(ctx, &sd, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-		in.SystemDisk = ecsapi.SystemDiskSpec{Category: sd.Category.ValueString(), Size: int(sd.Size.ValueInt64())}
+		in.SystemDisk = ecsapi.SystemDiskSpec{Category: sd.Category.ValueString(), Size: int(sd.Size.ValueInt64()),
+			Name: sd.Name.ValueString(), Description: sd.Description.ValueString(), // "" when unknown
+			PerformanceLevel: sd.PerformanceLevel.ValueString()}
 	}
 	if in.SystemDisk.Category == "" {
 		in.SystemDisk.Category = defaultDiskCategory
@@ -137,10 +139,7 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 		switch d.Type {
 		case "system":
 			m.SystemDiskID = types.StringValue(d.ID)
-			m.SystemDisk = types.ObjectValueMust(systemDiskAttrTypes, map[string]attr.Value{
-				"category": types.StringValue(d.Category),
-				"size":     types.Int64Value(int64(d.Size)),
-			})
+			m.SystemDisk = systemDiskValue(d)
 		case "data":
 			dataDisks = append(dataDisks, d)
 		}
@@ -217,11 +216,10 @@ func (m *instanceModel) nullUnknowns() {
 		m.SystemDisk = types.ObjectNull(systemDiskAttrTypes)
 	} else if !m.SystemDisk.IsNull() {
 		a := m.SystemDisk.Attributes()
-		if v, ok := a["size"].(types.Int64); ok && v.IsUnknown() {
-			a["size"] = types.Int64Null()
-		}
-		if v, ok := a["category"].(types.String); ok && v.IsUnknown() {
-			a["category"] = types.StringNull()
+		for name, v := range a {
+			if v.IsUnknown() {
+				a[name] = nullOfType(systemDiskAttrTypes[name])
+			}
 		}
 		m.SystemDisk = types.ObjectValueMust(systemDiskAttrTypes, a)
 	}
@@ -333,4 +331,15 @@ func nullOfType(t attr.Type) attr.Value {
 	default:
 		return types.StringNull()
 	}
+}
+
+// systemDiskValue is the system_disk attribute of what the service reports.
+func systemDiskValue(d ecsapi.Disk) types.Object {
+	return types.ObjectValueMust(systemDiskAttrTypes, map[string]attr.Value{
+		"category":          types.StringValue(d.Category),
+		"size":              types.Int64Value(int64(d.Size)),
+		"name":              types.StringValue(d.Name),
+		"description":       types.StringValue(d.Description),
+		"performance_level": types.StringValue(d.PerformanceLevel),
+	})
 }

@@ -67,6 +67,9 @@ type alicloudInstance struct {
 	SystemDiskCategory       string             `json:"system_disk_category"`
 	SystemDiskSize           int64              `json:"system_disk_size"`
 	SystemDiskID             string             `json:"system_disk_id"`
+	SystemDiskName           string             `json:"system_disk_name"`
+	SystemDiskDescription    string             `json:"system_disk_description"`
+	SystemDiskPL             string             `json:"system_disk_performance_level"`
 	DataDisks                []alicloudDataDisk `json:"data_disks"`
 	InternetMaxBandwidthOut  int64              `json:"internet_max_bandwidth_out"`
 	KeyName                  string             `json:"key_name"`
@@ -103,7 +106,7 @@ type alicloudDataDisk struct {
 // with a value that is not its neutral one is named in the warning.
 var alicloudInstanceMapped = setOf("id", "image_id", "instance_type", "vswitch_id", "subnet_id", "security_groups",
 	"availability_zone", "instance_name", "description", "host_name", "tags", "system_disk_category",
-	"system_disk_size", "system_disk_id", "data_disks", "internet_max_bandwidth_out", "internet_charge_type", "resource_group_id", "role_name", "key_name", "user_data",
+	"system_disk_size", "system_disk_id", "system_disk_name", "system_disk_description", "system_disk_performance_level", "data_disks", "internet_max_bandwidth_out", "internet_charge_type", "resource_group_id", "role_name", "key_name", "user_data",
 	"deletion_protection", "status", "stopped_mode", "force_delete", "spot_strategy", "spot_price_limit",
 	"spot_duration", "instance_charge_type", "private_ip", "public_ip", "cpu", "memory", "create_time",
 	"auto_release_time", "password", "kms_encrypted_password", "kms_encryption_context",
@@ -266,10 +269,8 @@ func (src alicloudInstance) model() (instanceModel, diag.Diagnostics) {
 	m.SpotPriceLimit = types.Float64Null()
 	m.applySpot(spot) // instance_spot.go
 
-	m.SystemDisk = types.ObjectValueMust(systemDiskAttrTypes, map[string]attr.Value{
-		"category": types.StringValue(src.SystemDiskCategory),
-		"size":     types.Int64Value(src.SystemDiskSize),
-	})
+	m.SystemDisk = systemDiskValue(ecsapi.Disk{Category: src.SystemDiskCategory, Size: int(src.SystemDiskSize),
+		Name: src.SystemDiskName, Description: src.SystemDiskDescription, PerformanceLevel: src.SystemDiskPL})
 	m.DataDisks = types.ListNull(dataDiskObjectType)
 	if len(src.DataDisks) > 0 {
 		disks := make([]attr.Value, 0, len(src.DataDisks))

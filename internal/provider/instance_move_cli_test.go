@@ -115,7 +115,7 @@ func makeAlicloudMachines(t *testing.T, env *accEnv) alicloudMachines {
 	}
 	m.gpu = run(ecsapi.RunInstanceInput{InstanceType: "ecs.gn7i-c8g1.2xlarge", Name: "trainer", KeyPairName: "deploy-key",
 		UserData:   base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\necho plain\n")),
-		SystemDisk: ecsapi.SystemDiskSpec{Category: "cloud_essd", Size: 80},
+		SystemDisk: ecsapi.SystemDiskSpec{Category: "cloud_essd", Size: 80, Name: "root"},
 		DataDisks:  []ecsapi.DataDiskSpec{{Size: 200, Category: "cloud_essd", DeleteWithInstance: false}},
 		Tags:       map[string]string{"team": "ml", "purpose": "training"},
 		Spot:       ecsapi.SpotSpec{Strategy: ecsapi.SpotAsPriceGo, Duration: 1}})
@@ -257,7 +257,7 @@ func TestAccMove_fromAlicloud(t *testing.T) {
 		"alicloud_instance.gpu has moved to aliecs_instance.gpu",
 		"alicloud_ecs_snapshot_group.g has moved to aliecs_snapshot.g",
 		// gpu's settings aliecs_instance has no argument for are named.
-		`system_disk_name = "root"`, `data_disks[0].name = "datasets"`,
+		`data_disks[0].name = "datasets"`,
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the first plan does not say %q", want)
@@ -266,7 +266,8 @@ func TestAccMove_fromAlicloud(t *testing.T) {
 	if strings.Contains(out, "must be replaced") || strings.Contains(out, "will be updated") {
 		t.Errorf("the first plan changes a moved resource")
 	}
-	for _, unwanted := range []string{"looks base64-encoded", "resource_group_id =", "internet_charge_type ="} {
+	for _, unwanted := range []string{"looks base64-encoded", "resource_group_id =", "internet_charge_type =",
+		"system_disk_name =", "system_disk_performance_level ="} {
 		if strings.Contains(flat, unwanted) {
 			t.Errorf("the first plan warns about %q", unwanted)
 		}

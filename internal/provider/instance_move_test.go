@@ -150,7 +150,8 @@ func TestMoveInstance_mapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !sd["category"].Equal(tftypes.NewValue(tftypes.String, "cloud_essd")) ||
-		!sd["size"].Equal(tftypes.NewValue(tftypes.Number, 80)) {
+		!sd["size"].Equal(tftypes.NewValue(tftypes.Number, 80)) || !sd["name"].Equal(tftypes.NewValue(tftypes.String, "root")) ||
+		!sd["performance_level"].Equal(tftypes.NewValue(tftypes.String, "PL1")) {
 		t.Errorf("system_disk = %v", sd)
 	}
 	var disks []tftypes.Value
@@ -169,13 +170,13 @@ func TestMoveInstance_mapping(t *testing.T) {
 		t.Errorf("tags = %v", tags)
 	}
 	warn := moveDiagnostics(resp, tfprotov6.DiagnosticSeverityWarning)
-	for _, want := range []string{`system_disk_name = "root"`, `data_disks[0].name = "datasets"`} {
+	for _, want := range []string{`data_disks[0].name = "datasets"`} {
 		if !strings.Contains(warn, want) {
 			t.Errorf("the warning does not name %s: %s", want, warn)
 		}
 	}
 	for _, neutral := range []string{"http_endpoint", "maintenance_action", "image_options", "cpu", "spot_duration",
-		"role_name", "resource_group_id"} {
+		"role_name", "resource_group_id", "system_disk_name", "system_disk_performance_level"} {
 		if strings.Contains(warn, neutral+" =") {
 			t.Errorf("the warning names %s, which was not set: %s", neutral, warn)
 		}

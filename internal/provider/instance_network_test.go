@@ -287,3 +287,62 @@ func TestAccInstance_roleName(t *testing.T) {
 		},
 	})
 }
+
+// The system disk's name, description and performance level change in
+// place; an import reads them back.
+func TestAccInstance_systemDiskAttributes(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	hcl := func(name, desc, pl string) string {
+		return env.config(instanceHCL(c, fmt.Sprintf(
+			"  system_disk = { size = 40, name = %q, description = %q, performance_level = %q }\n", name, desc, pl)))
+	}
+	var first, id string
+	disk := func(name, desc, pl string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if id != first {
+				return fmt.Errorf("instance %s replaced by %s", first, id)
+			}
+			for _, d := range env.emu.State().Disks {
+				if d.InstanceId == id && d.Type == "system" {
+					if d.DiskName != name || d.Description != desc || d.PerformanceLevel != pl {
+						return fmt.Errorf("system disk %q %q %s, want %q %q %s", d.DiskName, d.Description,
+							d.PerformanceLevel, name, desc, pl)
+					}
+					return nil
+				}
+			}
+			return fmt.Errorf("no system disk of %s", id)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: hcl("root", "first disk", "PL0"),
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &first), func(*terraform.State) error {
+					id = first
+					return nil
+				}, disk("root", "first disk", "PL0")),
+			},
+			{
+				Config: hcl("rootfs", "bigger level", "PL2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), disk("rootfs", "bigger level", "PL2")),
+			},
+			{
+				ResourceName:      instanceAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{
+					"password_wo", "password_wo_version", "user_data", "stopped_mode", "final_snapshot", "timeouts",
+				},
+			},
+		},
+	})
+}

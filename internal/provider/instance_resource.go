@@ -109,8 +109,11 @@ type instanceModel struct {
 }
 
 type systemDiskModel struct {
-	Category types.String `tfsdk:"category"`
-	Size     types.Int64  `tfsdk:"size"`
+	Category         types.String `tfsdk:"category"`
+	Size             types.Int64  `tfsdk:"size"`
+	Name             types.String `tfsdk:"name"`
+	Description      types.String `tfsdk:"description"`
+	PerformanceLevel types.String `tfsdk:"performance_level"`
 }
 
 type dataDiskModel struct {
@@ -129,8 +132,11 @@ type finalSnapshotModel struct {
 
 var (
 	systemDiskAttrTypes = map[string]attr.Type{
-		"category": types.StringType,
-		"size":     types.Int64Type,
+		"category":          types.StringType,
+		"size":              types.Int64Type,
+		"name":              types.StringType,
+		"description":       types.StringType,
+		"performance_level": types.StringType,
 	}
 	dataDiskAttrTypes = map[string]attr.Type{
 		"size":                 types.Int64Type,

@@ -128,7 +128,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"system_disk": schema.SingleNestedAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "System disk. A larger `size` grows it in place; a new `category` replaces the instance.",
+				MarkdownDescription: "System disk. A larger `size` grows it in place, and so change its `name`, `description` and `performance_level`; a new `category` replaces the instance.",
 				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
 				Attributes: map[string]schema.Attribute{
 					"category": schema.StringAttribute{
@@ -148,6 +148,30 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							"disks cannot shrink.",
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
+					},
+					"name": schema.StringAttribute{
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " +
+							"Changes in place (ModifyDiskAttribute).",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+						Validators:    []validator.String{instanceNameValidator},
+					},
+					"description": schema.StringAttribute{
+						Optional:            true,
+						Computed:            true,
+						MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+						Validators:          []validator.String{descriptionValidator},
+					},
+					"performance_level": schema.StringAttribute{
+						Optional: true,
+						Computed: true,
+						MarkdownDescription: "Performance level of a `cloud_essd` disk: `PL0`, `PL1` (the service's default), `PL2` " +
+							"or `PL3` (higher levels need larger disks). \"\" for other categories. Changes in place, " +
+							"online (ModifyDiskSpec).",
+						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+						Validators:    []validator.String{stringvalidator.OneOf("PL0", "PL1", "PL2", "PL3")},
 					},
 				},
 			},

@@ -67,7 +67,7 @@ resource "aliecs_instance" "gpu" {
   system_disk = {
     category = "cloud_essd"
     size     = 80
-    # system_disk_name = "root": the disk keeps its name (a warning at the move says so)
+    name     = "root" # was system_disk_name
   }
   user_data = "#!/bin/bash\necho plain\n" # plain text stays in user_data
   data_disks = [{
