@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
 # Credentials come from the environment (ALIBABA_CLOUD_ACCESS_KEY_ID,
 # ALIBABA_CLOUD_ACCESS_KEY_SECRET), an aliyun CLI profile, or the sources
 # below; see "Authentication".

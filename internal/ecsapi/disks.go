@@ -48,6 +48,10 @@ func splitDisks(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
 			Status:     d.Status,
 			Device:     d.Device,
 
+			Name:             d.DiskName,
+			Description:      d.Description,
+			PerformanceLevel: d.PerformanceLevel,
+
 			DeleteWithInstance: d.DeleteWithInstance,
 			ImageID:            d.ImageId,
 			SourceSnapshotID:   d.SourceSnapshotId,
@@ -67,4 +71,30 @@ func (c *Client) GetUserData(ctx context.Context, instanceID string) (string, er
 		return "", err
 	}
 	return resp.UserData, nil
+}
+
+// ModifyDiskAttribute sets a disk's name and description (nil leaves one
+// alone); setting them again is harmless.
+func (c *Client) ModifyDiskAttribute(ctx context.Context, diskID string, name, description *string) error {
+	if name == nil && description == nil {
+		return nil
+	}
+	_, err := invoke(ctx, c, call{action: "ModifyDiskAttribute", kind: kindIdempotent},
+		ecs.CreateModifyDiskAttributeRequest, (*ecs.Client).ModifyDiskAttribute, func(req *ecs.ModifyDiskAttributeRequest) {
+			req.DiskId = diskID
+			q := req.GetQueryParams()
+			setOptional(q, "DiskName", name)
+			setOptional(q, "Description", description)
+		})
+	return err
+}
+
+// ModifyDiskPerformanceLevel changes an ESSD disk's performance level
+// (ModifyDiskSpec) online; asking for the level it has again is harmless.
+func (c *Client) ModifyDiskPerformanceLevel(ctx context.Context, diskID, level string) error {
+	_, err := invoke(ctx, c, call{action: "ModifyDiskSpec", kind: kindIdempotent},
+		ecs.CreateModifyDiskSpecRequest, (*ecs.Client).ModifyDiskSpec, func(req *ecs.ModifyDiskSpecRequest) {
+			req.DiskId, req.PerformanceLevel = diskID, level
+		})
+	return err
 }

@@ -42,6 +42,9 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			req.UserData = in.UserData
 			req.Password = in.Password
 			req.SystemDiskCategory = in.SystemDisk.Category
+			req.SystemDiskDiskName = in.SystemDisk.Name
+			req.SystemDiskDescription = in.SystemDisk.Description
+			req.SystemDiskPerformanceLevel = in.SystemDisk.PerformanceLevel
 			if in.SystemDisk.Size > 0 {
 				req.SystemDiskSize = strconv.Itoa(in.SystemDisk.Size)
 			}
@@ -63,6 +66,10 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 			if in.InternetMaxBandwidthOut > 0 {
 				req.InternetMaxBandwidthOut = requests.NewInteger(in.InternetMaxBandwidthOut)
 			}
+			req.InternetChargeType = in.InternetChargeType // "" is not sent
+			req.PrivateIpAddress = in.PrivateIP
+			req.ResourceGroupId = in.ResourceGroupID
+			req.RamRoleName = in.RAMRoleName
 			if in.DeletionProtection {
 				req.DeletionProtection = requests.NewBoolean(true)
 			}
@@ -343,6 +350,8 @@ func instanceFromSDK(raw ecs.Instance) Instance {
 		SecurityGroupIDs:        append([]string(nil), raw.SecurityGroupIds.SecurityGroupId...),
 		KeyPairName:             raw.KeyPairName,
 		InternetMaxBandwidthOut: raw.InternetMaxBandwidthOut,
+		InternetChargeType:      raw.InternetChargeType,
+		ResourceGroupID:         raw.ResourceGroupId,
 		CreationTime:            raw.CreationTime,
 		AutoReleaseTime:         raw.AutoReleaseTime,
 		DeletionProtection:      raw.DeletionProtection,

@@ -38,6 +38,8 @@ type Instance struct {
 	PublicIP                string // first public IP, "" when none
 	KeyPairName             string
 	InternetMaxBandwidthOut int
+	InternetChargeType      string // PayByTraffic or PayByBandwidth
+	ResourceGroupID         string
 	CreationTime            string // API format yyyy-MM-ddTHH:mmZ
 	AutoReleaseTime         string // API format yyyy-MM-ddTHH:mmZ, "" when none is scheduled
 	DeletionProtection      bool
@@ -66,8 +68,11 @@ func (s SpotSpec) IsSpot() bool { return s.Strategy != "" && s.Strategy != "NoSp
 
 // SystemDiskSpec describes the system disk of a new instance.
 type SystemDiskSpec struct {
-	Category string // "" = service default
-	Size     int    // GiB, 0 = service default
+	Category         string // "" = service default
+	Size             int    // GiB, 0 = service default
+	Name             string // "" = none
+	Description      string
+	PerformanceLevel string // ESSD only; "" = the service's default, PL1
 }
 
 // DataDiskSpec describes one data disk of a new instance.
@@ -97,6 +102,10 @@ type RunInstanceInput struct {
 	SystemDisk              SystemDiskSpec
 	DataDisks               []DataDiskSpec
 	InternetMaxBandwidthOut int
+	InternetChargeType      string // "" = the service's default, PayByTraffic
+	PrivateIP               string // "" = the service picks one in the vSwitch
+	ResourceGroupID         string // "" = the account's default group
+	RAMRoleName             string // "" = none
 	DeletionProtection      bool
 	Tags                    map[string]string
 	Spot                    SpotSpec // sent only for a spot strategy
@@ -135,6 +144,8 @@ type Disk struct {
 	Size       int
 	Status     string
 	Device     string
+	// Name, Description and PerformanceLevel (ESSD: PL0 to PL3) as reported.
+	Name, Description, PerformanceLevel string
 	// DeleteWithInstance: the disk is released with its instance.
 	DeleteWithInstance bool
 	ImageID            string // the image a system disk was made from

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ type launchSpec struct {
 	userData     string
 	keyPair      string
 	rgID         string
+	privateIP    string // "" = the next free address of the vSwitch
+	ramRole      string
 	uniqueSuffix bool
 }
 
@@ -146,15 +149,25 @@ func (c *call) parseLaunch(legacy bool) (*launchSpec, *apiError) {
 		s.userData = ud
 	}
 	s.keyPair = p.str("KeyPairName")
+	if s.ramRole = p.str("RamRoleName"); s.ramRole != "" && !validRAMRoleName(s.ramRole) {
+		return nil, errRAMRoleNotFound()
+	}
 	if s.keyPair != "" && c.region.keyPair(s.keyPair) == nil {
 		return nil, newErr(http.StatusNotFound, "InvalidKeyPairName.NotFound", "The specified KeyPairName does not exist.")
 	}
 	if c.e.soldOutLocked(s.vsw.ZoneID, s.itype.InstanceTypeId) {
 		return nil, errNoStock()
 	}
+	if s.privateIP = p.str("PrivateIpAddress"); s.privateIP != "" {
+		if ae := c.checkPrivateIP(s); ae != nil {
+			return nil, ae
+		}
+	}
 	s.rgID = p.str("ResourceGroupId")
 	if s.rgID == "" {
 		s.rgID = defaultResourceGroupID // the account's default resource group, as on the service
+	} else if !validResourceGroupID(s.rgID) {
+		return nil, newErr(http.StatusNotFound, "InvalidResourceGroupId.NotFound", "The specified ResourceGroupId does not exist.")
 	}
 	if s.uniqueSuffix, ae = p.boolean("UniqueSuffix", false); ae != nil {
 		return nil, ae
@@ -412,7 +425,7 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 		VpcID: s.vsw.VpcID, VSwitchID: s.vsw.ID, SecurityGroupIDs: append([]string(nil), s.sgIDs...),
 		BandwidthOut: s.bandwidthOut, InternetChargeType: s.netCharge, ChargeType: s.chargeType,
 		SpotStrategy: s.spot, SpotPriceLimit: s.spotLimit, SpotDuration: s.spotDuration,
-		SpotInterruption: s.spotStop, KeyPairName: s.keyPair, UserData: s.userData,
+		SpotInterruption: s.spotStop, KeyPairName: s.keyPair, UserData: s.userData, RAMRole: s.ramRole,
 		ResourceGroupID: s.rgID, DeletionProtection: s.protection, AutoRelease: s.autoRelease,
 		Tags: append([]tag(nil), s.tags...), Created: now, SerialNumber: lowerUUID(),
 		MAC: fmt.Sprintf("00:16:3e:%02x:%02x:%02x", rand.IntN(256), rand.IntN(256), rand.IntN(256)),
@@ -440,9 +453,14 @@ func (c *call) createInstance(s *launchSpec, idx int, legacy bool) *instance {
 			in.ExpiredTime = now.AddDate(0, s.period, 0)
 		}
 	}
-	n := st.NextIP
-	st.NextIP++
-	in.PrivateIP = fmt.Sprintf("%d.%d.%d.%d", s.vsw.ipBase[0], s.vsw.ipBase[1], int(s.vsw.ipBase[2])+(n/250)%16, n%250+2)
+	if in.PrivateIP = s.privateIP; in.PrivateIP != "" {
+		st.PickedIPs++
+	}
+	for in.PrivateIP == "" || s.privateIP == "" && st.PickedIPs > 0 && c.privateIPInUse(in.PrivateIP, in.ID) {
+		n := st.NextIP
+		st.NextIP++
+		in.PrivateIP = fmt.Sprintf("%d.%d.%d.%d", s.vsw.ipBase[0], s.vsw.ipBase[1], int(s.vsw.ipBase[2])+(n/250)%16, n%250+2)
+	}
 	boot := e.opts.BootTime
 	if legacy {
 		in.setPhases(now, "Stopped", phaseStep{"Pending", boot})
@@ -502,3 +520,33 @@ func (c *call) allocPublicIP() string {
 }
 
 func lowerUUID() string { return strings.ToLower(newRequestID()) }
+
+// checkPrivateIP: a PrivateIpAddress must be a free address of the
+// vSwitch's block, for one instance (Amount 1).
+func (c *call) checkPrivateIP(s *launchSpec) *apiError {
+	ip := net.ParseIP(s.privateIP)
+	_, block, err := net.ParseCIDR(s.vsw.CidrBlock)
+	if ip == nil || ip.To4() == nil || err != nil {
+		return bad400("InvalidPrivateIpAddress.Malformed", "The specified parameter PrivateIpAddress is not valid.")
+	}
+	if !block.Contains(ip) {
+		return bad400("InvalidPrivateIpAddress.NotInVSwitch", "The specified PrivateIpAddress is not in the CIDR block of the vSwitch.")
+	}
+	if n, _ := c.p.integer("Amount", 1, 1, 100, nil); n > 1 {
+		return bad400("InvalidParameter.Amount", "PrivateIpAddress can only be set for one instance.")
+	}
+	if c.privateIPInUse(s.privateIP, "") {
+		return newErr(http.StatusBadRequest, "InvalidPrivateIpAddress.Duplicated", "The specified PrivateIpAddress is already in use.")
+	}
+	return nil
+}
+
+// privateIPInUse: another instance than self has ip.
+func (c *call) privateIPInUse(ip, self string) bool {
+	for _, in := range c.e.st.Instances {
+		if in.PrivateIP == ip && in.ID != self {
+			return true
+		}
+	}
+	return false
+}

@@ -42,6 +42,7 @@ type instance struct {
 	ReclaimAt          time.Time `json:"reclaim_at"` // zero = no spot reclaim under way (spot.go)
 	ExpiredTime        time.Time `json:"expired_time"`
 	KeyPairName        string    `json:"key_pair_name"`
+	RAMRole            string    `json:"ram_role,omitempty"` // the instance RAM role (ram_roles.go)
 	UserData           string    `json:"user_data"`
 	ResourceGroupID    string    `json:"resource_group_id"`
 	DeletionProtection bool      `json:"deletion_protection"`
@@ -194,9 +195,12 @@ type tokenEntry struct {
 
 // store is the whole mutable state; it is what the state file holds.
 type store struct {
-	Advanced  time.Duration             `json:"advanced"`
-	Seq       int64                     `json:"seq"`
-	NextIP    int                       `json:"next_ip"`
+	Advanced time.Duration `json:"advanced"`
+	Seq      int64         `json:"seq"`
+	NextIP   int           `json:"next_ip"`
+	// PickedIPs counts instances created with a PrivateIpAddress: only
+	// then can a generated address already be taken.
+	PickedIPs int                       `json:"picked_ips,omitempty"`
 	Instances map[string]*instance      `json:"instances"`
 	Disks     map[string]*disk          `json:"disks"`
 	Snapshots map[string]*snapshot      `json:"snapshots"`

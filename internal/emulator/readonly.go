@@ -27,13 +27,6 @@ func describeUserData(c *call) (M, *apiError) {
 	return M{"RegionId": in.RegionID, "InstanceId": in.ID, "UserData": in.UserData}, nil
 }
 
-func describeInstanceRamRole(c *call) (M, *apiError) {
-	if _, _, ae := c.p.jsonList("InstanceIds", 100, nil); ae != nil {
-		return nil, ae
-	}
-	return M{"RegionId": c.regionID(), "TotalCount": 0, "InstanceRamRoleSets": M{"InstanceRamRoleSet": []M{}}}, nil
-}
-
 func eniView(in *instance) M {
 	return M{
 		"NetworkInterfaceId": in.ENIID, "NetworkInterfaceName": "", "Status": "InUse", "Type": "Primary",
@@ -107,7 +100,6 @@ func describeInstanceAutoRenewAttribute(c *call) (M, *apiError) {
 
 func init() {
 	actions["DescribeUserData"] = actionSpec{describeUserData, true}
-	actions["DescribeInstanceRamRole"] = actionSpec{describeInstanceRamRole, true}
 	actions["DescribeNetworkInterfaces"] = actionSpec{describeNetworkInterfaces, true}
 	actions["DescribeInstanceAttachmentAttributes"] = actionSpec{describeInstanceAttachmentAttributes, true}
 	actions["DescribeInstanceAutoRenewAttribute"] = actionSpec{describeInstanceAutoRenewAttribute, true}

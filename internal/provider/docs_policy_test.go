@@ -58,3 +58,45 @@ func TestDocsMinimumPolicyMatchesTheCode(t *testing.T) {
 		t.Fatalf("templates/index.md.tmpl's minimum policy is out of date: missing %v, not called %v", missing, extra)
 	}
 }
+
+// Docs that work when copied: the Terraform Registry does not rewrite
+// relative links, so links between pages are absolute Registry URLs; and
+// every page with a configuration shows or names the required_providers
+// block (without it Terraform looks for hashicorp/aliecs).
+func TestDocsWorkWhenCopied(t *testing.T) {
+	root := filepath.Join("..", "..")
+	relative := regexp.MustCompile(`\]\((?:\.\./|\./)?[a-z_/-]+\.md(?:#[^)]*)?\)`)
+	templates, err := filepath.Glob(filepath.Join(root, "templates", "*", "*.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	templates = append(templates, filepath.Join(root, "templates", "index.md.tmpl"))
+	for _, p := range templates {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := relative.FindAllString(string(b), -1); len(m) > 0 {
+			t.Errorf("%s links to pages by relative paths, which 404 on the Registry: %v", p, m)
+		}
+		if p != filepath.Join(root, "templates", "index.md.tmpl") &&
+			!strings.Contains(string(b), `required_providers { aliecs = { source = "aliecs/aliecs" } }`) {
+			t.Errorf("%s does not name the required_providers block", p)
+		}
+	}
+	examples, err := filepath.Glob(filepath.Join(root, "examples", "data-sources", "*", "*.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples = append(examples, filepath.Join(root, "examples", "provider", "provider.tf"),
+		filepath.Join(root, "examples", "quickstart", "main.tf"))
+	for _, p := range examples {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `source = "aliecs/aliecs"`) {
+			t.Errorf("%s (shown on a page with no template) lacks the required_providers block", p)
+		}
+	}
+}

@@ -51,6 +51,13 @@ func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config
 		}
 	}
 
+	if err := r.changeNetwork(ctx, plan, state); err != nil { // instance_network.go
+		return err
+	}
+	if err := r.changeSystemDiskAttributes(ctx, plan, state); err != nil { // instance_disk_attributes.go
+		return err
+	}
+
 	if !plan.Tags.Equal(state.Tags) {
 		want, d := tagsFromMap(ctx, plan.Tags)
 		if d.HasError() {

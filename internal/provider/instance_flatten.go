@@ -35,9 +35,13 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 		Description:             m.Description.ValueString(),
 		HostName:                m.HostName.ValueString(),
 		KeyPairName:             m.KeyPairName.ValueString(),
-		UserData:                encodeUserData(m.UserData.ValueString()),
+		UserData:                m.encodedUserData(),
 		Password:                password,
 		InternetMaxBandwidthOut: int(m.InternetMaxBandwidthOut.ValueInt64()),
+		InternetChargeType:      m.InternetChargeType.ValueString(), // "" when unset: the service's default
+		PrivateIP:               m.PrivateIP.ValueString(),          // "" when unset: the service picks one
+		ResourceGroupID:         m.ResourceGroupID.ValueString(),    // "" when unset: the default group
+		RAMRoleName:             m.RoleName.ValueString(),
 		DeletionProtection:      m.DeletionProtection.ValueBool(),
 		Spot:                    m.spotSpec(), // instance_spot.go
 	}
@@ -48,7 +52,9 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 	if !m.SystemDisk.IsNull() && !m.SystemDisk.IsUnknown() {
 		var sd systemDiskModel
 		diags.Append(m.SystemDisk.As(ctx, &sd, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-		in.SystemDisk = ecsapi.SystemDiskSpec{Category: sd.Category.ValueString(), Size: int(sd.Size.ValueInt64())}
+		in.SystemDisk = ecsapi.SystemDiskSpec{Category: sd.Category.ValueString(), Size: int(sd.Size.ValueInt64()),
+			Name: sd.Name.ValueString(), Description: sd.Description.ValueString(), // "" when unknown
+			PerformanceLevel: sd.PerformanceLevel.ValueString()}
 	}
 	if in.SystemDisk.Category == "" {
 		in.SystemDisk.Category = defaultDiskCategory
@@ -90,6 +96,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	m.Tags = tagsValue(userTags(inst.Tags), m.Tags)
 	m.SourceSnapshotID = optionalString(inst.Tags[sourceSnapshotGroupTag])
 	m.InternetMaxBandwidthOut = types.Int64Value(int64(inst.InternetMaxBandwidthOut))
+	m.InternetChargeType = types.StringValue(internetChargeTypeOf(inst))
 	m.KeyPairName = optionalString(inst.KeyPairName)
 	m.DeletionProtection = types.BoolValue(inst.DeletionProtection)
 	m.Status = types.StringValue(terraformStatus(inst.Status))
@@ -98,6 +105,8 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	}
 
 	m.PrivateIP = types.StringValue(inst.PrivateIP)
+	m.ResourceGroupID = types.StringValue(inst.ResourceGroupID)
+	m.InstanceChargeType = types.StringValue(inst.InstanceChargeType)
 	m.PublicIP = types.StringValue(inst.PublicIP)
 	m.SSHCommand = types.StringValue(sshCommand(inst.PublicIP, inst.PrivateIP))
 	m.CreationTime = types.StringValue(apiTimeToRFC3339(inst.CreationTime))
@@ -130,10 +139,7 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 		switch d.Type {
 		case "system":
 			m.SystemDiskID = types.StringValue(d.ID)
-			m.SystemDisk = types.ObjectValueMust(systemDiskAttrTypes, map[string]attr.Value{
-				"category": types.StringValue(d.Category),
-				"size":     types.Int64Value(int64(d.Size)),
-			})
+			m.SystemDisk = systemDiskValue(d)
 		case "data":
 			dataDisks = append(dataDisks, d)
 		}
@@ -190,7 +196,7 @@ func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
 // nullUnknowns replaces every unknown value by null, so a model can be saved
 // to state when an apply fails half-way (state cannot hold unknowns).
 func (m *instanceModel) nullUnknowns() {
-	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
+	strs := []*types.String{&m.ImageID, &m.ZoneID, &m.InternetChargeType, &m.ResourceGroupID, &m.InstanceChargeType, &m.RoleName, &m.InstanceName, &m.Description, &m.HostName, &m.Status,
 		&m.PrivateIP, &m.PublicIP, &m.SystemDiskID, &m.CreationTime, &m.SSHCommand, &m.GPUSpec, &m.PriceCurrency}
 	if m.PricePerHour.IsUnknown() {
 		m.PricePerHour = types.Float64Null()
@@ -210,11 +216,10 @@ func (m *instanceModel) nullUnknowns() {
 		m.SystemDisk = types.ObjectNull(systemDiskAttrTypes)
 	} else if !m.SystemDisk.IsNull() {
 		a := m.SystemDisk.Attributes()
-		if v, ok := a["size"].(types.Int64); ok && v.IsUnknown() {
-			a["size"] = types.Int64Null()
-		}
-		if v, ok := a["category"].(types.String); ok && v.IsUnknown() {
-			a["category"] = types.StringNull()
+		for name, v := range a {
+			if v.IsUnknown() {
+				a[name] = nullOfType(systemDiskAttrTypes[name])
+			}
 		}
 		m.SystemDisk = types.ObjectValueMust(systemDiskAttrTypes, a)
 	}
@@ -326,4 +331,15 @@ func nullOfType(t attr.Type) attr.Value {
 	default:
 		return types.StringNull()
 	}
+}
+
+// systemDiskValue is the system_disk attribute of what the service reports.
+func systemDiskValue(d ecsapi.Disk) types.Object {
+	return types.ObjectValueMust(systemDiskAttrTypes, map[string]attr.Value{
+		"category":          types.StringValue(d.Category),
+		"size":              types.Int64Value(int64(d.Size)),
+		"name":              types.StringValue(d.Name),
+		"description":       types.StringValue(d.Description),
+		"performance_level": types.StringValue(d.PerformanceLevel),
+	})
 }

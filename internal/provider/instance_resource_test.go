@@ -292,7 +292,9 @@ func TestAccInstance_updateInPlace(t *testing.T) {
 }
 
 // Every other argument replaces the instance, and the plan says so; the
-// instance type and a larger system disk change in place.
+// instance type, the security groups and a larger system disk change in
+// place, and so does a bandwidth that stays above 0 (a bandwidth from 0
+// adds a public IP: replaced).
 func TestAccInstance_replace(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
@@ -338,7 +340,7 @@ resource "aliecs_instance" "test" {
 			replaced(hcl(c.image2, "ecs.g7.large", c.vswitch, c.sg, "")),
 			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch, c.sg, "")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg, "")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "")),
+			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "")), // security groups: instance_network_test.go
 			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60 }\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n")),
 			// A data disk is added in place (CreateDisk, AttachDisk).

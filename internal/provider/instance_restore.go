@@ -254,7 +254,8 @@ func (r *instanceResource) checkDiskSnapshots(ctx context.Context, plan, state i
 // snapshot_id of the configured entries that restore the group's disks.
 func planRestoredDisks(ctx context.Context, plan instanceModel, src *restoreSource, resp *resource.ModifyPlanResponse) diag.Diagnostics {
 	var diags diag.Diagnostics
-	sd := systemDiskModel{Category: types.StringUnknown(), Size: types.Int64Unknown()}
+	sd := systemDiskModel{Category: types.StringUnknown(), Size: types.Int64Unknown(), Name: types.StringUnknown(),
+		Description: types.StringUnknown(), PerformanceLevel: types.StringUnknown()}
 	if knownObject(plan.SystemDisk) {
 		diags.Append(plan.SystemDisk.As(ctx, &sd, objectAsOptions)...)
 	}
@@ -265,7 +266,8 @@ func planRestoredDisks(ctx context.Context, plan instanceModel, src *restoreSour
 		sd.Size = types.Int64Value(int64(src.system.SourceDiskSize))
 	}
 	diags.Append(resp.Plan.SetAttribute(ctx, path.Root("system_disk"), types.ObjectValueMust(systemDiskAttrTypes,
-		map[string]attr.Value{"category": sd.Category, "size": sd.Size}))...)
+		map[string]attr.Value{"category": sd.Category, "size": sd.Size, "name": sd.Name, "description": sd.Description,
+			"performance_level": sd.PerformanceLevel}))...)
 	var elems []attr.Value
 	if knownList(plan.DataDisks) {
 		var dds []dataDiskModel

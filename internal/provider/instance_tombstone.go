@@ -33,8 +33,7 @@ const privateKeyAutoRelease = "auto_release_time"
 // system_disk and data_disks only some changes replace (diskReplaceReasons):
 // a larger size does not.
 var instanceReplacingAttributes = []string{
-	"data_disks", "image_id", "internet_max_bandwidth_out", "key_pair_name",
-	"security_group_ids", "source_snapshot_id", "system_disk", "user_data", "user_data_wo_version", "vswitch_id", "zone_id",
+	"data_disks", "image_id", "key_pair_name", "private_ip", "source_snapshot_id", "system_disk", "user_data", "user_data_base64", "user_data_wo_version", "vswitch_id", "zone_id",
 	"spot_strategy", "spot_price_limit", "spot_duration", "spot_interruption_behavior",
 }
 
@@ -61,7 +60,8 @@ func tombstoneReplaced(ctx context.Context, req resource.ModifyPlanRequest, plan
 // service; on a tombstone their change is recorded in the state only.
 var instanceInPlaceAttributes = []string{
 	"data_disks", "deletion_protection", "description", "host_name", "instance_name", "instance_type",
-	"password_wo_version", "system_disk", "tags",
+	"internet_charge_type", "internet_max_bandwidth_out", "password_wo_version", "resource_group_id", "role_name", "security_group_ids",
+	"system_disk", "tags",
 }
 
 // keepTombstone turns an instance that is no longer found into a tombstone

@@ -6,21 +6,27 @@ import (
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
 
-// User data comes from `user_data` (sensitive, kept in state) or from
-// `user_data_wo` (write-only, never in plan or state; `user_data_wo_version`
-// says when a new value is meant). Either way it is set only when the
+// User data comes from `user_data` (sensitive, kept in state, encoded by
+// the provider), `user_data_base64` (the same, already encoded: what
+// base64encode() and cloud-init renderers give, and what an alicloud_instance
+// moved in often holds) or from `user_data_wo` (write-only, never in plan or
+// state; `user_data_wo_version` says when a new value is meant). Either way it is set only when the
 // instance is created, and a different user data replaces the instance.
 //
 // What the instance was made with is remembered as a salted, stretched hash
@@ -49,6 +55,7 @@ const (
 
 var (
 	pathUserData          = path.Root("user_data")
+	pathUserDataBase64    = path.Root("user_data_base64")
 	pathUserDataWO        = path.Root("user_data_wo")
 	pathUserDataWOVersion = path.Root("user_data_wo_version")
 )
@@ -125,7 +132,7 @@ func rememberedUserData(ctx context.Context, p privateGetter) *userDataHash {
 // else user_data_wo (write-only values are in the configuration, never in
 // the plan), else none (""). known is false while a value is unknown.
 func configuredUserData(ctx context.Context, config tfsdk.Config) (value string, known bool) {
-	for _, p := range []path.Path{pathUserData, pathUserDataWO} {
+	for _, p := range []path.Path{pathUserData, pathUserDataBase64, pathUserDataWO} {
 		var v types.String
 		if !readConfigString(ctx, config, p, &v) {
 			return "", false
@@ -134,10 +141,22 @@ func configuredUserData(ctx context.Context, config tfsdk.Config) (value string,
 			return "", false
 		}
 		if !v.IsNull() {
+			if p.Equal(pathUserDataBase64) {
+				return decodeUserData(v.ValueString()), true
+			}
 			return v.ValueString(), true
 		}
 	}
 	return "", true
+}
+
+// encodedUserData is what RunInstances gets from the plan: user_data
+// encoded, or user_data_base64 as it is ("" for none).
+func (m *instanceModel) encodedUserData() string {
+	if v := m.UserDataBase64.ValueString(); v != "" {
+		return v
+	}
+	return encodeUserData(m.UserData.ValueString())
 }
 
 // userDataToSend is the user data RunInstances gets, base64-encoded by
@@ -165,7 +184,7 @@ func (r *instanceResource) readImportedUserData(ctx context.Context, m *instance
 			fmt.Sprintf("Reading the user data of instance %s failed: %s", m.ID.ValueString(), err))
 		return diags
 	}
-	m.UserData = types.StringNull()
+	m.UserData, m.UserDataBase64 = types.StringNull(), types.StringNull()
 	plain := ""
 	if encoded != "" {
 		plain = decodeUserData(encoded)
@@ -225,8 +244,12 @@ func (userDataReplaceIf) PlanModifyString(ctx context.Context, req planmodifier.
 		return
 	}
 	attr := pathUserData
-	if !wo.IsNull() {
+	var b64 types.String
+	switch {
+	case !wo.IsNull():
 		attr = pathUserDataWO
+	case readConfigString(ctx, req.Config, pathUserDataBase64, &b64) && !b64.IsNull():
+		attr = pathUserDataBase64
 	}
 	id := stateID(ctx, req.State)
 	switch {
@@ -271,4 +294,70 @@ func stateID(ctx context.Context, s tfsdk.State) string {
 	var id types.String
 	_ = s.GetAttribute(ctx, path.Root("id"), &id)
 	return id.ValueString()
+}
+
+// userDataBase64Validator: user_data_base64 must be base64, which the
+// service decodes; anything else would reach the machine garbled.
+type userDataBase64Validator struct{}
+
+func (userDataBase64Validator) Description(context.Context) string {
+	return "must be base64 (standard alphabet, padded)"
+}
+
+func (v userDataBase64Validator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (userDataBase64Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := base64.StdEncoding.DecodeString(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "User data is not base64",
+			"user_data_base64 holds user data already base64-encoded (such as base64encode(file(\"init.sh\"))), "+
+				"and this value is not base64. Put plain text in user_data instead: the provider encodes it.")
+	}
+}
+
+// userDataLooksEncoded warns when plain user_data already is base64 of
+// text: the provider encodes user_data, so the machine would get the
+// encoded form (the official provider sends base64 input as it is, so
+// configurations moved from it often pass base64encode(...) here).
+type userDataLooksEncoded struct{}
+
+func (userDataLooksEncoded) Description(context.Context) string {
+	return "warns when the value is already base64"
+}
+
+func (v userDataLooksEncoded) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (userDataLooksEncoded) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !looksBase64Text(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "user_data looks base64-encoded already",
+		"This user_data decodes as base64 to text. The provider base64-encodes user_data before sending it, so the "+
+			"machine would get the encoded text, not the script. Use user_data_base64 for a value that is already "+
+			"encoded (such as base64encode(...)), or put the plain text in user_data.")
+}
+
+// looksBase64Text: s is padded standard base64 of UTF-8 text (printable,
+// tabs and line breaks). A plain script fails this: spaces, #, ! and line
+// breaks are not base64.
+func looksBase64Text(s string) bool {
+	if len(s) < 8 || len(s)%4 != 0 {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -289,4 +292,97 @@ resource "aliecs_instance" "vm" {
 		t.Errorf("the plan after the first apply is not empty (%v):\n%s", err, out)
 	}
 	cli.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+}
+
+// user_data_base64 is sent as it is: the machine gets the script, not its
+// encoding (the double encoding a base64encode(...) in user_data would give).
+// The same script moved to user_data changes the state only; another
+// script replaces the instance; a value that is not base64, or two of the
+// three attributes, are refused at plan.
+func TestAccInstance_userDataBase64(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	const one, two = "#!/bin/sh\necho one\n", "#!/bin/sh\necho two\n"
+	b64 := func(text string) string { return fmt.Sprintf("  user_data_base64 = base64encode(%q)\n", text) }
+	var id, first string
+	writes := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.instanceCheckNoneLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(instanceHCL(c, "  user_data_base64 = \"#!/bin/sh\"\n")),
+				ExpectError: regexp.MustCompile(`User data is not base64`),
+			},
+			{
+				Config:      env.config(instanceHCL(c, b64(two)+fmt.Sprintf("  user_data = %q\n", two))),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*user_data`),
+			},
+			{
+				Config: env.config(instanceHCL(c, b64(one))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &first), func(*terraform.State) error {
+					if got := emuUserData(t, env, first); got != one {
+						return fmt.Errorf("the instance's user data is %q, want %q", got, one)
+					}
+					writes = emuWrites(env)
+					return nil
+				}),
+			},
+			{
+				Config: env.config(instanceHCL(c, fmt.Sprintf("  user_data = %q\n", one))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
+					if id != first {
+						return fmt.Errorf("instance %s replaced by %s", first, id)
+					}
+					if n := emuWrites(env); n != writes {
+						return fmt.Errorf("%d write calls (%v), want none", n-writes, env.emu.Calls())
+					}
+					return nil
+				}),
+			},
+			{
+				Config: env.config(instanceHCL(c, b64(two))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
+					if got := emuUserData(t, env, id); got != two {
+						return fmt.Errorf("the new instance's user data is %q, want %q", got, two)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+// Plain user_data that already is base64 of text warns, naming
+// user_data_base64; a script does not.
+func TestUserDataLooksEncoded(t *testing.T) {
+	for value, warns := range map[string]bool{
+		base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\necho hi\n")):             true,
+		base64.StdEncoding.EncodeToString([]byte("#cloud-config\npackages: [nginx]\n")): true,
+		"#!/bin/bash\necho hi\n": false,
+		"abcd":                   false, // too short to tell
+		base64.StdEncoding.EncodeToString([]byte{0xff, 0xfe, 0, 1, 2, 3}): false, // not text
+	} {
+		resp := &validator.StringResponse{}
+		userDataLooksEncoded{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: pathUserData, ConfigValue: types.StringValue(value)}, resp)
+		got := resp.Diagnostics.WarningsCount() > 0
+		if got != warns {
+			t.Errorf("%q: warns %v, want %v", value, got, warns)
+		}
+		if got && !strings.Contains(resp.Diagnostics[0].Detail(), "user_data_base64") {
+			t.Errorf("%q: the warning does not name user_data_base64: %s", value, resp.Diagnostics[0].Detail())
+		}
+	}
 }

@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
 # The A10 machines (not the A100: the regular expression ends at "A10") that
 # some zone can sell right now as spot machines, cheapest first.
 data "aliecs_instance_types" "a10_spot" {

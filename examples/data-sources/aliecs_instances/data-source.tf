@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
 # Every running GPU box of the team, with its hardware and auto-release time.
 data "aliecs_instances" "gpu" {
   name_regex = "^gpu-"

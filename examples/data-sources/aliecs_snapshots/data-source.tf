@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    aliecs = { source = "aliecs/aliecs" }
+  }
+}
+
 # The accomplished snapshots of an instance, including one that has been
 # released since, e.g. to find its final snapshot.
 data "aliecs_snapshots" "gpu_job" {
