@@ -33,6 +33,10 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
 	}
+	if why := e.metadataRefusal(r); why != "" {
+		text(http.StatusUnauthorized, "401 - Unauthorized: "+why)
+		return "Metadata", http.StatusUnauthorized, ""
+	}
 	if r.URL.Path == metadataTokenPath {
 		e.countCall("MetadataToken")
 		if r.Method != http.MethodPut {
@@ -108,4 +112,19 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
 	return "MetadataCredentials", http.StatusOK, ""
+}
+
+// metadataRefusal says why a metadata request is refused before it is
+// looked at, "" when it may proceed. Under --allow-remote the service hands
+// out working STS keys to whoever asks, so every metadata request (the
+// token PUT included) needs the admin token. The client's address proves
+// nothing: behind a proxy or a port forward every client looks local.
+func (e *Emulator) metadataRefusal(r *http.Request) string {
+	if !e.opts.AllowRemote {
+		return ""
+	}
+	if e.opts.AdminToken == "" || !bearerMatches(r.Header.Get("Authorization"), e.opts.AdminToken) {
+		return "with --allow-remote the metadata service needs the admin token: Authorization: Bearer <token>"
+	}
+	return ""
 }
