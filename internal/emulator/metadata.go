@@ -48,12 +48,8 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 			text(http.StatusBadRequest, "400 - Bad Request: "+metadataTTLHeader+" must be 1 to 21600")
 			return "MetadataToken", http.StatusBadRequest, ""
 		}
-		tok := randomToken(44)
-		s := e.sts
-		s.mu.Lock()
-		s.pruneLocked(e.wallNow())
-		s.imds[tok] = e.wallNow().Add(time.Duration(secs) * time.Second)
-		s.mu.Unlock()
+		tok, now := randomToken(44), e.wallNow()
+		e.sts.imds.add(tok, now.Add(time.Duration(secs)*time.Second), now)
 		text(http.StatusOK, tok)
 		return "MetadataToken", http.StatusOK, ""
 	}
@@ -69,14 +65,14 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 	}
 	s := e.sts
 	now := e.wallNow()
+	tok := r.Header.Get(metadataTokenHeader)
+	if tok != "" && !s.imds.valid(tok, now) {
+		text(http.StatusUnauthorized, "401 - Unauthorized: the metadata token is invalid or expired")
+		return "MetadataCredentials", http.StatusUnauthorized, ""
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if tok := r.Header.Get(metadataTokenHeader); tok != "" {
-		if exp, ok := s.imds[tok]; !ok || !now.Before(exp) {
-			text(http.StatusUnauthorized, "401 - Unauthorized: the metadata token is invalid or expired")
-			return "MetadataCredentials", http.StatusUnauthorized, ""
-		}
-	} else if s.opts.RequireIMDSv2 {
+	if tok == "" && s.opts.RequireIMDSv2 {
 		text(http.StatusUnauthorized, "401 - Unauthorized: a metadata token is required")
 		return "MetadataCredentials", http.StatusUnauthorized, ""
 	}
