@@ -56,7 +56,9 @@
 // answer within Config.ReadTimeout (15 s) are retried only within
 // Config.NoAnswerFor (30 s). The error then names the endpoint, where it
 // came from (Config.EndpointSource) and what to do ("Did you mean
-// http://…?" when HTTPS met a plain HTTP server).
+// http://…?" when HTTPS met a plain HTTP server). Slow 5xx answers share
+// the NoAnswerFor budget, and an answer body over MaxAnswerBytes (16 MiB) is
+// a permanent error (AnswerTooLargeError) that names the endpoint.
 //
 // A failed call returns an *APIError with the action, the service's code,
 // message and request id, or Transport set when no answer came. Classify it

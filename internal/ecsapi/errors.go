@@ -210,7 +210,12 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	var urlErr *url.Error
 	var netErr net.Error
 	var redirectErr *RedirectError
+	var tooLarge *AnswerTooLargeError
 	switch {
+	case errors.As(err, &tooLarge):
+		// Not a transport error, and not an HTTP status to classify: an
+		// answer we refuse, which no retry changes.
+		out.Message = r.redact(tooLarge.Error())
 	case errors.As(err, &redirectErr):
 		// Not a transport error (it must not be retried): an answer we refuse.
 		out.HTTPStatus = redirectErr.Status

@@ -152,6 +152,14 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			if c.stopTransportRetries(apiErr, firstRefused, noAnswer) {
 				return apiErr
 			}
+		} else if apiErr.HTTPStatus >= 500 {
+			// A server error that takes long to come is as costly as no
+			// answer: it shares the no-answer budget, so that a call that
+			// gets no usable answer fails within about NoAnswerFor.
+			noAnswer += time.Since(start)
+			if c.cfg.NoAnswerFor > 0 && noAnswer+c.cfg.ReadTimeout > c.cfg.NoAnswerFor {
+				return apiErr
+			}
 		}
 		if !c.retryable(spec.kind, apiErr) || try >= c.cfg.MaxRetries {
 			return apiErr
