@@ -31,6 +31,8 @@ type Client struct {
 	// secrets are the keys signed with so far, for the redactor.
 	secrets *secretSet
 	limiter *tokenBucket
+	// down remembers an endpoint that refused past the retry window.
+	down endpointDown
 
 	instanceBatcher *batcher[Instance]
 	listing         regionListing

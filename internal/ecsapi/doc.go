@@ -51,7 +51,9 @@
 // the deletes), the call succeeds; a waiter then confirms the state.
 //
 // Transport failures are sorted (TransportFailure) so that none costs
-// minutes: a refused connection is retried for Config.RefusedRetryFor (2 s),
+// minutes: a refused connection is retried for Config.RefusedRetryFor (2 s;
+// then the client knows the endpoint is down for as long, and its calls fail
+// at once with the same error: IsEndpointDown),
 // a TLS handshake or DNS failure is never retried, and attempts that get no
 // answer within Config.ReadTimeout (15 s) are retried only within
 // Config.NoAnswerFor (30 s). The error then names the endpoint, where it

@@ -31,6 +31,8 @@ type APIError struct {
 
 	httpOnHTTPS bool // a TLS handshake answered by a plain HTTP server
 	explained   bool // Message already names the endpoint (explainTransport)
+	// endpointDown: refused past the retry window (see IsEndpointDown).
+	endpointDown bool
 
 	// cause is context.Canceled or context.DeadlineExceeded when the call
 	// was cut short by its context; raw SDK errors are never kept because
