@@ -176,6 +176,13 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 	}
 	s.metadataEndpoint = getenv(envMetadataEndpoint)
 	resolveVPCEndpoint(&s, m, getenv, &diags)
+	if profiles.cfg != nil && profiles.cfg.warning != "" {
+		if profiles.fileFrom == "the provider attribute" {
+			diags.AddAttributeWarning(path.Root("shared_credentials_file"), "Credentials file not private", profiles.cfg.warning)
+		} else {
+			diags.AddWarning("Credentials file not private", profiles.cfg.warning)
+		}
+	}
 	if diags.HasError() {
 		return settings{}, diags
 	}
