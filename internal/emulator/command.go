@@ -147,8 +147,10 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		IdleTimeout:       *idleTimeout,
 		ErrorLog:          logger,
 	}
+	limited := newLimitListener(ln, *maxConns)
+	srv.ConnState = limited.connState
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(newLimitListener(ln, *maxConns)) }()
+	go func() { done <- srv.Serve(limited) }()
 	if *allowRemote {
 		fmt.Fprintln(stderr, exposureWarning(ln.Addr().String()))
 	}
