@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"container/heap"
 	"sync"
 	"time"
 )
@@ -25,17 +24,46 @@ type imdsEntry struct {
 	exp   time.Time
 }
 
+// imdsHeap is a min-heap of tokens by expiry (typed, so no container/heap
+// interface conversions).
 type imdsHeap []imdsEntry
 
-func (h imdsHeap) Len() int           { return len(h) }
-func (h imdsHeap) Less(i, j int) bool { return h[i].exp.Before(h[j].exp) }
-func (h imdsHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *imdsHeap) Push(x any)        { *h = append(*h, x.(imdsEntry)) }
-func (h *imdsHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
+func (h *imdsHeap) push(e imdsEntry) {
+	*h = append(*h, e)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !a[i].exp.Before(a[parent].exp) {
+			break
+		}
+		a[i], a[parent] = a[parent], a[i]
+		i = parent
+	}
+}
+
+// pop removes and returns the entry that expires first.
+func (h *imdsHeap) pop() imdsEntry {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(a) && a[l].exp.Before(a[m].exp) {
+			m = l
+		}
+		if r < len(a) && a[r].exp.Before(a[m].exp) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
 }
 
 // add keeps token until exp, first dropping the expired tokens and, at the
@@ -47,13 +75,13 @@ func (s *metadataTokens) add(token string, exp, now time.Time) {
 		s.expiry = map[string]time.Time{}
 	}
 	for len(s.order) > 0 && !now.Before(s.order[0].exp) {
-		delete(s.expiry, heap.Pop(&s.order).(imdsEntry).token)
+		delete(s.expiry, s.order.pop().token)
 	}
 	for len(s.order) >= maxMetadataTokens {
-		delete(s.expiry, heap.Pop(&s.order).(imdsEntry).token)
+		delete(s.expiry, s.order.pop().token)
 	}
 	s.expiry[token] = exp
-	heap.Push(&s.order, imdsEntry{token: token, exp: exp})
+	s.order.push(imdsEntry{token: token, exp: exp})
 }
 
 // valid reports whether token was issued and has not expired at now.

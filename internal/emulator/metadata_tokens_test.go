@@ -97,3 +97,20 @@ func BenchmarkMetadataTokenFlood(b *testing.B) {
 	b.ReportMetric(float64(e.metadataTokenCount()), "tokens")
 	runtime.KeepAlive(e)
 }
+
+// The heap gives entries back in expiry order.
+func TestIMDSHeapOrder(t *testing.T) {
+	var h imdsHeap
+	base := time.Unix(1_800_000_000, 0)
+	for i := 0; i < 500; i++ {
+		h.push(imdsEntry{token: strconv.Itoa(i), exp: base.Add(time.Duration((i*7919)%500) * time.Second)})
+	}
+	prev := time.Time{}
+	for len(h) > 0 {
+		e := h.pop()
+		if e.exp.Before(prev) {
+			t.Fatalf("%s popped after a later expiry", e.exp)
+		}
+		prev = e.exp
+	}
+}
