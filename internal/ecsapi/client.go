@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type Client struct {
 	// secrets are the keys signed with so far, for the redactor.
 	secrets *secretSet
 	limiter *tokenBucket
+	// down remembers an endpoint that refused past the retry window.
+	down endpointDown
 
 	instanceBatcher *batcher[Instance]
 	listing         regionListing
@@ -117,12 +120,64 @@ func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.observe(date, sent, time.Now())
 		}
 	}
-	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
+	if err != nil {
 		return resp, err
+	}
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		resp.Body = &cappedBody{body: resp.Body, left: MaxAnswerBytes,
+			endpoint: strings.ToLower(req.URL.Scheme) + "://" + req.URL.Host, status: resp.StatusCode}
+		return resp, nil
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	_ = resp.Body.Close()
 	return nil, &RedirectError{Status: resp.StatusCode, Location: RedactURL(resp.Header.Get("Location"))}
+}
+
+// MaxAnswerBytes caps every answer body the client reads. The largest ECS
+// answers the provider asks for (100 instances of DescribeInstances, with
+// their tags and disks) stay well under 1 MiB; without a cap, a broken or
+// hostile endpoint could send 100 MB, or an endless body, into memory.
+const MaxAnswerBytes = 16 << 20
+
+// cappedBody is an answer body that fails once more than MaxAnswerBytes
+// have been read.
+type cappedBody struct {
+	body     io.ReadCloser
+	left     int64
+	endpoint string
+	status   int
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the cap from a longer one.
+		var one [1]byte
+		if n, _ := b.body.Read(one[:]); n == 0 {
+			return 0, io.EOF
+		}
+		return 0, &AnswerTooLargeError{Endpoint: b.endpoint, Status: b.status}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.body.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.body.Close() }
+
+// AnswerTooLargeError is an answer body longer than MaxAnswerBytes. It is
+// permanent: the same endpoint would send the same answer again.
+type AnswerTooLargeError struct {
+	Endpoint string // scheme://host[:port], no user info or query
+	Status   int
+}
+
+func (e *AnswerTooLargeError) Error() string {
+	return fmt.Sprintf("the answer of %s (HTTP %d) is larger than %d MiB, far more than any ECS answer; it was "+
+		"not read further and the call is not retried. Is the endpoint an ECS endpoint (a proxy or another "+
+		"service in the way?)", e.Endpoint, e.Status, MaxAnswerBytes>>20)
 }
 
 // RedirectError is a 3xx answer, refused. Location is already redacted.

@@ -51,12 +51,16 @@
 // the deletes), the call succeeds; a waiter then confirms the state.
 //
 // Transport failures are sorted (TransportFailure) so that none costs
-// minutes: a refused connection is retried for Config.RefusedRetryFor (2 s),
+// minutes: a refused connection is retried for Config.RefusedRetryFor (2 s;
+// then the client knows the endpoint is down for as long, and its calls fail
+// at once with the same error: IsEndpointDown),
 // a TLS handshake or DNS failure is never retried, and attempts that get no
 // answer within Config.ReadTimeout (15 s) are retried only within
 // Config.NoAnswerFor (30 s). The error then names the endpoint, where it
 // came from (Config.EndpointSource) and what to do ("Did you mean
-// http://…?" when HTTPS met a plain HTTP server).
+// http://…?" when HTTPS met a plain HTTP server). Slow 5xx answers share
+// the NoAnswerFor budget, and an answer body over MaxAnswerBytes (16 MiB) is
+// a permanent error (AnswerTooLargeError) that names the endpoint.
 //
 // A failed call returns an *APIError with the action, the service's code,
 // message and request id, or Transport set when no answer came. Classify it

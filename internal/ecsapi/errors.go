@@ -31,6 +31,8 @@ type APIError struct {
 
 	httpOnHTTPS bool // a TLS handshake answered by a plain HTTP server
 	explained   bool // Message already names the endpoint (explainTransport)
+	// endpointDown: refused past the retry window (see IsEndpointDown).
+	endpointDown bool
 
 	// cause is context.Canceled or context.DeadlineExceeded when the call
 	// was cut short by its context; raw SDK errors are never kept because
@@ -210,7 +212,12 @@ func toAPIError(action string, err error, r redactor) *APIError {
 	var urlErr *url.Error
 	var netErr net.Error
 	var redirectErr *RedirectError
+	var tooLarge *AnswerTooLargeError
 	switch {
+	case errors.As(err, &tooLarge):
+		// Not a transport error, and not an HTTP status to classify: an
+		// answer we refuse, which no retry changes.
+		out.Message = r.redact(tooLarge.Error())
 	case errors.As(err, &redirectErr):
 		// Not a transport error (it must not be retried): an answer we refuse.
 		out.HTTPStatus = redirectErr.Status

@@ -66,6 +66,10 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		c.listing.forget(spec.instanceID)
 		defer c.listing.forget(spec.instanceID)
 	}
+	if e := c.down.known(spec.vpc, spec.action, c.clock.Now()); e != nil {
+		c.logGiveUp(ctx, spec.action, 0, "the endpoint refused connections past the retry window moments ago")
+		return e
+	}
 	var lastErr *APIError
 	unsure := false  // an earlier attempt may have acted without us seeing the answer
 	renewed := false // keys refused as expired were renewed once
@@ -75,8 +79,17 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 		firstRefused time.Time
 		noAnswer     time.Duration
 		tries        int
+		// refusedOut: connections were still refused when the retry
+		// window ended; the endpoint is then known to be down for a while.
+		refusedOut bool
 	)
-	defer func() { c.explainTransport(lastErr, tries, c.clock.Now().Sub(started), spec.vpc) }()
+	defer func() {
+		c.explainTransport(lastErr, tries, c.clock.Now().Sub(started), spec.vpc)
+		if refusedOut && lastErr != nil {
+			lastErr.endpointDown = true
+			c.down.mark(spec.vpc, lastErr, c.clock.Now().Add(c.cfg.RefusedRetryFor))
+		}
+	}()
 	for try := 0; ; try++ {
 		if try > 0 && !again {
 			delay := c.backoff(try)
@@ -87,6 +100,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			if lastErr != nil && lastErr.Transport && lastErr.Failure == TransportRefused &&
 				c.clock.Now().Add(delay).Sub(firstRefused) > c.cfg.RefusedRetryFor {
 				c.logGiveUp(ctx, spec.action, try, "connections are still refused")
+				refusedOut = true
 				return lastErr
 			}
 			c.logRetry(ctx, spec.action, try, delay, lastErr)
@@ -94,6 +108,12 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			case <-ctx.Done():
 				return lastErr
 			case <-c.clock.After(delay):
+			}
+			// Another call found the endpoint down meanwhile.
+			if lastErr != nil && lastErr.Transport && lastErr.Failure == TransportRefused {
+				if e := c.down.known(spec.vpc, spec.action, c.clock.Now()); e != nil {
+					return e
+				}
 			}
 		}
 		again = false
@@ -150,10 +170,21 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 				noAnswer += time.Since(start)
 			}
 			if c.stopTransportRetries(apiErr, firstRefused, noAnswer) {
+				refusedOut = apiErr.Failure == TransportRefused
+				return apiErr
+			}
+		} else if apiErr.HTTPStatus >= 500 {
+			// A server error that takes long to come is as costly as no
+			// answer: it shares the no-answer budget, so that a call that
+			// gets no usable answer fails within about NoAnswerFor.
+			noAnswer += time.Since(start)
+			if c.cfg.NoAnswerFor > 0 && noAnswer+c.cfg.ReadTimeout > c.cfg.NoAnswerFor {
 				return apiErr
 			}
 		}
 		if !c.retryable(spec.kind, apiErr) || try >= c.cfg.MaxRetries {
+			// Refused on every attempt: as conclusive as the window's end.
+			refusedOut = apiErr.Transport && apiErr.Failure == TransportRefused && !firstRefused.IsZero()
 			return apiErr
 		}
 		if IsTransient(apiErr) {

@@ -147,8 +147,10 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		IdleTimeout:       *idleTimeout,
 		ErrorLog:          logger,
 	}
+	limited := newLimitListener(ln, *maxConns)
+	srv.ConnState = limited.connState
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(newLimitListener(ln, *maxConns)) }()
+	go func() { done <- srv.Serve(limited) }()
 	if *allowRemote {
 		fmt.Fprintln(stderr, exposureWarning(ln.Addr().String()))
 	}
@@ -186,11 +188,12 @@ func exposureWarning(addr string) string {
 			where = "on every interface of this machine (" + addr + ")"
 		}
 	}
-	return "ecs-emulator: WARNING: --allow-remote: the ECS API and the admin API are served " + where +
+	return "ecs-emulator: WARNING: --allow-remote: the ECS API, the STS API, the instance metadata service and the admin API are served " + where +
 		" over plain HTTP, to any Host name. Whoever can reach it sees requests, answers, instance passwords, " +
-		"user data and the admin token in clear; whoever has the access key secret can create and delete " +
-		"instances; whoever has the admin token can read the whole state, move the clock (firing auto-releases), " +
-		"inject faults and reset everything. Put it behind TLS, or keep it on a network you trust."
+		"user data, STS keys and the admin token in clear; whoever has the access key secret can create and delete " +
+		"instances and assume every configured role through STS; whoever has the admin token can also read the " +
+		"instance role's STS keys from the metadata service (it needs the token under --allow-remote), read the whole " +
+		"state, move the clock (firing auto-releases), inject faults and reset everything. Put it behind TLS, or keep it on a network you trust."
 }
 
 // loopbackListenAddr reports whether addr only accepts local connections.

@@ -120,7 +120,7 @@ func TestSecurityIdleConnectionsClosed(t *testing.T) {
 }
 
 // With --max-connections 2 a third connection waits until one of the first
-// two closes.
+// two, both in the middle of a request, closes.
 func TestSecurityConnectionLimit(t *testing.T) {
 	base, _, _ := startCommandEnv(t, envMap(), "--listen", "127.0.0.1:0", "--quiet", "--max-connections", "2")
 	addr := strings.TrimPrefix(base, "http://")
@@ -132,8 +132,16 @@ func TestSecurityConnectionLimit(t *testing.T) {
 		}
 		defer c.Close()
 		rawGet(t, c, "/_emulator/clock")
+		// Busy, not idle: a request whose body is still coming holds its slot.
+		if _, err := io.WriteString(c, "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"+
+			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"); err != nil {
+			t.Fatal(err)
+		}
 		held = append(held, c)
 	}
+	// Let the server read both requests' headers: until then they count as
+	// idle connections, which a waiting one may displace.
+	time.Sleep(300 * time.Millisecond)
 	third, err := net.Dial("tcp", addr) // the kernel accepts it into the backlog
 	if err != nil {
 		t.Fatal(err)
@@ -151,6 +159,38 @@ func TestSecurityConnectionLimit(t *testing.T) {
 	resp, err := http.ReadResponse(bufio.NewReader(third), nil)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("the third connection after one closed: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// Idle keep-alive connections give up their slots when the limit is
+// reached: 500 keep-alive clients exhausted the 256 slots, and idle ones
+// held them for the idle timeout (issue #24, item 7).
+func TestSecurityIdleConnectionsMakeRoom(t *testing.T) {
+	base, _, _ := startCommandEnv(t, envMap(), "--listen", "127.0.0.1:0", "--quiet", "--max-connections", "2")
+	addr := strings.TrimPrefix(base, "http://")
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		rawGet(t, c, "/_emulator/clock") // then idle, kept alive
+	}
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if _, err := io.WriteString(third, "GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Well under the idle timeout (1 min): the third connection is not
+	// waiting for an idle one to time out.
+	_ = third.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(third), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a third connection while two idle ones hold the slots: %v", err)
 	}
 	resp.Body.Close()
 }

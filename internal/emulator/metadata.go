@@ -33,6 +33,10 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
 	}
+	if why := e.metadataRefusal(r); why != "" {
+		text(http.StatusUnauthorized, "401 - Unauthorized: "+why)
+		return "Metadata", http.StatusUnauthorized, ""
+	}
 	if r.URL.Path == metadataTokenPath {
 		e.countCall("MetadataToken")
 		if r.Method != http.MethodPut {
@@ -44,12 +48,8 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 			text(http.StatusBadRequest, "400 - Bad Request: "+metadataTTLHeader+" must be 1 to 21600")
 			return "MetadataToken", http.StatusBadRequest, ""
 		}
-		tok := randomToken(44)
-		s := e.sts
-		s.mu.Lock()
-		s.pruneLocked(e.wallNow())
-		s.imds[tok] = e.wallNow().Add(time.Duration(secs) * time.Second)
-		s.mu.Unlock()
+		tok, now := randomToken(44), e.wallNow()
+		e.sts.imds.add(tok, now.Add(time.Duration(secs)*time.Second), now)
 		text(http.StatusOK, tok)
 		return "MetadataToken", http.StatusOK, ""
 	}
@@ -65,14 +65,14 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 	}
 	s := e.sts
 	now := e.wallNow()
+	tok := r.Header.Get(metadataTokenHeader)
+	if tok != "" && !s.imds.valid(tok, now) {
+		text(http.StatusUnauthorized, "401 - Unauthorized: the metadata token is invalid or expired")
+		return "MetadataCredentials", http.StatusUnauthorized, ""
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if tok := r.Header.Get(metadataTokenHeader); tok != "" {
-		if exp, ok := s.imds[tok]; !ok || !now.Before(exp) {
-			text(http.StatusUnauthorized, "401 - Unauthorized: the metadata token is invalid or expired")
-			return "MetadataCredentials", http.StatusUnauthorized, ""
-		}
-	} else if s.opts.RequireIMDSv2 {
+	if tok == "" && s.opts.RequireIMDSv2 {
 		text(http.StatusUnauthorized, "401 - Unauthorized: a metadata token is required")
 		return "MetadataCredentials", http.StatusUnauthorized, ""
 	}
@@ -108,4 +108,19 @@ func (e *Emulator) serveMetadata(w http.ResponseWriter, r *http.Request) (string
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
 	return "MetadataCredentials", http.StatusOK, ""
+}
+
+// metadataRefusal says why a metadata request is refused before it is
+// looked at, "" when it may proceed. Under --allow-remote the service hands
+// out working STS keys to whoever asks, so every metadata request (the
+// token PUT included) needs the admin token. The client's address proves
+// nothing: behind a proxy or a port forward every client looks local.
+func (e *Emulator) metadataRefusal(r *http.Request) string {
+	if !e.opts.AllowRemote {
+		return ""
+	}
+	if e.opts.AdminToken == "" || !bearerMatches(r.Header.Get("Authorization"), e.opts.AdminToken) {
+		return "with --allow-remote the metadata service needs the admin token: Authorization: Bearer <token>"
+	}
+	return ""
 }

@@ -108,12 +108,12 @@ type stsState struct {
 	roles     map[string]STSRole
 	providers map[string]*oidcVerifier
 	issued    map[string]*issuedKey
-	imds      map[string]time.Time // IMDSv2 session tokens → expiry
-	instance  *issuedKey           // the instance role's current key
+	imds      metadataTokens // IMDSv2 session tokens (their own lock)
+	instance  *issuedKey     // the instance role's current key
 }
 
 func newSTSState(opts STSOptions) (*stsState, error) {
-	s := &stsState{issued: map[string]*issuedKey{}, imds: map[string]time.Time{}}
+	s := &stsState{issued: map[string]*issuedKey{}}
 	if err := s.configure(opts); err != nil {
 		return nil, err
 	}
@@ -219,11 +219,6 @@ func (s *stsState) pruneLocked(now time.Time) {
 	for id, k := range s.issued {
 		if now.Sub(k.expiration) > 24*time.Hour {
 			delete(s.issued, id)
-		}
-	}
-	for tok, exp := range s.imds {
-		if now.After(exp) {
-			delete(s.imds, tok)
 		}
 	}
 }

@@ -421,3 +421,58 @@ func TestCommandSTSFlags(t *testing.T) {
 		}
 	}
 }
+
+// Under --allow-remote the metadata service hands out working STS keys, so
+// it needs the admin token like the admin API (token PUT included); the
+// client's address is never trusted (behind a proxy everyone looks local).
+func TestSecurityMetadataNeedsAdminTokenUnderAllowRemote(t *testing.T) {
+	const admin = "adm-7c1e"
+	f := newFixture(t, Options{AllowRemote: true, AdminToken: admin,
+		Credentials: []Credential{{AccessKeyID: DefaultAccessKeyID, AccessKeySecret: "own-secret-3b9d"}},
+		STS:         STSOptions{InstanceRole: "R"}})
+	do := func(method, path, bearer string, hdr map[string]string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, f.srv.URL+path, nil)
+		req.Host = "attacker.example:8085"
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	ttl := map[string]string{metadataTTLHeader: "21600"}
+	if status, body := do(http.MethodGet, metadataRolesPath+"R", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("credentials without the admin token: %d %s", status, body)
+	}
+	if status, body := do(http.MethodGet, metadataRolesPath+"R", "wrong", nil); status != http.StatusUnauthorized {
+		t.Errorf("credentials with a wrong token: %d %s", status, body)
+	}
+	if status, body := do(http.MethodPut, metadataTokenPath, "", ttl); status != http.StatusUnauthorized {
+		t.Errorf("token PUT without the admin token: %d %s", status, body)
+	}
+	status, tok := do(http.MethodPut, metadataTokenPath, admin, ttl)
+	if status != http.StatusOK {
+		t.Fatalf("token PUT with the admin token: %d %s", status, tok)
+	}
+	// A session token alone is not enough either.
+	if status, body := do(http.MethodGet, metadataRolesPath+"R", "", map[string]string{metadataTokenHeader: tok}); status != http.StatusUnauthorized {
+		t.Errorf("credentials with a session token and no admin token: %d %s", status, body)
+	}
+	if status, body := do(http.MethodGet, metadataRolesPath+"R", admin, nil); status != http.StatusOK || !strings.Contains(body, "Success") {
+		t.Errorf("credentials with the admin token: %d %s", status, body)
+	}
+	w := exposureWarning("0.0.0.0:8085")
+	for _, want := range []string{"STS", "metadata", "admin token"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("the exposure warning does not name %q: %s", want, w)
+		}
+	}
+}

@@ -165,23 +165,24 @@ func resolveSettings(m providerModel, getenv func(string) string, homeDir func()
 		"\"http://127.0.0.1:8085\" or a host name such as \"ecs.cn-hangzhou.aliyuncs.com\" (HTTPS)", &diags); ok {
 		s.endpointScheme, s.endpointHost = scheme, host
 		s.endpointSource = endpointSourceText(source)
-		if scheme == "http" && !loopbackEndpointHost(host) {
-			diags.AddAttributeWarning(path.Root("endpoint"), "Credentials sent over plain HTTP",
-				fmt.Sprintf("The endpoint %q (from %s) is plain http:// to %s, which is not this machine. Every "+
-					"request crosses the network unencrypted: the access key id, the security token, the signed "+
-					"parameters (instance passwords and user data among them) and every answer can be read on the "+
-					"way. Use https://, or http:// only to a loopback address such as the emulator's.",
-					redactEndpoint(endpoint), source, host))
-		}
+		warnPlainHTTP(&diags, "endpoint", endpoint, source, scheme, host)
 	}
-	if scheme, host, _, _, ok := resolveEndpoint(m.STSEndpoint, getenv, envSTSEndpoint, "sts_endpoint",
+	if scheme, host, endpoint, source, ok := resolveEndpoint(m.STSEndpoint, getenv, envSTSEndpoint, "sts_endpoint",
 		"\"http://127.0.0.1:8085\" or a host name such as \"sts.cn-hangzhou.aliyuncs.com\" (HTTPS)", &diags); ok {
 		s.stsScheme, s.stsHost = scheme, host
+		warnPlainHTTP(&diags, "sts_endpoint", endpoint, source, scheme, host)
 	} else {
 		s.stsScheme, s.stsHost = "https", defaultSTSHost(chain.stsRegion, getenv)
 	}
 	s.metadataEndpoint = getenv(envMetadataEndpoint)
 	resolveVPCEndpoint(&s, m, getenv, &diags)
+	if profiles.cfg != nil && profiles.cfg.warning != "" {
+		if profiles.fileFrom == "the provider attribute" {
+			diags.AddAttributeWarning(path.Root("shared_credentials_file"), "Credentials file not private", profiles.cfg.warning)
+		} else {
+			diags.AddWarning("Credentials file not private", profiles.cfg.warning)
+		}
+	}
 	if diags.HasError() {
 		return settings{}, diags
 	}
@@ -317,6 +318,7 @@ func resolveVPCEndpoint(s *settings, m providerModel, getenv func(string) string
 		return
 	}
 	s.vpcScheme, s.vpcHost = scheme, host
+	warnPlainHTTP(diags, "vpc_endpoint", raw, source, scheme, host)
 }
 
 // firstSet returns the attribute's value when set, else the first non-empty

@@ -2,11 +2,14 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
 // redactEndpoint is the endpoint as diagnostics may quote it: without the
@@ -69,4 +72,29 @@ func endpointSourceText(source string) string {
 		return `the provider attribute "endpoint"`
 	}
 	return source
+}
+
+// plainHTTPExposes says what crosses the network in clear for each endpoint
+// attribute: every one carries signed requests with the key id and the
+// security token; STS answers carry new keys, and AssumeRoleWithOIDC's body
+// the whole OIDC token.
+var plainHTTPExposes = map[string]string{
+	"endpoint": "the access key id, the security token, the signed parameters (instance passwords and user data " +
+		"among them) and every answer",
+	"sts_endpoint": "the access key id, the security token, the signature, the whole OIDC token of " +
+		"AssumeRoleWithOIDC and the temporary keys in every answer",
+	"vpc_endpoint": "the access key id, the security token, the signed parameters and every answer",
+}
+
+// warnPlainHTTP is the one rule for every endpoint attribute and its
+// environment variables: plain http:// to a host that is not this machine
+// warns on the attribute, naming where the value came from.
+func warnPlainHTTP(diags *diag.Diagnostics, attr, raw, source, scheme, host string) {
+	if scheme != "http" || loopbackEndpointHost(host) {
+		return
+	}
+	diags.AddAttributeWarning(path.Root(attr), "Credentials sent over plain HTTP",
+		fmt.Sprintf("The %s %q (from %s) is plain http:// to %s, which is not this machine. Every request "+
+			"crosses the network unencrypted: %s can be read on the way. Use https://, or http:// only to a "+
+			"loopback address such as the emulator's.", attr, redactEndpoint(raw), source, host, plainHTTPExposes[attr]))
 }

@@ -103,3 +103,61 @@ func diagText(diags diag.Diagnostics) string {
 	}
 	return b.String()
 }
+
+// One rule for every endpoint attribute and its environment variable:
+// plain http:// to a host that is not this machine warns on that attribute
+// (issue #24, item 2: sts_endpoint and vpc_endpoint did not).
+func TestEndpointPlainHTTPWarnsOnEveryEndpoint(t *testing.T) {
+	for _, c := range []struct {
+		attr, env string
+		set       func(m *providerModel, v string)
+	}{
+		{"endpoint", "ALIBABA_CLOUD_ENDPOINT_ECS", func(m *providerModel, v string) { m.Endpoint = types.StringValue(v) }},
+		{"sts_endpoint", "ALIBABA_CLOUD_ENDPOINT_STS", func(m *providerModel, v string) { m.STSEndpoint = types.StringValue(v) }},
+		{"vpc_endpoint", "ALIBABA_CLOUD_ENDPOINT_VPC", func(m *providerModel, v string) { m.VPCEndpoint = types.StringValue(v) }},
+	} {
+		for _, tc := range []struct {
+			value   string
+			viaEnv  bool
+			warn    bool
+			wantSrc string
+		}{
+			{"http://10.0.0.5:8085", false, true, "provider attribute"},
+			{"http://10.0.0.5:8085", true, true, c.env},
+			{"http://sts.example.lan", true, true, c.env},
+			{"http://127.0.0.1:8085", false, false, ""},
+			{"http://[::1]:8085", true, false, ""},
+			{"https://10.0.0.5", false, false, ""},
+		} {
+			t.Run(c.attr+"/"+tc.value+"/env="+map[bool]string{true: "yes", false: "no"}[tc.viaEnv], func(t *testing.T) {
+				env := map[string]string{}
+				for k, v := range endpointTestBase {
+					env[k] = v
+				}
+				m := nullModel()
+				if tc.viaEnv {
+					env[c.env] = tc.value
+				} else {
+					c.set(&m, tc.value)
+				}
+				_, diags := resolveSettings(m, envFrom(env), noHome)
+				if diags.HasError() {
+					t.Fatalf("error: %v", diags)
+				}
+				var warned bool
+				for _, d := range diags.Warnings() {
+					wp, ok := d.(diag.DiagnosticWithPath)
+					if ok && wp.Path().Equal(path.Root(c.attr)) && strings.Contains(d.Detail(), "unencrypted") {
+						warned = true
+						if !strings.Contains(d.Detail(), tc.wantSrc) {
+							t.Errorf("the warning does not name its source %q: %s", tc.wantSrc, d.Detail())
+						}
+					}
+				}
+				if warned != tc.warn {
+					t.Fatalf("warning on %s: %v, want %v: %v", c.attr, warned, tc.warn, diags)
+				}
+			})
+		}
+	}
+}

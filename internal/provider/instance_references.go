@@ -104,6 +104,9 @@ type refChecker struct {
 	configZone types.String
 	atApply    bool
 	diags      *diag.Diagnostics
+	// downReported: one diagnostic already said the endpoint is down; the
+	// other checks fail at once with the same message and add none.
+	downReported bool
 }
 
 // changed reports whether an attribute is set by this plan: creating, or a
@@ -118,6 +121,14 @@ func (k *refChecker) changed(get func(instanceModel) attr.Value) bool {
 // credentials lack for this read); at apply always an error.
 func (k *refChecker) cannotCheck(p path.Path, what string, err error) {
 	msg := strings.TrimSuffix(err.Error(), ".")
+	if ecsapi.IsEndpointDown(err) {
+		if k.downReported {
+			return
+		}
+		k.downReported = true
+		what += " (and the other references)"
+		msg += ". The endpoint is down, so the other checks of this instance were not made either"
+	}
 	if k.atApply || ecsapi.IsUnreachable(err) {
 		k.diags.AddAttributeError(p, "Cannot check the "+what, fmt.Sprintf("Reading the %s failed: %s.", what, msg))
 		return

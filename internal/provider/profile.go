@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -50,6 +51,8 @@ const supportedProfileModes = "AK, StsToken, RamRoleArn, EcsRamRole, ChainableRa
 type cliConfig struct {
 	file string
 	cfg  aliyunConfigFile
+	// warning says why the file is not private, "" when it is.
+	warning string
 }
 
 // errNoConfigFile says the file does not exist.
@@ -68,7 +71,27 @@ func loadAliyunConfig(file string) (*cliConfig, error) {
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON (it must be the aliyun CLI's config.json, not an ini credentials file): %w", file, err)
 	}
-	return &cliConfig{file: file, cfg: cfg}, nil
+	return &cliConfig{file: file, cfg: cfg, warning: credentialsFileWarning(file)}, nil
+}
+
+// credentialsFileWarning says what makes a credentials file less private
+// than it should be, as the ssh and aliyun CLIs warn: a mode that lets
+// other users read it, or a symbolic link (whoever can change the link, or
+// a directory on its way, chooses the keys used). "" when neither.
+func credentialsFileWarning(file string) string {
+	var why []string
+	if fi, err := os.Lstat(file); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		why = append(why, "it is a symbolic link (whoever can change the link chooses the keys used: point "+
+			"shared_credentials_file at the file itself)")
+	}
+	if fi, err := os.Stat(file); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		why = append(why, fmt.Sprintf("its mode %04o lets other users of this machine read or change it "+
+			"(chmod 600 %s)", fi.Mode().Perm(), file))
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The credentials file %s holds secret keys, but %s.", file, strings.Join(why, ", and "))
 }
 
 // defaultAliyunConfigPath is ~/.aliyun/config.json.
