@@ -51,10 +51,9 @@ func (c exploreConfig) otherName() string {
 
 // exploreCatalog is what the configuration references in the emulator.
 type exploreCatalog struct {
-	images        [2]string
-	vswitch, sg   string
-	instanceType  string
-	spotTypeLimit string
+	images       [2]string
+	vswitch, sg  string
+	instanceType string
 }
 
 // hcl renders the configuration; the provider block takes everything from

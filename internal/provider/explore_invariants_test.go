@@ -53,7 +53,7 @@ func snapshotsOutliveTheirMachines(rec exploreRecord) error {
 		}
 		addr := ""
 		for _, r := range rec.before.tf.byType("aliecs_snapshot") {
-			if r.attrs.str("id") == id {
+			if r.attrs.id() == id {
 				addr = r.address
 			}
 		}
@@ -86,7 +86,7 @@ func finalSnapshotTakenByThatDestroy(rec exploreRecord) error {
 	}
 	var problems []string
 	for _, r := range rec.before.tf.byType("aliecs_instance") {
-		id := r.attrs.str("id")
+		id := r.attrs.id()
 		if _, alive := rec.before.instances[id]; !alive || r.attrs["final_snapshot"] == nil {
 			continue
 		}
@@ -145,7 +145,7 @@ func scheduledMachinesKeepAReleaseTime(rec exploreRecord) error {
 	}
 	var problems []string
 	for _, r := range rec.after.tf.byType("aliecs_instance") {
-		id := r.attrs.str("id")
+		id := r.attrs.id()
 		in, alive := rec.after.instances[id]
 		if !alive || in.AutoReleaseTime != "" || !configuredMachine(rec.cfgAfter, r.address) {
 			continue
@@ -193,7 +193,7 @@ func noReleaseUnasked(rec exploreRecord) error {
 
 func taintedIn(s exploreState, id string) bool {
 	for _, r := range s.byType("aliecs_instance") {
-		if r.attrs.str("id") == id && r.tainted {
+		if r.attrs.id() == id && r.tainted {
 			return true
 		}
 	}

@@ -599,7 +599,7 @@ func (x *explorer) instancesOfState(_ *relCLI, emu *emulator.Emulator) []string 
 	ids := map[string]bool{}
 	for _, r := range x.view().tf.resources {
 		if r.typ == "aliecs_instance" {
-			ids[r.attrs.str("id")] = true
+			ids[r.attrs.id()] = true
 		}
 	}
 	var left []string
@@ -680,20 +680,16 @@ type exploreResource struct {
 
 type exploreAttrs map[string]any
 
-func (a exploreAttrs) str(k string) string {
-	s, _ := a[k].(string)
+// id is the resource's id attribute.
+func (a exploreAttrs) id() string {
+	s, _ := a["id"].(string)
 	return s
-}
-
-func (a exploreAttrs) boolean(k string) bool {
-	b, _ := a[k].(bool)
-	return b
 }
 
 func (s exploreState) id(address string) string {
 	for _, r := range s.resources {
 		if r.address == address {
-			return r.attrs.str("id")
+			return r.attrs.id()
 		}
 	}
 	return ""

@@ -1,0 +1,72 @@
+package provider
+
+import "testing"
+
+// Journeys the explorer found failing on the main of issue #22, as it
+// printed them once shrunk (see RELIABILITY.md). Each broke the invariant
+// in its name before the fix.
+
+// A replacement deleted the backup of the machine it released.
+func TestAccExploreRegression_snapshotsOutliveTheirMachines_seed33(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 777666},
+		{Kind: "apply", Arg: 0},
+		{Kind: "replace", Arg: 1},
+	})
+}
+
+// Turning release_instance_after_snapshot on replaced the snapshot: its
+// group was deleted before a new one was taken.
+func TestAccExploreRegression_snapshotsOutliveTheirMachines_releaseTurnedOn(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 932313},
+		{Kind: "edit", Edit: "snapshots", Arg: 1},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "snap_release", Arg: 0},
+		{Kind: "apply", Arg: 0},
+	})
+}
+
+// Adding a kept data disk replaced the machine.
+func TestAccExploreRegression_noReleaseUnasked_seed27(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 820759},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "disk", Arg: 867},
+		{Kind: "apply", Arg: 0},
+	})
+}
+
+// The refused destroy of a protected machine cancelled its release time.
+func TestAccExploreRegression_destroySucceeds_seed20(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 338369},
+		{Kind: "edit", Edit: "protect", Arg: 377},
+		{Kind: "apply", Arg: 0},
+	})
+}
+
+// -generate-config-out wrote spot settings an on-demand machine refused.
+func TestAccExploreRegression_generatedConfigPlans_seed7(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 562437},
+		{Kind: "apply", Arg: 0},
+		{Kind: "generate", Arg: 2},
+	})
+}
+
+// An interrupted destroy said "timed out after 190ms", and nothing of what
+// to do next.
+func TestAccExploreRegression_errorsSayWhatToDo_seed16(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 732321},
+		{Kind: "apply", Arg: 0},
+		{Kind: "destroy_int", Arg: 1755},
+	})
+}
