@@ -318,12 +318,17 @@ func TestAccInstanceSpot_reclaimTerminate(t *testing.T) {
 		if strings.HasPrefix(action, "Describe") || strings.HasPrefix(action, "List") || n == before[action] {
 			continue
 		}
-		if action != "RunInstances" {
-			t.Errorf("-replace called %s %d times: only RunInstances should write", action, n-before[action])
+		// The new machine, and its snapshot retaken (snapshot_retake.go).
+		if action != "RunInstances" && action != "CreateSnapshotGroup" && action != "TagResources" {
+			t.Errorf("-replace called %s %d times: only RunInstances and the retake of the snapshot should write", action, n-before[action])
 		}
 	}
-	if got := cli.state().ids("aliecs_snapshot", "id"); len(got) != 1 || got[0] != groups[0] {
-		t.Errorf("snapshots in state after -replace: %v, want %v", got, groups)
+	// The snapshot follows the new machine; the reclaimed one's group is kept.
+	if got := cli.state().ids("aliecs_snapshot", "id"); len(got) != 1 || got[0] == groups[0] {
+		t.Errorf("snapshots in state after -replace: %v, want a new group (the old one is %v)", got, groups)
+	}
+	if kept := snapshotKeptIDs(cli); fmt.Sprint(kept) != fmt.Sprint(groups) {
+		t.Errorf("kept_group_ids after -replace: %v, want %v", kept, groups)
 	}
 	kept := false
 	for _, g := range env.emu.State().SnapshotGroups {
@@ -520,4 +525,22 @@ func TestSpotConfigOnDemandSettings(t *testing.T) {
 			t.Errorf("%v: warnings on %v (%v), want on %v", tc.config, got, resp.Diagnostics, tc.warnings)
 		}
 	}
+}
+
+// snapshotKeptIDs lists the kept_group_ids of every aliecs_snapshot in state.
+func snapshotKeptIDs(c *relCLI) []string {
+	var out []string
+	for _, r := range c.state().Resources {
+		if r.Type != "aliecs_snapshot" {
+			continue
+		}
+		for _, in := range r.Instances {
+			if ids, ok := in.Attributes["kept_group_ids"].([]any); ok {
+				for _, id := range ids {
+					out = append(out, fmt.Sprint(id))
+				}
+			}
+		}
+	}
+	return out
 }

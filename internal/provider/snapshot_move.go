@@ -84,6 +84,7 @@ func moveSnapshotGroupFromAlicloud(ctx context.Context, req resource.MoveStateRe
 		CreationTime:                 types.StringValue(""),
 		InstanceReleased:             types.BoolValue(false),
 		KeepOnDestroy:                types.BoolValue(false),
+		KeptGroupIDs:                 types.ListNull(types.StringType),
 		Timeouts:                     timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
 	}
 	if len(src.DiskIDs) > 0 {
