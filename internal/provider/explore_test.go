@@ -34,8 +34,8 @@ import (
 
 const (
 	exploreDefaultSeed     = 1
-	exploreDefaultJourneys = 3
-	exploreDefaultSteps    = 6
+	exploreDefaultJourneys = 4
+	exploreDefaultSteps    = 8
 	// exploreShrinkRuns and exploreShrinkTime bound the replays a shrink
 	// may make (a failure in make test stays a few minutes long).
 	exploreShrinkRuns = 24
