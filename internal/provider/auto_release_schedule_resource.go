@@ -151,6 +151,18 @@ func (r *autoReleaseScheduleResource) Create(ctx context.Context, req resource.C
 	client := r.data.client
 
 	id := plan.InstanceID.ValueString()
+	plan.ID = types.StringValue(id)
+	if plan.InstanceReleased.ValueBool() {
+		// Its plan found the machine gone: recorded as fired, no call, and
+		// before the window (a passed time is no error for it).
+		if plan.EstimatedCost.IsUnknown() {
+			plan.EstimatedCost = types.Float64Null()
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("instance_id"), "The instance no longer exists",
+			goneInstanceScheduleDetail(id))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	target, ok := r.lateTargetForNewMachine(plan, &resp.Diagnostics)
 	if !ok {
 		target, ok = r.applyTarget(plan, nil, "", &resp.Diagnostics)
@@ -294,7 +306,8 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 	if err != nil && !ecsapi.IsNotFound(err) {
 		r.data.cancelledReleases.Delete(id) // still scheduled: nothing to set again
 		resp.Diagnostics.AddError("Cannot cancel the auto-release schedule",
-			fmt.Sprintf("Cancelling the automatic release of instance %s failed, so it is still scheduled: %s", id, err))
+			fmt.Sprintf("Cancelling the automatic release of instance %s failed, so it is still scheduled: %s. The "+
+				"schedule is still in the state: run the command again (terraform destroy, or apply) to cancel it.", id, err))
 	}
 }
 
@@ -331,6 +344,17 @@ func (r *autoReleaseScheduleResource) modifyPlanWithPrivate(ctx context.Context,
 		}
 		if diags.HasError() && tooSoonForComingMachine(plan, w) && r.data.replacingSchedule(plan.ReleaseTime.ValueString()) {
 			resp.Diagnostics.Append(tooSoonForComingMachineWarning(plan, w)...) // auto_release_schedule_rules.go
+			return
+		}
+		if diags.HasError() && r.instanceGoneAtPlan(ctx, plan) {
+			// A schedule for a machine that no longer exists (the tombstone
+			// of a released aliecs_instance, whose schedule a failed destroy
+			// removed): nothing to schedule, and no window to check, so no
+			// error that would block terraform destroy.
+			resp.Diagnostics.AddAttributeWarning(path.Root("instance_id"), "The instance no longer exists",
+				goneInstanceScheduleDetail(plan.InstanceID.ValueString()))
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("instance_released"), true)...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_release_time"), types.StringNull())...)
 			return
 		}
 		resp.Diagnostics.Append(diags...)

@@ -149,7 +149,26 @@ func planReleaseTimeDiagnostics(plan autoReleaseScheduleModel, w releaseWindow) 
 	if err != nil {
 		return nil // the validator has reported it
 	}
-	return releaseTimeDiagnostics(path.Root("release_time"), "release_time", v, t, w, false)
+	return withDestroyHint(releaseTimeDiagnostics(path.Root("release_time"), "release_time", v, t, w, false))
+}
+
+// withDestroyHint adds to each plan-time error that terraform destroy, which
+// plans first, is stopped by it too, and how to destroy anyway (a time set
+// or changed in the configuration and not applied can pass while it waits).
+func withDestroyHint(diags diag.Diagnostics) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range diags {
+		if d.Severity() != diag.SeverityError {
+			out = append(out, d)
+			continue
+		}
+		if dp, ok := d.(diag.DiagnosticWithPath); ok {
+			out.AddAttributeError(dp.Path(), d.Summary(), d.Detail()+destroyHint)
+		} else {
+			out.AddError(d.Summary(), d.Detail()+destroyHint)
+		}
+	}
+	return out
 }
 
 // scheduleGoneDetail explains a schedule whose instance no longer exists.
@@ -251,9 +270,9 @@ func (r *autoReleaseScheduleResource) schedule(ctx context.Context, client *ecsa
 	case code == "InvalidAutoReleaseTime.Malformed":
 		diags.AddError("ECS rejected the release time",
 			fmt.Sprintf("ECS refused the release time %s for instance %s with %s. The provider had checked it "+
-				"against this machine's clock (%s) and found it inside the allowed window (30 minutes to 3 years "+
-				"ahead), so this machine's clock and the service's probably disagree: check the clock (NTP) and "+
-				"choose a time further from the edges of the window. Details: %s",
+				"against the service's time as learnt from its answers (%s) and found it inside the allowed window "+
+				"(30 minutes to 3 years ahead), so the time moved on or the learnt time is off: choose a time further "+
+				"from the edges of the window (or use release_after) and apply again. Details: %s",
 				formatReleaseTime(t), id, code, formatReleaseTime(r.clock.Now().Truncate(time.Second)), err))
 	case code == "ChargeTypeViolation":
 		diags.AddAttributeError(path.Root("instance_id"), "Instance cannot be released automatically",
@@ -289,4 +308,22 @@ func effectiveFromAPI(v string, diags *diag.Diagnostics) (types.String, bool) {
 		return types.StringNull(), false
 	}
 	return types.StringValue(formatReleaseTime(t)), true
+}
+
+// instanceGoneAtPlan reports whether the schedule's instance (its id known)
+// no longer exists. A look-up that fails otherwise counts as "exists": the
+// usual rules then apply.
+func (r *autoReleaseScheduleResource) instanceGoneAtPlan(ctx context.Context, plan autoReleaseScheduleModel) bool {
+	if r.data == nil || r.data.client == nil || !knownString(plan.InstanceID) {
+		return false
+	}
+	_, err := r.data.client.GetInstance(ctx, plan.InstanceID.ValueString())
+	return ecsapi.IsNotFound(err)
+}
+
+func goneInstanceScheduleDetail(id string) string {
+	return fmt.Sprintf("Instance %s does not exist: it was released (or the id is wrong). There is nothing to "+
+		"schedule, so no call is made: the schedule is recorded as fired (instance_released = true), like the "+
+		"instance's tombstone, and destroying it makes no call. terraform apply -replace on its aliecs_instance "+
+		"brings a new machine, which this schedule then follows; if the id is wrong, correct instance_id.", id)
 }

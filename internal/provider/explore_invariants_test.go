@@ -31,7 +31,11 @@ var exploreInvariants = []exploreInvariant{
 }
 
 // 1. terraform destroy succeeds from the state reached (without
-// -refresh=false), run against a copy of the world.
+// -refresh=false), run against a copy of the world. Two refusals are by
+// design: deletion protection (which must not cancel a release time), and
+// a reference that no longer exists in an argument being created or
+// changed, whose error names terraform destroy -refresh=false (which must
+// then succeed); see destroyCopy.
 func destroySucceeds(rec exploreRecord) error {
 	if rec.destroyCopy == nil || rec.destroyCopy.ok {
 		return nil

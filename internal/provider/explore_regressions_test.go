@@ -70,3 +70,34 @@ func TestAccExploreRegression_errorsSayWhatToDo_seed16(t *testing.T) {
 		{Kind: "destroy_int", Arg: 1755},
 	})
 }
+
+// Found by `make explore` after the fixes above (seeds 100–179): a literal
+// release_time set for a machine whose tombstone is in the state (its
+// schedule removed by an interrupted destroy) was a plan error once the time
+// passed, and so blocked terraform destroy.
+func TestAccExploreRegression_destroySucceeds_seed101(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 423277},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "move", Arg: 765},
+		{Kind: "destroy_int", Arg: 390},
+		{Kind: "edit", Edit: "final", Arg: 556},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "schedule", Arg: 446},
+		{Kind: "clock", Arg: 1560},
+	})
+}
+
+// A literal release_time changed in the configuration and not applied, then
+// passed: the plan error blocked terraform destroy without naming the way out.
+func TestAccExploreRegression_destroySucceeds_seed159(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 64041},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "schedule_time", Arg: 62},
+		{Kind: "clock", Arg: 1560},
+		{Kind: "edit", Edit: "schedule", Arg: 437},
+	})
+}

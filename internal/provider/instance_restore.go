@@ -112,7 +112,7 @@ func (r *instanceResource) restorePlanDiagnostics(ctx context.Context, req resou
 		resp.Diagnostics.AddAttributeError(pathSourceSnapshot, "Cannot find the snapshot group",
 			fmt.Sprintf("Snapshot group %s does not exist in region %s, the provider's region. A snapshot group can "+
 				"only be restored in the region where it was taken: check the id (aliecs_snapshots lists the groups "+
-				"of the region) and the provider's region.", groupID, r.data.region))
+				"of the region) and the provider's region."+destroyHint, groupID, r.data.region))
 		return
 	}
 	if err != nil {
@@ -124,12 +124,12 @@ func (r *instanceResource) restorePlanDiagnostics(ctx context.Context, req resou
 	switch {
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(pathSourceSnapshot, "The snapshot group has no system disk",
-			err.Error()+". Use a group taken of the whole instance (an aliecs_snapshot without disk_ids, or a final_snapshot).")
+			err.Error()+". Use a group taken of the whole instance (an aliecs_snapshot without disk_ids, or a final_snapshot)."+destroyHint)
 		return
 	case g.Status == ecsapi.SnapshotFailed:
 		resp.Diagnostics.AddAttributeError(pathSourceSnapshot, "The snapshot group failed",
 			fmt.Sprintf("Snapshot group %s ended in status failed, so nothing can be restored from it. Use another "+
-				"group, or take a new snapshot.", groupID))
+				"group, or take a new snapshot."+destroyHint, groupID))
 		return
 	case g.Status == ecsapi.SnapshotProgressing:
 		resp.Diagnostics.AddAttributeWarning(pathSourceSnapshot, "The snapshot group is still in progress",

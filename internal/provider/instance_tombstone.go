@@ -96,11 +96,10 @@ func (r *instanceResource) releaseCause(ctx context.Context, id string, state in
 		case err == nil && !t.After(now):
 			return fmt.Sprintf("its automatic release time, %s, has passed: ECS released it as scheduled.", at)
 		case err == nil:
-			// The service releases by its own clock, which may be ahead of
-			// this machine's: the release time is still the likely cause.
-			return fmt.Sprintf("its automatic release time was %s. By this machine's clock (%s) that time has not "+
-				"come yet, but ECS releases by its own clock: if the two disagree, ECS released it as scheduled; "+
-				"otherwise it was released outside Terraform (the console, the API, a script).",
+			// "now" is the service's time as last learnt (to within a
+			// second or so), so a time not yet come points elsewhere.
+			return fmt.Sprintf("its automatic release time, %s, has not come yet (the service's time is about %s), "+
+				"so it was most likely released outside Terraform (the console, the API, a script).",
 				at, formatReleaseTime(now.Truncate(time.Second)))
 		}
 	}
