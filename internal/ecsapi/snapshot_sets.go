@@ -173,9 +173,15 @@ func snapshotSetsFrom(list []ecs.Snapshot) []SnapshotGroup {
 	out := make([]SnapshotGroup, 0, len(order))
 	for _, id := range order {
 		g := byID[id]
-		// The system disk first, as a group lists it.
-		sort.SliceStable(g.Snapshots, func(i, j int) bool {
-			return g.Snapshots[i].SourceDiskType == "system" && g.Snapshots[j].SourceDiskType != "system"
+		// The system disk first, as a group lists it, then by disk id: the
+		// order in which DescribeSnapshots lists them is not documented, and
+		// the provider's restore facts rely on a fixed order.
+		sort.Slice(g.Snapshots, func(i, j int) bool {
+			a, b := g.Snapshots[i], g.Snapshots[j]
+			if (a.SourceDiskType == "system") != (b.SourceDiskType == "system") {
+				return a.SourceDiskType == "system"
+			}
+			return a.SourceDiskID < b.SourceDiskID
 		})
 		out = append(out, *g)
 	}

@@ -76,14 +76,19 @@ func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequ
 func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A snapshot of an ECS instance's disks, taken together as one snapshot group " +
-			"(`CreateSnapshotGroup`). Creation waits until every snapshot is `accomplished`. The instance can be " +
-			"stopped first for a consistent copy, and released once, and only once, the snapshot is saved " +
-			"(`release_instance_after_snapshot`). Only ESSD-family disks can be snapshotted this way.",
+			"(`CreateSnapshotGroup`) when every disk is ESSD-family (`cloud_essd`, `cloud_auto`, `cloud_essd_entry`), " +
+			"and otherwise (`cloud_efficiency`, `cloud_ssd`, `cloud`) as a per-disk snapshot set: one `CreateSnapshot` " +
+			"per disk, held as one snapshot with one id (`sset-…`), status, progress and tags. Creation waits until " +
+			"every snapshot is `accomplished`. The instance can be stopped first for a consistent copy, and released " +
+			"once, and only once, the snapshot is saved (`release_instance_after_snapshot`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The snapshot group id (`ssg-…`).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "The snapshot group id (`ssg-…`), or for a per-disk snapshot set, `sset-` and 20 " +
+					"hex digits: an id made by the provider (ECS has no such object), which every snapshot of the set " +
+					"carries in its tag `aliecs:snapshot-set` (the instance in `aliecs:snapshot-set-instance`). It " +
+					"imports, restores (`source_snapshot_id`) and is listed by `aliecs_snapshots` like a group id.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"instance_id": schema.StringAttribute{
 				Required: true,
@@ -148,7 +153,10 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Stop the instance before the snapshot for a consistent copy, and start it " +
-					"again afterwards (unless it is being released). Default `false`. Only used when the snapshot " +
+					"again afterwards (unless it is being released). Default `false`, except for a per-disk snapshot " +
+					"set of several disks (disks that are not ESSD-family): per-disk snapshots are not crash-consistent " +
+					"across disks, so when this argument is not set the instance is stopped first; set it to `false` " +
+					"to snapshot the running machine anyway. Only used when the snapshot " +
 					"is created: changing it later changes nothing.",
 			},
 			"release_instance_after_snapshot": schema.BoolAttribute{

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -108,6 +109,9 @@ data "aliecs_snapshots" "all" {
 				Config:    resumed,
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr("aliecs_instance.resumed", "status", "Running"),
+					// The restore facts the set carries: the disks come back as they were.
+					resource.TestCheckResourceAttr("aliecs_instance.resumed", "system_disk.category", "cloud_efficiency"),
+					resource.TestCheckResourceAttr("aliecs_instance.resumed", "data_disks.0.category", "cloud_efficiency"),
 					resource.TestCheckResourceAttrPair("aliecs_instance.resumed", "source_snapshot_id", "aliecs_snapshot.test", "id"),
 					func(s *terraform.State) error {
 						a := s.RootModule().Resources["data.aliecs_snapshots.all"].Primary.Attributes
@@ -184,4 +188,42 @@ func TestAccSnapshotSet_finalSnapshotCloudEfficiency(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// TestAccSnapshotSet_oneDiskFailsKeepsInstance: one disk's snapshot of a set
+// fails. The set fails at once, the instance is not released,
+// and the other snapshot of the set is deleted, not leaked.
+func TestAccSnapshotSet_oneDiskFailsKeepsInstance(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	machine := instanceHCL(c, efficiencyDisks)
+	var instanceID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: env.config(machine), Check: instanceStateID(instanceAddr, &instanceID)},
+			{
+				PreConfig: func() {
+					env.emu.AddFault(emulator.Fault{Action: "CreateSnapshot", AsyncFailure: true, Count: 1})
+				},
+				Config: env.config(machine + `
+resource "aliecs_snapshot" "test" {
+  instance_id                     = aliecs_instance.test.id
+  release_instance_after_snapshot = true
+}
+`),
+				ExpectError: regexp.MustCompile(`(?s)The snapshot failed.*instance was not released`),
+			},
+		},
+	})
+	if n := env.emu.Calls()["CreateSnapshot"]; n != 2 {
+		t.Errorf("CreateSnapshot was called %d times, want 2 (one per disk)", n)
+	}
+	if n := env.emu.Calls()["DeleteInstance"]; n != 0 {
+		t.Errorf("DeleteInstance was called %d times after a failed snapshot", n)
+	}
+	for _, s := range env.emu.State().Snapshots {
+		t.Errorf("snapshot %s (%s) of the failed set leaked", s.SnapshotId, s.Status)
+	}
 }
