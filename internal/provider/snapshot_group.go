@@ -3,10 +3,18 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 )
+
+// snapshotGroupCategories are the disk categories ECS accepts in a snapshot
+// group. A snapshot (aliecs_snapshot, final_snapshot) of any other disk is a
+// per-disk set instead (setDisksFor).
+var snapshotGroupCategories = []string{"cloud_essd", "cloud_auto", "cloud_essd_entry"}
+
+func snapshotGroupCategory(c string) bool { return slices.Contains(snapshotGroupCategories, c) }
 
 // setRetention sets how many days each snapshot of a group is kept. The
 // service has no call for the whole group: one ModifySnapshotAttribute per
