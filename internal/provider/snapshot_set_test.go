@@ -233,3 +233,57 @@ resource "aliecs_snapshot" "test" {
 		},
 	})
 }
+
+// TestAccSnapshotSet_finalSnapshotFailureThenRetry: the retried-destroy rule
+// on a cloud_efficiency machine. One disk's final snapshot fails: the
+// destroy keeps the machine and deletes the failed attempt's other snapshot.
+// The next destroy takes a new set (new ClientTokens: none of the first
+// attempt's snapshots comes back) and releases the machine.
+func TestAccSnapshotSet_finalSnapshotFailureThenRetry(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	c := newInstanceCatalog(t, env)
+	cfg := env.config(instanceHCL(c, efficiencyDisks+`  final_snapshot = { name = "retry-me" }`))
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: instanceStateID(instanceAddr, &id)},
+			{
+				PreConfig: func() {
+					env.emu.AddFault(emulator.Fault{Action: "CreateSnapshot", AsyncFailure: true, Count: 1})
+				},
+				Config:      env.config(""),
+				ExpectError: cliPhrases("Final snapshot failed; the instance was kept"),
+			},
+			{
+				PreConfig: func() {
+					if env.instanceInEmu(id) == nil {
+						t.Fatalf("instance %s was released by a destroy whose snapshot failed", id)
+					}
+					if n := len(env.emu.State().Snapshots); n != 0 {
+						t.Fatalf("the failed attempt left %d snapshots", n)
+					}
+				},
+				Config: env.config(""),
+				Check: func(*terraform.State) error {
+					if env.instanceInEmu(id) != nil {
+						return fmt.Errorf("instance %s not released by the second destroy", id)
+					}
+					// A reused ClientToken would answer with a snapshot of the
+					// first attempt, deleted since: the set would come up short.
+					snaps := env.emu.State().Snapshots
+					if len(snaps) != 2 {
+						return fmt.Errorf("the second destroy left %d snapshots, want a set of 2", len(snaps))
+					}
+					for _, s := range snaps {
+						if s.Status != "accomplished" {
+							return fmt.Errorf("final snapshot %s is %s", s.SnapshotId, s.Status)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
