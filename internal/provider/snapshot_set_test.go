@@ -287,3 +287,66 @@ func TestAccSnapshotSet_finalSnapshotFailureThenRetry(t *testing.T) {
 		},
 	})
 }
+
+// setsAsGroups views the emulator's per-disk snapshot sets as snapshot
+// groups (id, instance, status, name, creation time), so that checks
+// written for groups see them too.
+func setsAsGroups(st emulator.State) []emulator.SnapshotGroup {
+	byID := map[string]*emulator.SnapshotGroup{}
+	var order []string
+	for _, s := range st.Snapshots {
+		var id, inst string
+		for _, tg := range s.Tags.Tag {
+			switch tg.TagKey {
+			case ecsapi.SnapshotSetTag:
+				id = tg.TagValue
+			case ecsapi.SnapshotSetInstanceTag:
+				inst = tg.TagValue
+			}
+		}
+		if id == "" {
+			continue
+		}
+		g := byID[id]
+		if g == nil {
+			g = &emulator.SnapshotGroup{SnapshotGroupId: id, InstanceId: inst, Name: s.SnapshotName,
+				CreationTime: s.CreationTime, Status: "accomplished"}
+			byID[id] = g
+			order = append(order, id)
+		}
+		if s.CreationTime < g.CreationTime {
+			g.CreationTime = s.CreationTime
+		}
+		switch {
+		case s.Status == "failed":
+			g.Status = "failed"
+		case s.Status != "accomplished" && g.Status != "failed":
+			g.Status = "progressing"
+		}
+	}
+	out := make([]emulator.SnapshotGroup, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	return out
+}
+
+// TestAccExplore_efficiencyDiskSets replays a journey of the explorer on
+// cloud_efficiency machines: snapshots (per-disk sets), one released by its
+// snapshot, a restore from the set, a final snapshot; every invariant is
+// checked after each step.
+func TestAccExplore_efficiencyDiskSets(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 932313},
+		{Kind: "edit", Edit: "protect", Arg: 0}, // this seed's machines start protected
+		{Kind: "edit", Edit: "disk_category", Arg: 0},
+		{Kind: "edit", Edit: "snapshots", Arg: 1},
+		{Kind: "edit", Edit: "final", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "snap_release", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "restore", Arg: 0},
+		{Kind: "apply", Arg: 0},
+	})
+}
