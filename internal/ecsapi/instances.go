@@ -277,6 +277,9 @@ func (c *Client) UpdateInstanceTags(ctx context.Context, id string, set map[stri
 // UpdateSnapshotGroupTags removes the keys in remove, then sets the tags in
 // set, on a snapshot group (ResourceType snapshotgroup).
 func (c *Client) UpdateSnapshotGroupTags(ctx context.Context, id string, set map[string]string, remove []string) error {
+	if IsSnapshotSetID(id) {
+		return c.updateSnapshotSetTags(ctx, id, set, remove)
+	}
 	return c.updateTags(ctx, "snapshotgroup", id, set, remove)
 }
 

@@ -64,6 +64,9 @@ func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGrou
 	if id == "" {
 		return nil, errors.New("ecsapi: GetSnapshotGroup needs a snapshot group id")
 	}
+	if IsSnapshotSetID(id) {
+		return c.getSnapshotSet(ctx, id)
+	}
 	var (
 		found     map[string]SnapshotGroup
 		requestID string
@@ -121,6 +124,22 @@ func (c *Client) ListSnapshotGroups(ctx context.Context, f SnapshotGroupFilter) 
 			req.Status = &statuses
 		}
 	}
+	var groupIDs, setIDs []string
+	for _, id := range f.IDs {
+		if IsSnapshotSetID(id) {
+			setIDs = append(setIDs, id)
+		} else {
+			groupIDs = append(groupIDs, id)
+		}
+	}
+	sets, err := c.listSnapshotSetsFiltered(ctx, f, setIDs)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.IDs) > 0 && len(groupIDs) == 0 {
+		return sets, nil
+	}
+	f.IDs = groupIDs
 	var all []SnapshotGroup
 	if len(f.IDs) == 0 {
 		groups, _, err := c.describeSnapshotGroups(ctx, setFilter)
@@ -143,7 +162,7 @@ func (c *Client) ListSnapshotGroups(ctx context.Context, f SnapshotGroupFilter) 
 	if err := c.fillSnapshotDetails(ctx, all); err != nil {
 		return nil, err
 	}
-	return all, nil
+	return append(all, sets...), nil
 }
 
 // describeSnapshotGroups reads every page of DescribeSnapshotGroups.
@@ -215,6 +234,9 @@ func (c *Client) ModifySnapshotGroup(ctx context.Context, id string, name, descr
 	if name == nil && description == nil {
 		return nil
 	}
+	if IsSnapshotSetID(id) {
+		return c.modifySnapshotSet(ctx, id, name, description)
+	}
 	_, err := invoke(ctx, c, call{action: "ModifySnapshotGroup", kind: kindIdempotent},
 		ecs.CreateModifySnapshotGroupRequest, (*ecs.Client).ModifySnapshotGroup, func(req *ecs.ModifySnapshotGroupRequest) {
 			req.SnapshotGroupId = id
@@ -249,6 +271,9 @@ func (c *Client) ModifySnapshotAttribute(ctx context.Context, snapshotID string,
 // image uses one, a disk was created from one): those are kept, orphaned
 // and still billed, and returned with the service's reason.
 func (c *Client) DeleteSnapshotGroup(ctx context.Context, id string) ([]SnapshotNotDeleted, error) {
+	if IsSnapshotSetID(id) {
+		return c.deleteSnapshotSet(ctx, id)
+	}
 	resp, err := invoke(ctx, c, call{action: "DeleteSnapshotGroup", kind: kindAmbiguous, settled: IsNotFound},
 		ecs.CreateDeleteSnapshotGroupRequest, (*ecs.Client).DeleteSnapshotGroup,
 		func(req *ecs.DeleteSnapshotGroupRequest) { req.SnapshotGroupId = id })

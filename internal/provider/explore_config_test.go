@@ -27,6 +27,7 @@ type exploreConfig struct {
 	Protected    bool   // deletion_protection
 	KeptDisk     bool   // a data disk with delete_with_instance = false
 	BigDisk      bool   // system disk 60 GiB instead of 40 (growing is in place, shrinking is refused)
+	Efficiency   bool   // system disk cloud_efficiency: its snapshots are per-disk sets, not groups (a change replaces)
 	UserData     string // "", "plain" or "wo"
 	SourceGroup  string // source_snapshot_id (instead of image_id)
 	Renamed      bool   // the machines are aliecs_instance.node, moved {} from .vm (and back)
@@ -82,8 +83,15 @@ resource "aliecs_instance" %q {
   instance_name      = "explore-${count.index}-r%d"
   tags               = { revision = "%d" }
 `, c.otherName(), c.name(), c.name(), c.Count, source, cat.instanceType, cat.vswitch, cat.sg, c.Revision, c.Revision)
-	if c.BigDisk {
-		b.WriteString("  system_disk = { category = \"cloud_essd\", size = 60 }\n")
+	if c.BigDisk || c.Efficiency {
+		category, size := "cloud_essd", 40
+		if c.Efficiency {
+			category = "cloud_efficiency"
+		}
+		if c.BigDisk {
+			size = 60
+		}
+		fmt.Fprintf(&b, "  system_disk = { category = %q, size = %d }\n", category, size)
 	}
 	if c.Protected {
 		b.WriteString("  deletion_protection = true\n")
@@ -159,7 +167,7 @@ func randomConfig(r *rand.Rand, now time.Time) exploreConfig {
 // machines is decided by what it changes (replacing).
 var exploreEdits = []string{
 	"rename", "image", "count", "schedule", "schedule_time", "snapshots", "snap_release", "snap_stop",
-	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move",
+	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move", "disk_category",
 }
 
 // edit changes one option, chosen by arg. It returns the new configuration
@@ -208,6 +216,9 @@ func (c exploreConfig) edit(name string, arg int, now time.Time, group string) (
 		n.Renamed = !n.Renamed
 	case "disk_size":
 		n.BigDisk = !n.BigDisk
+	case "disk_category":
+		n.Efficiency = !n.Efficiency
+		replaces = true
 	case "userdata":
 		n.UserData = []string{"", "plain", "wo"}[arg%3]
 		replaces = n.UserData != c.UserData

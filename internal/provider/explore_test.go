@@ -442,7 +442,8 @@ func (x *explorer) instanceAddress(i int) string {
 // accomplishedGroup is the newest accomplished snapshot group, for a restore.
 func (x *explorer) accomplishedGroup() string {
 	var best emulator.SnapshotGroup
-	for _, g := range x.env.emu.State().SnapshotGroups {
+	st := x.env.emu.State()
+	for _, g := range append(st.SnapshotGroups, setsAsGroups(st)...) {
 		if g.Status == "accomplished" && g.CreationTime >= best.CreationTime {
 			best = g
 		}
@@ -687,7 +688,7 @@ func (x *explorer) view() exploreView {
 	for _, in := range st.Instances {
 		v.instances[in.InstanceId] = in
 	}
-	for _, g := range st.SnapshotGroups {
+	for _, g := range append(st.SnapshotGroups, setsAsGroups(st)...) {
 		v.groups[g.SnapshotGroupId] = g
 	}
 	v.tf = readExploreState(x.t, filepath.Join(x.cli.dir, "terraform.tfstate"))

@@ -37,14 +37,14 @@ func takeFinalSnapshot(ctx context.Context, client *ecsapi.Client, inst *ecsapi.
 		Name:        fs.Name.ValueString(),
 		Description: fs.Description.ValueString(),
 	}
-	groupID, err := client.CreateSnapshotGroup(ctx, in)
+	setDisks, err := setDisksFor(ctx, client, instanceID, nil)
 	if err != nil {
-		// The call may have made a group whose id we never saw: learn it, so
-		// that it is not left behind unnamed (client_token.go).
-		groupID, err = recoverCreate(ctx, "CreateSnapshotGroup", err, func(rctx context.Context) (string, error) {
-			return client.CreateSnapshotGroup(rctx, in)
-		})
+		return "", err
 	}
+	// The call may have made a group whose id we never saw: it is learnt, so
+	// that it is not left behind unnamed (client_token.go). Disks a group
+	// cannot take get a per-disk set, one ClientToken per disk per attempt.
+	groupID, err := createSnapshots(ctx, client, in, setDisks)
 	if err != nil {
 		return "", fmt.Errorf("creating the snapshot group: %w", err)
 	}

@@ -41,3 +41,5 @@ func (keepUnlessStatusChanges) PlanModifyString(ctx context.Context, req planmod
 	}
 	resp.PlanValue = req.StateValue
 }
+
+func knownString(s types.String) bool { return !s.IsNull() && !s.IsUnknown() }

@@ -512,7 +512,6 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 // recorded in the state only (a warning says so). A change that replaces the
 // instance plans a new machine as usual: the user asked for it.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	resp.Diagnostics.Append(finalSnapshotPlanDiagnostics(ctx, req)...)    // final_snapshot's disk categories (instance_final_snapshot_plan.go)
 	resizePlanDiagnostics(ctx, req, resp)                                 // type and disk sizes in place (instance_resize.go)
 	r.restorePlanDiagnostics(ctx, req, resp)                              // source_snapshot_id, data_disks[*].snapshot_id (instance_restore.go)
 	r.referencePlanDiagnostics(ctx, req, resp)                            // vSwitch, groups, image, key pair, type, stock (instance_references.go)

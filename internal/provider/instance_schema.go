@@ -57,7 +57,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"source_snapshot_id": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "A snapshot group (`ssg-…`, the id of an `aliecs_snapshot` or of a group that " +
+				MarkdownDescription: "A snapshot group (`ssg-…`) or per-disk snapshot set (`sset-…`): the id of an " +
+					"`aliecs_snapshot` or of a group or set that " +
 					"`aliecs_snapshots` finds) to make the instance from, instead of `image_id`: the new machine gets the " +
 					"group's system disk and every data disk of the group, each at least its original size. Changing it " +
 					"replaces the instance. See the restore section above for how it works and what is checked at plan time.",
@@ -395,11 +396,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"started again if it was stopped for the snapshot); every destroy takes a new snapshot, so a retried " +
 					"destroy never reuses the group of an earlier attempt (a failed one is deleted). The snapshot group " +
 					"survives the instance; its id is reported in a warning, with the data disks that are kept " +
-					"(`delete_with_instance = false`). Every disk " +
-					"must be ESSD-family (`cloud_essd`, `cloud_auto` or `cloud_essd_entry`), which is what ECS accepts in a " +
-					"snapshot group: the plan fails when one is not and the instance is being created or `final_snapshot` set " +
-					"or changed, and warns when the instance and `final_snapshot` are unchanged (an error there would also " +
-					"block `terraform destroy`).",
+					"(`delete_with_instance = false`). When a disk is not ESSD-family (`cloud_efficiency`, `cloud_ssd`, " +
+					"`cloud`: ECS groups take only `cloud_essd`, `cloud_auto` and `cloud_essd_entry`), the final snapshot " +
+					"is a per-disk snapshot set (`sset-…`, one snapshot per disk) with the same rules: the instance is " +
+					"released only once every disk's snapshot is accomplished, and a failed one fails the destroy (the " +
+					"set's other snapshots are deleted). `stop_first` (the default) matters more then: per-disk " +
+					"snapshots are not crash-consistent across disks.",
 				Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
 						Required:            true,

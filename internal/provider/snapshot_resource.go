@@ -76,14 +76,19 @@ func (r *snapshotResource) Metadata(_ context.Context, req resource.MetadataRequ
 func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A snapshot of an ECS instance's disks, taken together as one snapshot group " +
-			"(`CreateSnapshotGroup`). Creation waits until every snapshot is `accomplished`. The instance can be " +
-			"stopped first for a consistent copy, and released once, and only once, the snapshot is saved " +
-			"(`release_instance_after_snapshot`). Only ESSD-family disks can be snapshotted this way.",
+			"(`CreateSnapshotGroup`) when every disk is ESSD-family (`cloud_essd`, `cloud_auto`, `cloud_essd_entry`), " +
+			"and otherwise (`cloud_efficiency`, `cloud_ssd`, `cloud`) as a per-disk snapshot set: one `CreateSnapshot` " +
+			"per disk, held as one snapshot with one id (`sset-…`), status, progress and tags. Creation waits until " +
+			"every snapshot is `accomplished`. The instance can be stopped first for a consistent copy, and released " +
+			"once, and only once, the snapshot is saved (`release_instance_after_snapshot`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The snapshot group id (`ssg-…`).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "The snapshot group id (`ssg-…`), or for a per-disk snapshot set, `sset-` and 20 " +
+					"hex digits: an id made by the provider (ECS has no such object), which every snapshot of the set " +
+					"carries in its tag `aliecs:snapshot-set` (the instance in `aliecs:snapshot-set-instance`). It " +
+					"imports, restores (`source_snapshot_id`) and is listed by `aliecs_snapshots` like a group id.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"instance_id": schema.StringAttribute{
 				Required: true,
@@ -148,7 +153,10 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Stop the instance before the snapshot for a consistent copy, and start it " +
-					"again afterwards (unless it is being released). Default `false`. Only used when the snapshot " +
+					"again afterwards (unless it is being released). Default `false`, except for a per-disk snapshot " +
+					"set of several disks (disks that are not ESSD-family): per-disk snapshots are not crash-consistent " +
+					"across disks, so when this argument is not set the instance is stopped first; set it to `false` " +
+					"to snapshot the running machine anyway. Only used when the snapshot " +
 					"is created: changing it later changes nothing.",
 			},
 			"release_instance_after_snapshot": schema.BoolAttribute{
@@ -234,7 +242,15 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.take(ctx, plan, &resp.Diagnostics, &resp.State)
+	r.take(ctx, plan, stopUnset(ctx, req.Config), &resp.Diagnostics, &resp.State)
+}
+
+// stopUnset reports whether the configuration leaves stop_before_snapshot
+// out: then a per-disk set of several disks stops the instance first.
+func stopUnset(ctx context.Context, config tfsdk.Config) bool {
+	var v types.Bool
+	config.GetAttribute(ctx, path.Root("stop_before_snapshot"), &v)
+	return v.IsNull()
 }
 
 // take runs the whole creation of a snapshot group for a plan (Create, and
@@ -242,7 +258,7 @@ func (r *snapshotResource) Create(ctx context.Context, req resource.CreateReques
 // asked, create the group, wait until it is accomplished, set the retention,
 // and release the instance if asked. It writes the state once a group
 // exists; before that, it only adds errors.
-func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel, diags *diag.Diagnostics, state *tfsdk.State) {
+func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel, stopUnset bool, diags *diag.Diagnostics, state *tfsdk.State) {
 	in := plan.groupInput(ctx, diags)
 	if diags.HasError() {
 		return
@@ -266,7 +282,14 @@ func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel,
 	run := &snapshotRun{instance: inst}
 	defer r.restoreRunning(ctx, run, diags)
 
-	if plan.StopBeforeSnapshot.ValueBool() {
+	setDisks, err := setDisksFor(ctx, client, inst.ID, in.DiskIDs)
+	if err != nil {
+		diags.AddError("The snapshot did not start", err.Error()+notReleasedNote(plan))
+		return
+	}
+	// Per-disk snapshots are not crash-consistent across disks: a set of
+	// several disks stops the instance first unless told not to.
+	if plan.StopBeforeSnapshot.ValueBool() || stopUnset && len(setDisks) > 1 {
 		run.stopped = true
 		if err := stopInstance(ctx, client, inst, ecsapi.StopInput{}); err != nil {
 			diags.AddError("Cannot stop the instance before the snapshot",
@@ -275,14 +298,9 @@ func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel,
 			return
 		}
 	}
-	groupID, err := client.CreateSnapshotGroup(ctx, in)
-	if groupID == "" && err != nil {
-		// An interrupted or unanswered call may have made the group: learn
-		// its id (same ClientToken), so it is recorded, not leaked.
-		groupID, err = recoverCreate(ctx, "CreateSnapshotGroup", err, func(rctx context.Context) (string, error) {
-			return client.CreateSnapshotGroup(rctx, in)
-		})
-	}
+	// An interrupted or unanswered call may have made the group: its id is
+	// learnt (same ClientToken), so it is recorded, not leaked.
+	groupID, err := createSnapshots(ctx, client, in, setDisks)
 	if err != nil {
 		summary, detail := snapshotCreateError(err, inst.ID, in.DiskIDs)
 		diags.AddError(summary, detail+notReleasedNote(plan))
@@ -381,7 +399,7 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		if !resp.Diagnostics.HasError() {
 			plan.KeptGroupIDs = keptWith(state)
-			r.take(ctx, plan, &resp.Diagnostics, &resp.State)
+			r.take(ctx, plan, stopUnset(ctx, req.Config), &resp.Diagnostics, &resp.State)
 		}
 		return
 	}
@@ -605,7 +623,8 @@ func (r *snapshotResource) ImportState(ctx context.Context, req resource.ImportS
 	if !snapshotGroupIDValidator.pattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid import id",
 			fmt.Sprintf("%q is not a snapshot group id. Import an aliecs_snapshot by its snapshot group id, "+
-				"%q followed by lowercase letters and digits, such as %q.", req.ID, "ssg-", "ssg-bp67acfmxazb4ph1234"))
+				"%q followed by lowercase letters and digits, such as %q, or by the id of a per-disk snapshot set "+
+				"(%q and 20 hex digits).", req.ID, "ssg-", "ssg-bp67acfmxazb4ph1234", "sset-"))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)

@@ -646,16 +646,8 @@ func TestAccSnapshot_serviceErrors(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
-			{
-				// A non-ESSD disk.
-				Config: env.config(fmt.Sprintf(`
-resource "aliecs_snapshot" "test" {
-  instance_id = %q
-  disk_ids    = [%q]
-}
-`, inst.id, inst.disks[1])),
-				ExpectError: regexp.MustCompile(`Only ESSD disks can be snapshotted as a group`),
-			},
+			// A non-ESSD disk is no longer an error: it gets a per-disk
+			// snapshot set (snapshot_set_test.go).
 			{
 				// An instance that does not exist.
 				Config: env.config(`

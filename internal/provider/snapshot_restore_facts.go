@@ -85,6 +85,9 @@ func tagRestoreFacts(ctx context.Context, client *ecsapi.Client, inst *ecsapi.In
 	}
 	set := map[string]string{}
 	room := maxTags - len(g.Tags)
+	if ecsapi.IsSnapshotSetID(g.ID) {
+		room -= 2 // each snapshot of a set also carries the set's two tags
+	}
 	for _, kv := range [][2]string{
 		{restoreTypeTag, inst.InstanceType},
 		{restoreImageTag, inst.ImageID},

@@ -95,7 +95,9 @@ func (d *snapshotsDataSource) Metadata(_ context.Context, req datasource.Metadat
 func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists snapshot groups (`aliecs_snapshot`, and the final snapshots of released " +
-			"instances) with their snapshots. Every filter is optional; filters combine with AND.",
+			"instances) with their snapshots, and the per-disk snapshot sets (`sset-…`) the provider takes of " +
+			"disks a group cannot hold (`cloud_efficiency`, `cloud_ssd`, `cloud`), each listed as one group. Every " +
+			"filter is optional; filters combine with AND.",
 		Attributes: map[string]schema.Attribute{
 			"instance_id": schema.StringAttribute{
 				Optional:            true,
@@ -106,7 +108,7 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional:    true,
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Only groups with these ids (`ssg-…`). When not set, the ids of the groups " +
+				MarkdownDescription: "Only groups with these ids (`ssg-…`, or `sset-…` for a per-disk set). When not set, the ids of the groups " +
 					"found, oldest first; when set, it keeps the ids given, and `groups` lists those that exist.",
 				Validators: []validator.List{listvalidator.ValueStringsAre(snapshotGroupIDValidator)},
 			},

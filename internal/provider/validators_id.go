@@ -31,9 +31,18 @@ var (
 	vswitchIDValidator       = idValidator("vSwitch id", "vsw-")
 	securityGroupIDValidator = idValidator("security group id", "sg-")
 	diskIDValidator          = idValidator("disk id", "d-")
-	snapshotGroupIDValidator = idValidator("snapshot group id", "ssg-")
+	snapshotGroupIDValidator = groupOrSetIDValidator()
 	snapshotIDValidator      = idValidator("snapshot id", "s-")
 )
+
+// groupOrSetIDValidator accepts a snapshot group id (ssg-…) or the id of a
+// per-disk snapshot set (sset- and 20 hex digits, ecsapi.SnapshotSetID),
+// which stands for a group wherever one is taken.
+func groupOrSetIDValidator() resourceIDValidator {
+	v := idValidator("snapshot group id", "ssg-")
+	v.pattern = regexp.MustCompile(`^(ssg-[a-z0-9]{8,32}|sset-[0-9a-f]{20})$`)
+	return v
+}
 
 func (v resourceIDValidator) Description(context.Context) string {
 	return fmt.Sprintf("must be a valid %s: %q followed by lowercase letters and digits", v.kind, v.prefix)
