@@ -3,11 +3,13 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -308,7 +310,42 @@ func (r *autoReleaseScheduleResource) Delete(ctx context.Context, req resource.D
 		resp.Diagnostics.AddError("Cannot cancel the auto-release schedule",
 			fmt.Sprintf("Cancelling the automatic release of instance %s failed, so it is still scheduled: %s. The "+
 				"schedule is still in the state: run the command again (terraform destroy, or apply) to cancel it.", id, err))
+		return
 	}
+	if err == nil && errors.Is(ctx.Err(), context.Canceled) {
+		r.undoInterruptedCancel(ctx, id, state, &resp.Diagnostics)
+	}
+}
+
+// undoInterruptedCancel: the run was interrupted (Ctrl-C) while the release
+// was being cancelled. Terraform starts no further destroy after an
+// interrupt, so the instance's destroy that usually follows (and would set
+// the time again should it fail) will not run: the machine would stay with
+// no release time. The time is set again here, and the schedule stays in the
+// state (an error), so that the next destroy goes on from where this one was.
+func (r *autoReleaseScheduleResource) undoInterruptedCancel(ctx context.Context, id string, state autoReleaseScheduleModel, diags *diag.Diagnostics) {
+	r.data.cancelledReleases.Delete(id)
+	at := state.EffectiveReleaseTime.ValueString()
+	t, perr := parseReleaseTime(at)
+	if perr != nil {
+		return
+	}
+	if earliest := r.clock.Now().Add(releaseRestoreLead); t.Before(earliest) {
+		t = earliest.Truncate(time.Minute).Add(time.Minute)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	if err := r.data.client.ModifyInstanceAutoReleaseTime(rctx, id, formatReleaseTime(t)); err != nil {
+		diags.AddWarning("Automatic release time lost",
+			fmt.Sprintf("The run was interrupted while the automatic release of instance %s was being cancelled, "+
+				"and setting it again (%s) failed: %s. Run terraform apply to schedule it again, or release the "+
+				"machine yourself.", id, formatReleaseTime(t), err))
+		return
+	}
+	diags.AddError("Interrupted; the release time was kept",
+		fmt.Sprintf("The run was interrupted while the automatic release of instance %s was being cancelled. The "+
+			"destroy of the instance will not run in this run, so the release time was set again (%s) and the "+
+			"schedule stays in the state. Run terraform destroy again to finish.", id, formatReleaseTime(t)))
 }
 
 // ModifyPlan applies the window rules at plan time. Errors only when the

@@ -576,15 +576,17 @@ func (x *explorer) destroyCopy() *exploreCheck {
 	out, err := c.run("destroy", "-auto-approve", "-input=false", "-no-color")
 	if err != nil && onlyReferenceErrors(out) {
 		// The one exception the design makes: a reference that no longer
-		// exists (a deleted snapshot group), in an argument being created
-		// or changed, is a plan error, and terraform destroy plans first;
-		// the error says so and names the way out, which must then work.
+		// exists (a deleted snapshot group), or a release time set or
+		// changed and not applied that has passed, is a plan error, and
+		// terraform destroy plans first; the error says so and names the
+		// way out, which must then work.
 		x.runs++
 		out2, err2 := c.run("destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false")
-		if err2 != nil {
-			return &exploreCheck{ok: false, output: out + "\n$ terraform destroy -refresh=false\n" + out2}
+		out += "\n$ terraform destroy -refresh=false\n" + out2
+		if err2 == nil {
+			return &exploreCheck{ok: true, output: out}
 		}
-		return &exploreCheck{ok: true, output: out + out2}
+		err = err2
 	}
 	if err != nil && onlyProtectionErrors(out) {
 		// Refused by design: deletion protection is the user's "no". What
@@ -638,8 +640,12 @@ func onlyReferenceErrors(out string) bool {
 	return len(blocks) > 0
 }
 
-// onlyProtectionErrors: every error of the output is deletion protection's.
+// onlyProtectionErrors: every error of the output's last command is
+// deletion protection's.
 func onlyProtectionErrors(out string) bool {
+	if i := strings.LastIndex(out, "$ terraform destroy -refresh=false"); i >= 0 {
+		out = out[i:]
+	}
 	blocks := errorBlocks(out)
 	for _, b := range blocks {
 		if !strings.HasPrefix(b, "Error: Instance is protected from deletion") {
