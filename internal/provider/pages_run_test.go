@@ -94,11 +94,9 @@ var pagesNotRunHere = map[string]string{
 	"templates/guides/moving-from-alicloud.md.tmpl": "instance_move_cli_test.go",
 	"examples/guides/moving-from-alicloud/main.tf":  "instance_move_cli_test.go",
 	// Shown inside the guide pages above.
-	"examples/guides/gpu-by-the-hour/main.tf":                   "its guide page",
-	"examples/guides/pause-and-resume/main.tf":                  "its guide page",
-	"examples/guides/orphaned-instances/main.tf":                "its guide page",
-	"examples/resources/aliecs_snapshot/import.sh":              "import_roundtrip_test.go",
-	"examples/resources/aliecs_auto_release_schedule/import.sh": "import_roundtrip_test.go",
+	"examples/guides/gpu-by-the-hour/main.tf":    "its guide page",
+	"examples/guides/pause-and-resume/main.tf":   "its guide page",
+	"examples/guides/orphaned-instances/main.tf": "its guide page",
 }
 
 var (
