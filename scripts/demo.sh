@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The quick start: builds the provider and the ECS emulator, starts the
-# emulator on loopback, points terraform at the local provider build through
-# dev_overrides (no `terraform init`, no network), and runs plan, apply, a look
-# at the outputs, and destroy of examples/quickstart. Leaves nothing running.
+# emulator on loopback, puts the provider build in a filesystem mirror (the
+# layout `terraform providers mirror` writes) and installs it from there with
+# `terraform init`, as a user or a CI without network installs a release, and
+# runs plan, apply, a look at the outputs, and destroy of examples/quickstart.
+# Leaves nothing running.
 # TF names the CLI: terraform (the default) or OpenTofu, e.g.
 # `make demo TF=.tools/tofu-v1.12.6/tofu`; both read the same CLI config.
 set -euo pipefail
@@ -29,7 +31,15 @@ trap cleanup EXIT INT TERM
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "Building the provider and the emulator"
-go build -o "$work/bin/terraform-provider-aliecs" .
+# The provider as a release names it, in the unpacked mirror layout:
+# <mirror>/<registry host>/aliecs/aliecs/<version>/<os>_<arch>/terraform-provider-aliecs_v<version>
+version=0.0.1
+host=registry.terraform.io
+case "$tf_name" in tofu*) host=registry.opentofu.org ;; esac # "aliecs/aliecs" means the CLI's own registry
+platform="$(go env GOOS)_$(go env GOARCH)"
+mkdir -p "$work/mirror/$host/aliecs/aliecs/$version/$platform"
+go build -ldflags "-X main.version=$version" \
+  -o "$work/mirror/$host/aliecs/aliecs/$version/$platform/terraform-provider-aliecs_v$version" .
 go build -o "$work/bin/ecs-emulator" ./cmd/ecs-emulator
 
 step "Starting the ECS emulator on loopback"
@@ -49,10 +59,10 @@ echo "emulator: $endpoint"
 
 cat >"$work/terraformrc" <<RC
 provider_installation {
-  dev_overrides {
-    "aliecs/aliecs" = "$work/bin"
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["$host/aliecs/aliecs"]
   }
-  direct {}
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
@@ -66,6 +76,9 @@ export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-secret
 
 cp -r examples/quickstart "$work/quickstart"
 cd "$work/quickstart"
+
+step "$tf_name init: installs aliecs/aliecs $version from the mirror"
+"$tf" init -input=false
 
 step "$tf_name plan"
 "$tf" plan -input=false -out=demo.tfplan

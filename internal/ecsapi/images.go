@@ -181,7 +181,8 @@ func (c *Client) WaitImageAvailable(ctx context.Context, id string) (*Image, err
 			}
 			return pollResult[*Image]{value: im, status: im.Status}, nil
 		},
-		done: func(r pollResult[*Image]) bool { return !r.gone && r.status == ImageAvailable },
+		done:     func(r pollResult[*Image]) bool { return !r.gone && r.status == ImageAvailable },
+		progress: func(im *Image) string { return im.Progress },
 		fail: func(r pollResult[*Image]) error {
 			switch {
 			case r.gone:

@@ -2,6 +2,8 @@ package ecsapi
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -76,4 +78,68 @@ func (c *Client) logBatch(ctx context.Context, action string, ids int) {
 		"ecs_action":    action,
 		"ecs_batch_ids": ids,
 	})
+}
+
+// waitLogEvery is how often a wait whose status and progress do not change
+// still says it is waiting, so that a five-minute boot is not silent.
+const waitLogEvery = 30 * time.Second
+
+// waitProgress writes the INFO lines of one wait: its start, each change
+// of the status or progress the service reports, a line every waitLogEvery
+// while nothing changes, and its end. They are what a user running
+// TF_LOG_PROVIDER=INFO sees between Terraform's "Still creating..." lines.
+type waitProgress struct {
+	what       string
+	status     string
+	progress   string
+	lastLogged time.Duration
+	logged     bool
+}
+
+func (w *waitProgress) start(ctx context.Context) {
+	tflog.Info(ctx, "Waiting for "+w.what, map[string]any{"ecs_wait": w.what})
+}
+
+func (w *waitProgress) poll(ctx context.Context, status, progress string, elapsed time.Duration) {
+	changed := !w.logged || status != w.status || progress != w.progress
+	if !changed && elapsed-w.lastLogged < waitLogEvery {
+		return
+	}
+	w.status, w.progress, w.lastLogged, w.logged = status, progress, elapsed, true
+	msg := fmt.Sprintf("Waiting for %s: %s after %s", w.what, status, roundElapsed(elapsed))
+	if progress != "" {
+		msg = fmt.Sprintf("Waiting for %s: %s, %s, after %s", w.what, status, progress, roundElapsed(elapsed))
+	}
+	fields := map[string]any{"ecs_wait": w.what, "ecs_wait_status": status, "ecs_wait_elapsed_s": int(elapsed.Seconds())}
+	if progress != "" {
+		fields["ecs_wait_progress"] = progress
+	}
+	tflog.Info(ctx, msg, fields)
+}
+
+func (w *waitProgress) done(ctx context.Context, elapsed time.Duration) {
+	tflog.Info(ctx, fmt.Sprintf("Done waiting for %s after %s", w.what, roundElapsed(elapsed)),
+		map[string]any{"ecs_wait": w.what, "ecs_wait_elapsed_s": int(elapsed.Seconds())})
+}
+
+// roundElapsed shows a wait's length to the second (to the millisecond
+// below one), as a user reads it.
+func roundElapsed(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+// snapshotGroupProgress is each snapshot's progress as the service reports
+// it: "s-1 45%, s-2 100%".
+func snapshotGroupProgress(g *SnapshotGroup) string {
+	parts := make([]string, 0, len(g.Snapshots))
+	for _, s := range g.Snapshots {
+		if s.Progress == "" {
+			continue
+		}
+		parts = append(parts, s.ID+" "+s.Progress)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -25,6 +25,9 @@ type waitSpec[T any] struct {
 	// moves the polls of the next waits of the same kind near that time
 	// (transition_times.go).
 	learn *transitionTimes
+	// progress, when set, renders the progress the service reports for
+	// the value (a snapshot's "45%") for the INFO log of the wait.
+	progress func(T) string
 }
 
 // waitFor polls until spec.done, spec.fail, a permanent poll error or ctx's
@@ -48,6 +51,8 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 	lastLook := false        // the deadline-shortened final poll has been made
 	var notYet time.Duration // when the last poll that saw the wait not over was made
 	window := spec.learn.window(c.cfg.WaitAlign, c.cfg.WaitMaxDelay)
+	progress := waitProgress{what: spec.what}
+	progress.start(ctx)
 	timeout := func(cause error) error {
 		return &WaitTimeoutError{What: spec.what, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastErr: lastErr, cause: cause}
 	}
@@ -105,10 +110,16 @@ func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error)
 		if res.gone {
 			lastStatus = "gone"
 		}
+		shown := ""
+		if spec.progress != nil && !res.gone {
+			shown = spec.progress(res.value)
+		}
 		if spec.done(res) {
 			spec.learn.record(notYet, polledAt)
+			progress.done(ctx, c.clock.Now().Sub(start))
 			return res.value, nil
 		}
+		progress.poll(ctx, lastStatus, shown, c.clock.Now().Sub(start))
 		notYet = polledAt
 		if spec.fail != nil {
 			if err := spec.fail(res); err != nil {
@@ -283,9 +294,10 @@ func (c *Client) pollSnapshotGroup(id string) func(context.Context) (pollResult[
 // returns a NotFound error.
 func (c *Client) WaitSnapshotGroupDone(ctx context.Context, id string) (*SnapshotGroup, error) {
 	return waitFor(ctx, c, waitSpec[*SnapshotGroup]{
-		what: fmt.Sprintf("snapshot group %s to be accomplished", id),
-		poll: c.pollSnapshotGroup(id),
-		done: func(r pollResult[*SnapshotGroup]) bool { return !r.gone && r.status == SnapshotAccomplished },
+		what:     fmt.Sprintf("snapshot group %s to be accomplished", id),
+		poll:     c.pollSnapshotGroup(id),
+		progress: snapshotGroupProgress,
+		done:     func(r pollResult[*SnapshotGroup]) bool { return !r.gone && r.status == SnapshotAccomplished },
 		fail: func(r pollResult[*SnapshotGroup]) error {
 			switch {
 			case r.gone:

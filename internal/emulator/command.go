@@ -41,6 +41,9 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "oidc-token" {
+		return runOIDCToken(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("ecs-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8085", "address to listen on (host:port; port 0 picks a free port)")

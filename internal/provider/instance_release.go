@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"time"
 
 	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
@@ -49,6 +50,7 @@ func releaseReadInstance(ctx context.Context, client *ecsapi.Client, inst *ecsap
 		return fmt.Errorf("instance %s: %w", id, errDeletionProtected)
 	}
 	stop := releaseStopper{client: client, id: id, disks: disks}
+	tflog.Info(ctx, "Releasing instance "+id, map[string]any{"instance_id": id})
 	if !force {
 		if err := stop.stop(ctx, inst); err != nil {
 			if ecsapi.IsNotFound(err) {

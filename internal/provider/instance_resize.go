@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"sort"
 	"strings"
 	"time"
@@ -300,6 +301,8 @@ func (r *instanceResource) resizeInPlace(ctx context.Context, plan, state *insta
 		if !wantRunning && !plan.StoppedMode.IsNull() {
 			mode = plan.StoppedMode.ValueString()
 		}
+		tflog.Info(ctx, fmt.Sprintf("Resize: stopping instance %s to change its type from %s to %s",
+			id, state.InstanceType.ValueString(), plan.InstanceType.ValueString()), map[string]any{"instance_id": id})
 		if err := stopGracefullyWith(ctx, client, inst, mode); err != nil {
 			r.startAgain(ctx, id, wasRunning)
 			return fmt.Errorf("stopping it to change its type failed: %w", err)
@@ -331,6 +334,8 @@ func (r *instanceResource) resizeInPlace(ctx context.Context, plan, state *insta
 		}
 		if restart && wantRunning && inst.Status == ecsapi.StatusRunning {
 			// An offline growth reaches the guest at the next start.
+			tflog.Info(ctx, fmt.Sprintf("Resize: stopping instance %s so that its disks' offline growth reaches the guest", id),
+				map[string]any{"instance_id": id})
 			if err := stopGracefullyWith(ctx, client, inst, stoppedModeKeepCharging); err != nil {
 				return fmt.Errorf("restarting it for the offline disk growth: %w", err)
 			}
@@ -342,6 +347,7 @@ func (r *instanceResource) resizeInPlace(ctx context.Context, plan, state *insta
 		if err != nil {
 			return err
 		}
+		tflog.Info(ctx, fmt.Sprintf("Resize: starting instance %s again after the change", id), map[string]any{"instance_id": id})
 		if err := startInstance(ctx, client, inst); err != nil {
 			return fmt.Errorf("starting it again after the change failed: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"strings"
 	"time"
 
@@ -578,6 +579,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 // the running instance as the waiter last read it, nil after a stop.
 func (r *instanceResource) finishCreate(ctx context.Context, id, status, stoppedMode string) (ready *ecsapi.Instance, seen bool, err error) {
 	client := r.data.client
+	tflog.Info(ctx, fmt.Sprintf("Instance %s created; waiting for it to boot", id), map[string]any{"instance_id": id})
 	inst, err := client.WaitInstanceCreated(ctx, id, ecsapi.StatusRunning)
 	if err != nil {
 		return nil, createWaitSaw(err), fmt.Errorf("waiting for it to run failed: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -326,6 +327,8 @@ func (r *instanceResource) prepareRestore(ctx context.Context, plan instanceMode
 		return nil, err
 	}
 	run := &restoreRun{client: client, src: src, token: token}
+	tflog.Info(ctx, fmt.Sprintf("Restore: making an image of snapshot %s (the system disk of group %s) to boot the instance from",
+		src.system.ID, groupID), map[string]any{"snapshot_group_id": groupID})
 	run.imageID, err = client.CreateImage(ctx, ecsapi.ImageInput{
 		ClientToken: "img-" + token,
 		SnapshotID:  src.system.ID,

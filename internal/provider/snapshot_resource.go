@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"strings"
 	"time"
 
@@ -336,6 +337,8 @@ func (r *snapshotResource) take(ctx context.Context, plan snapshotResourceModel,
 
 	// The snapshot is accomplished: only now may the instance go.
 	run.stopped = true
+	tflog.Info(ctx, fmt.Sprintf("Snapshot %s accomplished; releasing %s", groupID, inst.ID),
+		map[string]any{"snapshot_group_id": groupID, "instance_id": inst.ID})
 	if err := releaseInstance(ctx, client, inst.ID, false); err != nil {
 		r.saveCreated(ctx, &plan, group, false, diags, state)
 		detail := fmt.Sprintf("Snapshot group %s is accomplished and kept, but releasing instance %s failed; "+
