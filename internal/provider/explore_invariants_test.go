@@ -142,7 +142,9 @@ func groupsOfInstance(v exploreView, id string) string {
 
 // 4. A machine whose configuration has a schedule is never left without a
 // release time: one it had stays (through any apply, failed or not, and any
-// failed destroy), and a successful apply gives one to every machine.
+// failed destroy), and a successful apply gives one to every machine. One
+// exception, the known limit: an interrupt that stops Terraform after a
+// schedule's destroy and before its instance's.
 func scheduledMachinesKeepAReleaseTime(rec exploreRecord) error {
 	if rec.cfgAfter.Schedule == "" {
 		return nil
@@ -154,6 +156,12 @@ func scheduledMachinesKeepAReleaseTime(rec exploreRecord) error {
 		if !alive || in.AutoReleaseTime != "" || !configuredMachine(rec.cfgAfter, r.address) {
 			continue
 		}
+		if rec.step.Kind == stepDestroyInterrupted && !scheduledIn(rec.after.tf, id) {
+			// The known limit (RELIABILITY.md): the interrupt stopped
+			// Terraform after the schedule's destroy and before the
+			// instance's; the next apply schedules it again.
+			continue
+		}
 		if rec.before.instances[id].AutoReleaseTime != "" {
 			problems = append(problems, fmt.Sprintf("instance %s (%s) had release time %s before this step and has none after it",
 				id, r.address, rec.before.instances[id].AutoReleaseTime))
@@ -162,6 +170,16 @@ func scheduledMachinesKeepAReleaseTime(rec exploreRecord) error {
 		}
 	}
 	return joinProblems(problems)
+}
+
+// scheduledIn: the state holds a schedule of the instance.
+func scheduledIn(s exploreState, id string) bool {
+	for _, r := range s.byType("aliecs_auto_release_schedule") {
+		if r.attrs.id() == id {
+			return true
+		}
+	}
+	return false
 }
 
 // configuredMachine: aliecs_instance.<name>[i] with i < count.
