@@ -83,16 +83,17 @@ resource "aliecs_instance" %q {
   instance_name      = "explore-${count.index}-r%d"
   tags               = { revision = "%d" }
 `, c.otherName(), c.name(), c.name(), c.Count, source, cat.instanceType, cat.vswitch, cat.sg, c.Revision, c.Revision)
-	if c.BigDisk || c.Efficiency {
-		category, size := "cloud_essd", 40
-		if c.Efficiency {
-			category = "cloud_efficiency"
-		}
-		if c.BigDisk {
-			size = 60
-		}
-		fmt.Fprintf(&b, "  system_disk = { category = %q, size = %d }\n", category, size)
+	// Always written out: a block left out keeps whatever the machine has,
+	// so toggling back to the defaults would change nothing, and a later
+	// edit would then change the category unseen (a replacement).
+	category, size := "cloud_essd", 40
+	if c.Efficiency {
+		category = "cloud_efficiency"
 	}
+	if c.BigDisk {
+		size = 60
+	}
+	fmt.Fprintf(&b, "  system_disk = { category = %q, size = %d }\n", category, size)
 	if c.Protected {
 		b.WriteString("  deletion_protection = true\n")
 	}
