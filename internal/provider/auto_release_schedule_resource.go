@@ -330,12 +330,8 @@ func (r *autoReleaseScheduleResource) undoInterruptedCancel(ctx context.Context,
 	if perr != nil {
 		return
 	}
-	if earliest := r.clock.Now().Add(releaseRestoreLead); t.Before(earliest) {
-		t = earliest.Truncate(time.Minute).Add(time.Minute)
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
-	defer cancel()
-	if err := r.data.client.ModifyInstanceAutoReleaseTime(rctx, id, formatReleaseTime(t)); err != nil {
+	t, err := r.data.setReleaseAgain(ctx, id, t) // instance_release_kept.go
+	if err != nil {
 		diags.AddWarning("Automatic release time lost",
 			fmt.Sprintf("The run was interrupted while the automatic release of instance %s was being cancelled, "+
 				"and setting it again (%s) failed: %s. Run terraform apply to schedule it again, or release the "+

@@ -56,12 +56,7 @@ func (r *instanceResource) keepCancelledRelease(ctx context.Context, id string, 
 	if !ok || !isTime || !diags.HasError() {
 		return
 	}
-	if earliest := r.data.clock.Now().Add(releaseRestoreLead); at.Before(earliest) {
-		at = earliest.Truncate(time.Minute).Add(time.Minute)
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
-	defer cancel()
-	err := r.data.client.ModifyInstanceAutoReleaseTime(rctx, id, formatReleaseTime(at))
+	at, err := r.data.setReleaseAgain(ctx, id, at)
 	switch {
 	case ecsapi.IsNotFound(err):
 		return // released after all
@@ -79,6 +74,19 @@ func (r *instanceResource) keepCancelledRelease(ctx context.Context, id string, 
 				"schedule and then remove it (that cancels the release).",
 				id, formatReleaseTime(at)))
 	}
+}
+
+// setReleaseAgain sets a cancelled release time again, with its own
+// deadline (the caller's may have run out, or the run been interrupted). A
+// time now too near becomes the earliest the service accepts; it returns
+// the time sent.
+func (d *providerData) setReleaseAgain(ctx context.Context, id string, at time.Time) (time.Time, error) {
+	if earliest := d.clock.Now().Add(releaseRestoreLead); at.Before(earliest) {
+		at = earliest.Truncate(time.Minute).Add(time.Minute)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	return at, d.client.ModifyInstanceAutoReleaseTime(rctx, id, formatReleaseTime(at))
 }
 
 // protectedDestroyPlanDiagnostics warns in the plan of a destroy of an
