@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -31,6 +32,8 @@ type exploreConfig struct {
 	UserData     string // "", "plain" or "wo"
 	SourceGroup  string // source_snapshot_id (instead of image_id)
 	Renamed      bool   // the machines are aliecs_instance.node, moved {} from .vm (and back)
+	SecondGroup  bool   // a second security group (joined and left in place)
+	Base64Data   bool   // user_data_base64 instead of user_data (the same script: no change)
 }
 
 // name is the instance resource's name; a moved {} block always leads from
@@ -53,7 +56,8 @@ func (c exploreConfig) otherName() string {
 // exploreCatalog is what the configuration references in the emulator.
 type exploreCatalog struct {
 	images       [2]string
-	vswitch, sg  string
+	vswitch      string
+	sgs          [2]string
 	instanceType string
 }
 
@@ -79,10 +83,10 @@ resource "aliecs_instance" %q {
   count              = %d
 %s  instance_type      = %q
   vswitch_id         = %q
-  security_group_ids = [%q]
+  security_group_ids = %s
   instance_name      = "explore-${count.index}-r%d"
   tags               = { revision = "%d" }
-`, c.otherName(), c.name(), c.name(), c.Count, source, cat.instanceType, cat.vswitch, cat.sg, c.Revision, c.Revision)
+`, c.otherName(), c.name(), c.name(), c.Count, source, cat.instanceType, cat.vswitch, c.securityGroups(cat), c.Revision, c.Revision)
 	// Always written out: a block left out keeps whatever the machine has,
 	// so toggling back to the defaults would change nothing, and a later
 	// edit would then change the category unseen (a replacement).
@@ -105,7 +109,11 @@ resource "aliecs_instance" %q {
 	}
 	switch c.UserData {
 	case "plain":
-		b.WriteString("  user_data = \"#!/bin/sh\\necho explore\\n\"\n")
+		if c.Base64Data { // the same script, written as base64
+			fmt.Fprintf(&b, "  user_data_base64 = %q\n", base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\necho explore\n")))
+		} else {
+			b.WriteString("  user_data = \"#!/bin/sh\\necho explore\\n\"\n")
+		}
 	case "wo":
 		b.WriteString("  user_data_wo         = \"#!/bin/sh\\necho secret\\n\"\n  user_data_wo_version = 1\n")
 	}
@@ -147,6 +155,14 @@ resource "aliecs_snapshot" %q {
 	return b.String()
 }
 
+// securityGroups is the security_group_ids list.
+func (c exploreConfig) securityGroups(cat exploreCatalog) string {
+	if c.SecondGroup {
+		return fmt.Sprintf("[%q, %q]", cat.sgs[0], cat.sgs[1])
+	}
+	return fmt.Sprintf("[%q]", cat.sgs[0])
+}
+
 // hasSnapshot reports whether aliecs_snapshot.<name>[index] is configured.
 func (c exploreConfig) hasSnapshot(name string, index int) bool {
 	n := map[string]int{"a": 1, "b": 2}[name]
@@ -169,6 +185,7 @@ func randomConfig(r *rand.Rand, now time.Time) exploreConfig {
 var exploreEdits = []string{
 	"rename", "image", "count", "schedule", "schedule_time", "snapshots", "snap_release", "snap_stop",
 	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move", "disk_category",
+	"security_groups", "user_data_form",
 }
 
 // edit changes one option, chosen by arg. It returns the new configuration
@@ -215,6 +232,10 @@ func (c exploreConfig) edit(name string, arg int, now time.Time, group string) (
 		replaces = !n.KeptDisk // adding a data disk is done in place; removing one replaces
 	case "move":
 		n.Renamed = !n.Renamed
+	case "security_groups":
+		n.SecondGroup = !n.SecondGroup // joined or left in place
+	case "user_data_form":
+		n.Base64Data = !n.Base64Data // the same script in the other attribute: no change
 	case "disk_size":
 		n.BigDisk = !n.BigDisk
 	case "disk_category":

@@ -293,7 +293,7 @@ func newExplorer(t *testing.T) *explorer {
 	c := newInstanceCatalog(t, env)
 	x := &explorer{
 		t: t, env: env, stateFile: stateFile, reclaimed: map[string]bool{},
-		cat: exploreCatalog{images: [2]string{c.image, c.image2}, vswitch: c.vswitch, sg: c.sg, instanceType: "ecs.g7.large"},
+		cat: exploreCatalog{images: [2]string{c.image, c.image2}, vswitch: c.vswitch, sgs: [2]string{c.sg, c.sg2}, instanceType: "ecs.g7.large"},
 	}
 	x.cli = newRelCLI(t, exploreProviderEnv(env.server.URL)...)
 	return x
