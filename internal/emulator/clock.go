@@ -83,6 +83,21 @@ func (e *Emulator) Tick() {
 // fireDueLocked releases every instance whose auto-release time has passed.
 // Deletion protection does not stop an auto-release.
 func (e *Emulator) fireDueLocked(now time.Time) {
+	if len(e.st.Policies) > 0 || len(e.st.Snapshots) > 0 {
+		// Policies run in step with the releases, so a machine released
+		// in the middle of a clock jump has no snapshot after its release.
+		for !e.nextDue.IsZero() && !now.Before(e.nextDue) {
+			t := e.nextDue
+			e.runPoliciesLocked(t)
+			e.fireDueAtLocked(t)
+		}
+		e.runPoliciesLocked(now)
+	}
+	e.fireDueAtLocked(now)
+}
+
+// fireDueAtLocked fires the releases and reclaims due at now.
+func (e *Emulator) fireDueAtLocked(now time.Time) {
 	if e.nextDue.IsZero() || now.Before(e.nextDue) {
 		return
 	}

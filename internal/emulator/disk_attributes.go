@@ -21,20 +21,43 @@ func (c *call) diskArg() (*disk, *apiError) {
 	return d, nil
 }
 
+// modifyDiskAttribute also sets DeleteAutoSnapshot (false = the disk's
+// automatic snapshots outlive it), on DiskId or on the disks of DiskIds.N.
 func modifyDiskAttribute(c *call) (M, *apiError) {
-	d, ae := c.diskArg()
-	if ae != nil {
-		return nil, ae
+	var disks []*disk
+	if ids := c.p.list("DiskIds"); len(ids) > 0 && c.p.str("DiskId") == "" {
+		for _, id := range ids {
+			d := c.findDisk(id)
+			if d == nil {
+				return nil, newErr(http.StatusNotFound, "InvalidDiskId.NotFound", "The specified DiskId does not exist.")
+			}
+			disks = append(disks, d)
+		}
+	} else {
+		d, ae := c.diskArg()
+		if ae != nil {
+			return nil, ae
+		}
+		disks = []*disk{d}
 	}
 	name, desc := c.p.str("DiskName"), c.p.str("Description")
 	if ae := checkDiskText(diskSpec{name: name, desc: desc}, "Disk"); ae != nil {
 		return nil, ae
 	}
-	if c.p.has("DiskName") && name != "" {
-		d.Name = name
+	delAuto, ae := c.p.boolean("DeleteAutoSnapshot", true)
+	if ae != nil {
+		return nil, ae
 	}
-	if c.p.has("Description") {
-		d.Description = desc
+	for _, d := range disks {
+		if c.p.has("DiskName") && name != "" {
+			d.Name = name
+		}
+		if c.p.has("Description") {
+			d.Description = desc
+		}
+		if c.p.has("DeleteAutoSnapshot") {
+			d.KeepAutoSnapshots = !delAuto
+		}
 	}
 	c.dirty = true
 	return ok()

@@ -6,32 +6,34 @@ import (
 )
 
 type diskView struct {
-	DiskId             string   `json:"DiskId"`
-	DiskName           string   `json:"DiskName"`
-	Description        string   `json:"Description"`
-	Type               string   `json:"Type"`
-	Category           string   `json:"Category"`
-	Size               int      `json:"Size"`
-	Status             string   `json:"Status"`
-	InstanceId         string   `json:"InstanceId"`
-	Device             string   `json:"Device"`
-	DeleteWithInstance bool     `json:"DeleteWithInstance"`
-	DeleteAutoSnapshot bool     `json:"DeleteAutoSnapshot"`
-	EnableAutoSnapshot bool     `json:"EnableAutoSnapshot"`
-	Portable           bool     `json:"Portable"`
-	PerformanceLevel   string   `json:"PerformanceLevel"`
-	ZoneId             string   `json:"ZoneId"`
-	RegionId           string   `json:"RegionId"`
-	CreationTime       string   `json:"CreationTime"`
-	AttachedTime       string   `json:"AttachedTime"`
-	DetachedTime       string   `json:"DetachedTime"`
-	DiskChargeType     string   `json:"DiskChargeType"`
-	ImageId            string   `json:"ImageId"`
-	SourceSnapshotId   string   `json:"SourceSnapshotId"`
-	Encrypted          bool     `json:"Encrypted"`
-	BdfId              string   `json:"BdfId"`
-	Tags               tagsView `json:"Tags"`
-	OperationLocks     struct {
+	DiskId             string `json:"DiskId"`
+	DiskName           string `json:"DiskName"`
+	Description        string `json:"Description"`
+	Type               string `json:"Type"`
+	Category           string `json:"Category"`
+	Size               int    `json:"Size"`
+	Status             string `json:"Status"`
+	InstanceId         string `json:"InstanceId"`
+	Device             string `json:"Device"`
+	DeleteWithInstance bool   `json:"DeleteWithInstance"`
+	DeleteAutoSnapshot bool   `json:"DeleteAutoSnapshot"`
+	// AutoSnapshotPolicyId is the policy applied to the disk ("" = none).
+	AutoSnapshotPolicyId string   `json:"AutoSnapshotPolicyId"`
+	EnableAutoSnapshot   bool     `json:"EnableAutoSnapshot"`
+	Portable             bool     `json:"Portable"`
+	PerformanceLevel     string   `json:"PerformanceLevel"`
+	ZoneId               string   `json:"ZoneId"`
+	RegionId             string   `json:"RegionId"`
+	CreationTime         string   `json:"CreationTime"`
+	AttachedTime         string   `json:"AttachedTime"`
+	DetachedTime         string   `json:"DetachedTime"`
+	DiskChargeType       string   `json:"DiskChargeType"`
+	ImageId              string   `json:"ImageId"`
+	SourceSnapshotId     string   `json:"SourceSnapshotId"`
+	Encrypted            bool     `json:"Encrypted"`
+	BdfId                string   `json:"BdfId"`
+	Tags                 tagsView `json:"Tags"`
+	OperationLocks       struct {
 		OperationLock []M `json:"OperationLock"`
 	} `json:"OperationLocks"`
 }
@@ -40,8 +42,9 @@ func (d *disk) view(time.Time) diskView {
 	v := diskView{
 		DiskId: d.ID, DiskName: d.Name, Description: d.Description, Type: d.Type, Category: d.Category,
 		Size: d.Size, Status: d.status(), InstanceId: d.InstanceID, Device: d.Device,
-		DeleteWithInstance: d.DeleteWithInstance, DeleteAutoSnapshot: true, EnableAutoSnapshot: true,
-		Portable: d.Type == "data", PerformanceLevel: d.PerformanceLevel, ZoneId: d.ZoneID, RegionId: d.RegionID,
+		DeleteWithInstance: d.DeleteWithInstance, DeleteAutoSnapshot: !d.KeepAutoSnapshots, EnableAutoSnapshot: true,
+		AutoSnapshotPolicyId: d.PolicyID,
+		Portable:             d.Type == "data", PerformanceLevel: d.PerformanceLevel, ZoneId: d.ZoneID, RegionId: d.RegionID,
 		CreationTime: fullTime(d.Created), AttachedTime: fullTime(d.Attached), DetachedTime: fullTime(d.Detached),
 		DiskChargeType: "PostPaid", ImageId: d.ImageID, SourceSnapshotId: d.SourceSnapshotID, Encrypted: d.Encrypted,
 		Tags: viewTags(d.Tags),
@@ -109,6 +112,9 @@ func describeDisks(c *call) (M, *apiError) {
 			continue
 		}
 		if v := p.str("SnapshotId"); v != "" && d.SourceSnapshotID != v {
+			continue
+		}
+		if v := p.str("AutoSnapshotPolicyId"); v != "" && d.PolicyID != v {
 			continue
 		}
 		if hasDWI && (dwi == "true") != d.DeleteWithInstance {

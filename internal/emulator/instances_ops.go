@@ -217,6 +217,7 @@ func (e *Emulator) releaseInstanceLocked(in *instance, now time.Time) {
 			continue
 		}
 		if d.DeleteWithInstance || d.Type == "system" {
+			e.deleteAutoSnapshotsOfDiskLocked(d)
 			delete(e.st.Disks, id)
 			continue
 		}

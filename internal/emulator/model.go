@@ -117,6 +117,11 @@ type disk struct {
 	Attached           time.Time `json:"attached"`
 	Detached           time.Time `json:"detached"`
 	Tags               []tag     `json:"tags"`
+	// PolicyID is the automatic snapshot policy applied to the disk (policies.go).
+	PolicyID string `json:"policy_id,omitempty"`
+	// KeepAutoSnapshots is DeleteAutoSnapshot=false: the disk's automatic
+	// snapshots outlive it (the service's default is to delete them).
+	KeepAutoSnapshots bool `json:"keep_auto_snapshots,omitempty"`
 }
 
 func (d *disk) status() string {
@@ -149,6 +154,9 @@ type snapshot struct {
 	// SourceImageID is the image of the source disk (system disks), for
 	// the OS of a custom image made from the snapshot.
 	SourceImageID string `json:"source_image_id,omitempty"`
+	// Auto marks a snapshot a policy took (SnapshotType auto), PolicyID that policy.
+	Auto     bool   `json:"auto,omitempty"`
+	PolicyID string `json:"policy_id,omitempty"`
 }
 
 // progress returns status, percent done and seconds remaining at now.
@@ -215,6 +223,8 @@ type store struct {
 	StockLow map[string]bool `json:"stock_low,omitempty"`
 	// Events are the instance events DescribeInstanceHistoryEvents lists (spot.go).
 	Events []instanceEvent `json:"events,omitempty"`
+	// Policies are the automatic snapshot policies (policies.go).
+	Policies map[string]*autoSnapshotPolicy `json:"auto_snapshot_policies,omitempty"`
 }
 
 func newStore() *store {
@@ -225,6 +235,7 @@ func newStore() *store {
 		Groups:    map[string]*snapshotGroup{},
 		Tokens:    map[string]*tokenEntry{},
 		Images:    map[string]*image{},
+		Policies:  map[string]*autoSnapshotPolicy{},
 	}
 }
 

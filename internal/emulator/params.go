@@ -178,6 +178,9 @@ func (c *call) regionID() string { return c.region.Region.RegionId }
 func (c *call) resolveRegion() *apiError {
 	id := c.p.str("RegionId")
 	if id == "" {
+		id = c.p.str("regionId") // the policy actions' documented spelling
+	}
+	if id == "" {
 		return errMissing("RegionId")
 	}
 	rc, ae := c.e.regionLocked(id)

@@ -49,6 +49,9 @@ func (e *Emulator) load() error {
 	if st.Groups == nil {
 		st.Groups = map[string]*snapshotGroup{}
 	}
+	if st.Policies == nil {
+		st.Policies = map[string]*autoSnapshotPolicy{}
+	}
 	if st.Tokens == nil {
 		st.Tokens = map[string]*tokenEntry{}
 	}
@@ -110,6 +113,9 @@ func (s *store) validate() error {
 		return err
 	}
 	if err := validEntries("snapshot_groups", s.Groups, func(v *snapshotGroup) string { return v.ID }); err != nil {
+		return err
+	}
+	if err := validEntries("auto_snapshot_policies", s.Policies, func(v *autoSnapshotPolicy) string { return v.ID }); err != nil {
 		return err
 	}
 	for k, te := range s.Tokens {

@@ -8,42 +8,49 @@ import (
 )
 
 type snapshotView struct {
-	SnapshotId                 string   `json:"SnapshotId"`
-	SnapshotName               string   `json:"SnapshotName"`
-	Description                string   `json:"Description"`
-	Status                     string   `json:"Status"`
-	Progress                   string   `json:"Progress"`
-	RemainTime                 int      `json:"RemainTime"`
-	CreationTime               string   `json:"CreationTime"`
-	LastModifiedTime           string   `json:"LastModifiedTime"`
-	SourceDiskId               string   `json:"SourceDiskId"`
-	SourceDiskType             string   `json:"SourceDiskType"`
-	SourceDiskSize             string   `json:"SourceDiskSize"`
-	SourceStorageType          string   `json:"SourceStorageType"`
-	SnapshotType               string   `json:"SnapshotType"`
-	Usage                      string   `json:"Usage"`
-	Category                   string   `json:"Category"`
-	Encrypted                  bool     `json:"Encrypted"`
-	RetentionDays              int      `json:"RetentionDays"`
-	InstantAccess              bool     `json:"InstantAccess"`
-	InstantAccessRetentionDays int      `json:"InstantAccessRetentionDays"`
-	Available                  bool     `json:"Available"`
-	RegionId                   string   `json:"RegionId"`
-	ResourceGroupId            string   `json:"ResourceGroupId"`
-	SnapshotSN                 string   `json:"SnapshotSN"`
-	Tags                       tagsView `json:"Tags"`
+	SnapshotId                 string `json:"SnapshotId"`
+	SnapshotName               string `json:"SnapshotName"`
+	Description                string `json:"Description"`
+	Status                     string `json:"Status"`
+	Progress                   string `json:"Progress"`
+	RemainTime                 int    `json:"RemainTime"`
+	CreationTime               string `json:"CreationTime"`
+	LastModifiedTime           string `json:"LastModifiedTime"`
+	SourceDiskId               string `json:"SourceDiskId"`
+	SourceDiskType             string `json:"SourceDiskType"`
+	SourceDiskSize             string `json:"SourceDiskSize"`
+	SourceStorageType          string `json:"SourceStorageType"`
+	SnapshotType               string `json:"SnapshotType"`
+	Usage                      string `json:"Usage"`
+	Category                   string `json:"Category"`
+	Encrypted                  bool   `json:"Encrypted"`
+	RetentionDays              int    `json:"RetentionDays"`
+	InstantAccess              bool   `json:"InstantAccess"`
+	InstantAccessRetentionDays int    `json:"InstantAccessRetentionDays"`
+	Available                  bool   `json:"Available"`
+	RegionId                   string `json:"RegionId"`
+	ResourceGroupId            string `json:"ResourceGroupId"`
+	SnapshotSN                 string `json:"SnapshotSN"`
+	// AutoSnapshotPolicyId names the policy that took an automatic snapshot
+	// (unverified: the field is not in the Go SDK's struct; see README).
+	AutoSnapshotPolicyId string   `json:"AutoSnapshotPolicyId"`
+	Tags                 tagsView `json:"Tags"`
 }
 
 func (s *snapshot) view(now time.Time) snapshotView {
 	st, pct, remain := s.progress(now)
+	typ := "user"
+	if s.Auto {
+		typ = "auto"
+	}
 	return snapshotView{
 		SnapshotId: s.ID, SnapshotName: s.Name, Description: s.Description, Status: st,
 		Progress: strconv.Itoa(pct) + "%", RemainTime: remain, CreationTime: fullTime(s.Created),
 		LastModifiedTime: fullTime(s.Modified), SourceDiskId: s.SourceDiskID, SourceDiskType: s.SourceDiskType,
-		SourceDiskSize: strconv.Itoa(s.SourceDiskSize), SourceStorageType: "disk", SnapshotType: "user",
+		SourceDiskSize: strconv.Itoa(s.SourceDiskSize), SourceStorageType: "disk", SnapshotType: typ,
 		Usage: "none", Category: "standard", Encrypted: s.Encrypted, RetentionDays: s.RetentionDays,
 		InstantAccess: s.InstantAccess, Available: st == "accomplished", RegionId: s.RegionID,
-		SnapshotSN: "64" + strings.TrimPrefix(s.ID, "s-"), Tags: viewTags(s.Tags),
+		SnapshotSN: "64" + strings.TrimPrefix(s.ID, "s-"), Tags: viewTags(s.Tags), AutoSnapshotPolicyId: s.PolicyID,
 	}
 }
 
@@ -226,7 +233,7 @@ func describeSnapshots(c *call) (M, *apiError) {
 		if st, _, _ := s.progress(c.now); status != "" && status != "all" && st != status {
 			continue
 		}
-		if p.str("SnapshotType") == "auto" || srcType != "" && s.SourceDiskType != srcType {
+		if typ := p.str("SnapshotType"); typ == "auto" && !s.Auto || typ == "user" && s.Auto || srcType != "" && s.SourceDiskType != srcType {
 			continue
 		}
 		if u := p.str("Usage"); u != "" && u != c.e.snapshotUsageLocked(s.ID) {

@@ -30,6 +30,8 @@ type State struct {
 	Snapshots      []Snapshot      `json:"snapshots"`
 	SnapshotGroups []SnapshotGroup `json:"snapshot_groups"`
 	Images         []M             `json:"images"` // custom images, as DescribeImages reports them
+	// AutoSnapshotPolicies are the automatic snapshot policies (policies.go).
+	AutoSnapshotPolicies []AutoSnapshotPolicy `json:"auto_snapshot_policies"`
 }
 
 // Catalog lists what users can reference in their configuration.
@@ -75,6 +77,11 @@ func (e *Emulator) State() State {
 	s.SnapshotGroups = []SnapshotGroup{}
 	for _, g := range sortedBySeq(e.st.Groups) {
 		s.SnapshotGroups = append(s.SnapshotGroups, e.groupViewLocked(g, now))
+	}
+	s.AutoSnapshotPolicies = []AutoSnapshotPolicy{}
+	for _, p := range sortedBySeq(e.st.Policies) {
+		v := e.policyViewLocked(p)
+		s.AutoSnapshotPolicies = append(s.AutoSnapshotPolicies, AutoSnapshotPolicy{autoSnapshotPolicyView: v, SnapshotsTaken: v.Taken})
 	}
 	s.Images = []M{}
 	for _, im := range sortedBySeq(e.st.Images) {

@@ -3,7 +3,7 @@ package emulator
 import "net/http"
 
 // TagResources / UntagResources / ListTagResources for instances, disks,
-// snapshots and snapshot groups.
+// snapshots, snapshot groups and automatic snapshot policies (snapshotpolicy).
 
 // taggable finds a resource's tag list by type and id.
 func (c *call) taggable(rtype, id string) (*[]tag, *apiError) {
@@ -25,6 +25,10 @@ func (c *call) taggable(rtype, id string) (*[]tag, *apiError) {
 		}
 	case "snapshotgroup":
 		if r := st.Groups[id]; r != nil {
+			tags, region = &r.Tags, r.RegionID
+		}
+	case "snapshotpolicy":
+		if r := st.Policies[id]; r != nil {
 			tags, region = &r.Tags, r.RegionID
 		}
 	default:
@@ -169,7 +173,7 @@ func listTagResources(c *call) (M, *apiError) {
 					emit(r.ID, r.Tags)
 				}
 			}
-		case "disk", "snapshotgroup":
+		case "disk", "snapshotgroup", "snapshotpolicy":
 		default:
 			return nil, bad400("InvalidResourceType.NotSupported", "The specified ResourceType is not supported.")
 		}
