@@ -52,9 +52,11 @@ func splitDisks(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
 			Description:      d.Description,
 			PerformanceLevel: d.PerformanceLevel,
 
-			DeleteWithInstance: d.DeleteWithInstance,
-			ImageID:            d.ImageId,
-			SourceSnapshotID:   d.SourceSnapshotId,
+			DeleteWithInstance:   d.DeleteWithInstance,
+			DeleteAutoSnapshot:   d.DeleteAutoSnapshot,
+			AutoSnapshotPolicyID: d.AutoSnapshotPolicyId,
+			ImageID:              d.ImageId,
+			SourceSnapshotID:     d.SourceSnapshotId,
 		})
 	}
 	return items, resp.NextToken

@@ -131,6 +131,9 @@ var notFoundCodes = map[string]bool{
 	"InvalidSnapshotId.NotFound":      true,
 	"InvalidSnapshotGroupId.NotFound": true,
 	"InvalidSnapshotGroup.NotFound":   true,
+	// DescribeAutoSnapshotPolicyEx answers an unknown id with an empty
+	// list; the other policy actions' code is unverified.
+	"InvalidAutoSnapshotPolicyId.NotFound": true,
 }
 
 // transientCodes are service errors worth retrying.

@@ -67,6 +67,9 @@ func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGrou
 	if IsSnapshotSetID(id) {
 		return c.getSnapshotSet(ctx, id)
 	}
+	if strings.HasPrefix(id, "s-") {
+		return c.snapshotAsGroup(ctx, id)
+	}
 	var (
 		found     map[string]SnapshotGroup
 		requestID string
@@ -91,6 +94,17 @@ func (c *Client) GetSnapshotGroup(ctx context.Context, id string) (*SnapshotGrou
 		return &g, nil
 	}
 	return nil, notFoundError("DescribeSnapshotGroups", "InvalidSnapshotGroupId.NotFound", "snapshot group", id, requestID)
+}
+
+// snapshotAsGroup reads one disk snapshot (s-…, such as an automatic
+// snapshot of a system disk) as a group of one, so that a restore can start
+// from it; a missing snapshot is NotFound.
+func (c *Client) snapshotAsGroup(ctx context.Context, id string) (*SnapshotGroup, error) {
+	s, err := c.GetSnapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &SnapshotGroup{ID: id, Status: s.Status, Snapshots: []Snapshot{*s}}, nil
 }
 
 // describeSnapshotGroupsByID is the batch read for ≤10 group ids.

@@ -148,8 +148,11 @@ type Disk struct {
 	Name, Description, PerformanceLevel string
 	// DeleteWithInstance: the disk is released with its instance.
 	DeleteWithInstance bool
-	ImageID            string // the image a system disk was made from
-	SourceSnapshotID   string // the snapshot the disk was made from, "" for none
+	// DeleteAutoSnapshot: its automatic snapshots go when the disk does.
+	DeleteAutoSnapshot   bool
+	AutoSnapshotPolicyID string // "" = no automatic snapshot policy
+	ImageID              string // the image a system disk was made from
+	SourceSnapshotID     string // the snapshot the disk was made from, "" for none
 }
 
 // SnapshotGroupInput creates a snapshot group of an instance's disks.

@@ -60,10 +60,13 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "A snapshot group (`ssg-…`) or per-disk snapshot set (`sset-…`): the id of an " +
 					"`aliecs_snapshot` or of a group or set that " +
 					"`aliecs_snapshots` finds) to make the instance from, instead of `image_id`: the new machine gets the " +
-					"group's system disk and every data disk of the group, each at least its original size. Changing it " +
+					"group's system disk and every data disk of the group, each at least its original size. It also takes " +
+					"one snapshot of a system disk (`s-…`, such as an automatic snapshot of an `aliecs_snapshot_policy`, " +
+					"`aliecs_snapshots.latest_system_snapshot_id`): the machine gets that system disk, and its data disks " +
+					"come from `data_disks[*].snapshot_id`. Changing it " +
 					"replaces the instance. See the restore section above for how it works and what is checked at plan time.",
 				PlanModifiers: replace,
-				Validators:    []validator.String{snapshotGroupIDValidator},
+				Validators:    []validator.String{sourceSnapshotIDValidator},
 			},
 			"instance_type": schema.StringAttribute{
 				Required: true,

@@ -366,6 +366,7 @@ func (p *aliecsProvider) Resources(_ context.Context) []func() resource.Resource
 		NewInstanceResource,
 		NewAutoReleaseScheduleResource,
 		NewSnapshotResource,
+		NewSnapshotPolicyResource,
 	}
 }
 

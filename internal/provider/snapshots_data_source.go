@@ -39,6 +39,11 @@ type snapshotsDataSourceModel struct {
 	NameRegex  types.String `tfsdk:"name_regex"`
 	Status     types.String `tfsdk:"status"`
 	Groups     types.List   `tfsdk:"groups"`
+
+	// snapshots_data_source_auto.go
+	PolicyID               types.String `tfsdk:"policy_id"`
+	AutoSnapshots          types.List   `tfsdk:"auto_snapshots"`
+	LatestSystemSnapshotID types.String `tfsdk:"latest_system_snapshot_id"`
 }
 
 type snapshotGroupDataModel struct {
@@ -93,11 +98,17 @@ func (d *snapshotsDataSource) Metadata(_ context.Context, req datasource.Metadat
 }
 
 func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	defer func() {
+		for k, v := range autoSnapshotAttributes() {
+			resp.Schema.Attributes[k] = v
+		}
+	}()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists snapshot groups (`aliecs_snapshot`, and the final snapshots of released " +
 			"instances) with their snapshots, and the per-disk snapshot sets (`sset-…`) the provider takes of " +
 			"disks a group cannot hold (`cloud_efficiency`, `cloud_ssd`, `cloud`), each listed as one group. Every " +
-			"filter is optional; filters combine with AND.",
+			"filter is optional; filters combine with AND. With `policy_id` it lists the automatic snapshots of an " +
+			"`aliecs_snapshot_policy` instead (`auto_snapshots`, `latest_system_snapshot_id`).",
 		Attributes: map[string]schema.Attribute{
 			"instance_id": schema.StringAttribute{
 				Optional:            true,
@@ -199,8 +210,15 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		nameRE = re
 	}
 
+	diags, err := readAutoSnapshots(ctx, d.data.client, &m)
+	resp.Diagnostics.Append(diags...)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list automatic snapshots", fmt.Sprintf("Listing the automatic snapshots of policy %s failed: %s", m.PolicyID.ValueString(), err))
+		return
+	}
 	var groups []ecsapi.SnapshotGroup
-	if !idsFiltered || len(filter.IDs) > 0 {
+	// A policy takes no group: with policy_id no group matches, and none is read.
+	if !knownString(m.PolicyID) && (!idsFiltered || len(filter.IDs) > 0) {
 		var err error
 		groups, err = d.data.client.ListSnapshotGroups(ctx, filter)
 		if err != nil {

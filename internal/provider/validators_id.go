@@ -27,13 +27,23 @@ func idValidator(kind, prefix string) resourceIDValidator {
 }
 
 var (
-	instanceIDValidator      = idValidator("instance id", "i-")
-	vswitchIDValidator       = idValidator("vSwitch id", "vsw-")
-	securityGroupIDValidator = idValidator("security group id", "sg-")
-	diskIDValidator          = idValidator("disk id", "d-")
-	snapshotGroupIDValidator = groupOrSetIDValidator()
-	snapshotIDValidator      = idValidator("snapshot id", "s-")
+	instanceIDValidator       = idValidator("instance id", "i-")
+	vswitchIDValidator        = idValidator("vSwitch id", "vsw-")
+	securityGroupIDValidator  = idValidator("security group id", "sg-")
+	diskIDValidator           = idValidator("disk id", "d-")
+	snapshotGroupIDValidator  = groupOrSetIDValidator()
+	snapshotIDValidator       = idValidator("snapshot id", "s-")
+	snapshotPolicyIDValidator = idValidator("snapshot policy id", "sp-")
+	// sourceSnapshotIDValidator: a restore starts from a group, a set, or
+	// one disk snapshot (s-…: an automatic snapshot of a system disk).
+	sourceSnapshotIDValidator = restoreSourceIDValidator()
 )
+
+func restoreSourceIDValidator() resourceIDValidator {
+	v := idValidator("snapshot group, set or snapshot id", "ssg-")
+	v.pattern = regexp.MustCompile(`^(ssg-[a-z0-9]{8,32}|sset-[0-9a-f]{20}|s-[a-z0-9]{8,32})$`)
+	return v
+}
 
 // groupOrSetIDValidator accepts a snapshot group id (ssg-…) or the id of a
 // per-disk snapshot set (sset- and 20 hex digits, ecsapi.SnapshotSetID),
@@ -88,8 +98,9 @@ func (imageIDValidator) ValidateString(_ context.Context, req validator.StringRe
 				"remove image_id and set source_snapshot_id = %q.", id, id))
 	case snapshotIDValidator.pattern.MatchString(id):
 		resp.Diagnostics.AddAttributeError(req.Path, "image_id is a disk snapshot",
-			fmt.Sprintf("%q is a disk snapshot id, not an image. To make the instance from the snapshot group it "+
-				"belongs to, set source_snapshot_id to the group's id (ssg-…; aliecs_snapshots finds it); to make a "+
-				"data disk from it, set snapshot_id = %q in an entry of data_disks.", id, id))
+			fmt.Sprintf("%q is a disk snapshot id, not an image. To make the instance from it (a snapshot of a "+
+				"system disk, such as an automatic one), remove image_id and set source_snapshot_id = %q; from the "+
+				"snapshot group it belongs to, set source_snapshot_id to the group's id (ssg-…; aliecs_snapshots finds "+
+				"it); to make a data disk from it, set snapshot_id = %q in an entry of data_disks.", id, id, id))
 	}
 }
