@@ -136,21 +136,7 @@ func (c *Client) GetSnapshotPolicy(ctx context.Context, id string) (*SnapshotPol
 	if id == "" {
 		return nil, errors.New("ecsapi: GetSnapshotPolicy needs a policy id")
 	}
-	list, requestID, err := listAll(ctx, c, maxPages, "DescribeAutoSnapshotPolicyEx", ecs.CreateDescribeAutoSnapshotPolicyExRequest,
-		(*ecs.Client).DescribeAutoSnapshotPolicyEx,
-		func(req *ecs.DescribeAutoSnapshotPolicyExRequest) { req.AutoSnapshotPolicyId = id },
-		func(resp *ecs.DescribeAutoSnapshotPolicyExResponse) ([]SnapshotPolicy, string) {
-			out := make([]SnapshotPolicy, 0, len(resp.AutoSnapshotPolicies.AutoSnapshotPolicy))
-			for _, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
-				out = append(out, SnapshotPolicy{
-					ID: p.AutoSnapshotPolicyId, Name: p.AutoSnapshotPolicyName, TimePoints: parseInts(p.TimePoints),
-					RepeatWeekdays: parseInts(p.RepeatWeekdays), RetentionDays: p.RetentionDays, DiskCount: p.DiskNums,
-					Status: p.Status, CreationTime: p.CreationTime, Tags: tagsFromSDK(p.Tags.Tag),
-				})
-			}
-			// The action pages by number; one policy id never needs a second page.
-			return out, ""
-		})
+	list, requestID, err := c.describeSnapshotPolicies(ctx, func(req *ecs.DescribeAutoSnapshotPolicyExRequest) { req.AutoSnapshotPolicyId = id })
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +146,54 @@ func (c *Client) GetSnapshotPolicy(ctx context.Context, id string) (*SnapshotPol
 		}
 	}
 	return nil, notFoundError("DescribeAutoSnapshotPolicyEx", "InvalidAutoSnapshotPolicyId.NotFound", "automatic snapshot policy", id, requestID)
+}
+
+// FindSnapshotPolicies returns the policies named name (names need not be unique).
+func (c *Client) FindSnapshotPolicies(ctx context.Context, name string) ([]SnapshotPolicy, error) {
+	list, _, err := c.describeSnapshotPolicies(ctx, func(req *ecs.DescribeAutoSnapshotPolicyExRequest) { req.AutoSnapshotPolicyName = name })
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, p := range list {
+		if p.Name == name {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// describeSnapshotPolicies reads DescribeAutoSnapshotPolicyEx page by page
+// (PageNumber/PageSize: the action's documented paging).
+func (c *Client) describeSnapshotPolicies(ctx context.Context, fill func(*ecs.DescribeAutoSnapshotPolicyExRequest)) ([]SnapshotPolicy, string, error) {
+	var all []SnapshotPolicy
+	requestID := ""
+	for page := 1; page <= maxPages; page++ {
+		resp, err := invoke(ctx, c, call{action: "DescribeAutoSnapshotPolicyEx", kind: kindRead},
+			ecs.CreateDescribeAutoSnapshotPolicyExRequest, (*ecs.Client).DescribeAutoSnapshotPolicyEx,
+			func(req *ecs.DescribeAutoSnapshotPolicyExRequest) {
+				fill(req)
+				req.PageNumber = requests.NewInteger(page)
+				req.PageSize = requests.NewInteger(pageSize)
+			})
+		if err != nil {
+			return nil, "", err
+		}
+		if requestID == "" {
+			requestID = resp.RequestId
+		}
+		for _, p := range resp.AutoSnapshotPolicies.AutoSnapshotPolicy {
+			all = append(all, SnapshotPolicy{
+				ID: p.AutoSnapshotPolicyId, Name: p.AutoSnapshotPolicyName, TimePoints: parseInts(p.TimePoints),
+				RepeatWeekdays: parseInts(p.RepeatWeekdays), RetentionDays: p.RetentionDays, DiskCount: p.DiskNums,
+				Status: p.Status, CreationTime: p.CreationTime, Tags: tagsFromSDK(p.Tags.Tag),
+			})
+		}
+		if len(resp.AutoSnapshotPolicies.AutoSnapshotPolicy) < pageSize || len(all) >= resp.TotalCount {
+			break
+		}
+	}
+	return all, requestID, nil
 }
 
 // ModifySnapshotPolicy changes a policy's name, schedule or retention in place.

@@ -51,7 +51,13 @@ type pageRun struct {
 var pageRuns = []pageRun{
 	{page: "templates/guides/gpu-by-the-hour.md.tmpl"},
 	// The page's commands: pause, then resume from the pause.
-	{page: "templates/guides/pause-and-resume.md.tmpl",
+	// Blocks 0 and 1: the provider and the pause configuration; 0 and 2: the
+	// provider and the checkpoints variant (TestAccGuide_checkpoints moves
+	// the clock through it).
+	{page: "templates/guides/pause-and-resume.md.tmpl", blocks: []int{0, 1},
+		steps: [][]string{{"apply", "-auto-approve", "-input=false", "-var", "paused=true"},
+			{"apply", "-auto-approve", "-input=false", "-var", "paused=false"}}},
+	{page: "templates/guides/pause-and-resume.md.tmpl", blocks: []int{0, 2},
 		steps: [][]string{{"apply", "-auto-approve", "-input=false", "-var", "paused=true"},
 			{"apply", "-auto-approve", "-input=false", "-var", "paused=false"}}},
 	{page: "templates/guides/orphaned-instances.md.tmpl", output: "not_in_this_state"},
@@ -71,6 +77,8 @@ var pageRuns = []pageRun{
 	{page: "examples/resources/aliecs_snapshot/resource.tf",
 		machines: []string{"i-bp67acfmxazb4ph1234", "i-bp1f2e3d4c5b6a7a8b9c"}},
 	{page: "examples/resources/aliecs_auto_release_schedule/resource.tf", machines: []string{"i-bp67acfmxazb4ph1234"}},
+	{page: "examples/resources/aliecs_snapshot_policy/resource.tf",
+		machines: []string{"i-bp67acfmxazb4ph1234", "i-bp1f2e3d4c5b6a7a8b9c"}},
 	// Import blocks and commands bring an existing object under the
 	// resource page's configuration (with its password variable).
 	{page: "examples/resources/aliecs_instance/import-by-string-id.tf", with: "examples/resources/aliecs_instance/resource.tf",
@@ -85,6 +93,10 @@ var pageRuns = []pageRun{
 		made: map[string]string{"i-bp67acfmxazb4ph1234": "scheduled"}},
 	{page: "examples/resources/aliecs_auto_release_schedule/import.sh", with: "examples/resources/aliecs_auto_release_schedule/resource.tf",
 		made: map[string]string{"i-bp67acfmxazb4ph1234": "scheduled"}},
+	{page: "examples/resources/aliecs_snapshot_policy/import-by-string-id.tf", with: "examples/resources/aliecs_snapshot_policy/resource.tf",
+		machines: []string{"i-bp67acfmxazb4ph1234", "i-bp1f2e3d4c5b6a7a8b9c"}, made: map[string]string{"sp-bp14yziiuvu3s6jn1234": "policy"}},
+	{page: "examples/resources/aliecs_snapshot_policy/import.sh", with: "examples/resources/aliecs_snapshot_policy/resource.tf",
+		machines: []string{"i-bp67acfmxazb4ph1234", "i-bp1f2e3d4c5b6a7a8b9c"}, made: map[string]string{"sp-bp14yziiuvu3s6jn1234": "policy"}},
 }
 
 // pagesNotRunHere are the pages another test runs as written, and why.
@@ -94,9 +106,10 @@ var pagesNotRunHere = map[string]string{
 	"templates/guides/moving-from-alicloud.md.tmpl": "instance_move_cli_test.go",
 	"examples/guides/moving-from-alicloud/main.tf":  "instance_move_cli_test.go",
 	// Shown inside the guide pages above.
-	"examples/guides/gpu-by-the-hour/main.tf":    "its guide page",
-	"examples/guides/pause-and-resume/main.tf":   "its guide page",
-	"examples/guides/orphaned-instances/main.tf": "its guide page",
+	"examples/guides/gpu-by-the-hour/main.tf":         "its guide page",
+	"examples/guides/pause-and-resume/main.tf":        "its guide page",
+	"examples/guides/pause-and-resume/checkpoints.tf": "its guide page",
+	"examples/guides/orphaned-instances/main.tf":      "its guide page",
 }
 
 var (
@@ -255,6 +268,17 @@ resource "aliecs_auto_release_schedule" %[1]q {
   release_after = "3d"
 }
 output %[1]q { value = aliecs_instance.%[1]s.id }
+`, name)
+		case "policy":
+			fmt.Fprintf(&b, `
+resource "aliecs_snapshot_policy" %[1]q {
+  name            = "training-checkpoints"
+  time_points     = [0]
+  repeat_weekdays = [1]
+  retention_days  = 1
+  instance_ids    = [aliecs_instance.%[1]s.id]
+}
+output %[1]q { value = aliecs_snapshot_policy.%[1]s.id }
 `, name)
 		case "snapshot":
 			fmt.Fprintf(&b, `

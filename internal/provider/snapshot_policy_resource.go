@@ -352,7 +352,9 @@ func (retentionDaysValidator) Description(context.Context) string {
 	return "-1 (kept until deleted) or 1 to 65536 days"
 }
 
-func (v retentionDaysValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v retentionDaysValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (retentionDaysValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

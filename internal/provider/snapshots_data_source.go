@@ -42,6 +42,7 @@ type snapshotsDataSourceModel struct {
 
 	// snapshots_data_source_auto.go
 	PolicyID               types.String `tfsdk:"policy_id"`
+	PolicyName             types.String `tfsdk:"policy_name"`
 	AutoSnapshots          types.List   `tfsdk:"auto_snapshots"`
 	LatestSystemSnapshotID types.String `tfsdk:"latest_system_snapshot_id"`
 }
@@ -107,7 +108,7 @@ func (d *snapshotsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		MarkdownDescription: "Lists snapshot groups (`aliecs_snapshot`, and the final snapshots of released " +
 			"instances) with their snapshots, and the per-disk snapshot sets (`sset-…`) the provider takes of " +
 			"disks a group cannot hold (`cloud_efficiency`, `cloud_ssd`, `cloud`), each listed as one group. Every " +
-			"filter is optional; filters combine with AND. With `policy_id` it lists the automatic snapshots of an " +
+			"filter is optional; filters combine with AND. With `policy_id` or `policy_name` it lists the automatic snapshots of an " +
 			"`aliecs_snapshot_policy` instead (`auto_snapshots`, `latest_system_snapshot_id`).",
 		Attributes: map[string]schema.Attribute{
 			"instance_id": schema.StringAttribute{
@@ -213,12 +214,12 @@ func (d *snapshotsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	diags, err := readAutoSnapshots(ctx, d.data.client, &m)
 	resp.Diagnostics.Append(diags...)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list automatic snapshots", fmt.Sprintf("Listing the automatic snapshots of policy %s failed: %s", m.PolicyID.ValueString(), err))
+		resp.Diagnostics.AddError("Cannot list automatic snapshots", fmt.Sprintf("Listing the automatic snapshots of the policy failed: %s", err))
 		return
 	}
 	var groups []ecsapi.SnapshotGroup
 	// A policy takes no group: with policy_id no group matches, and none is read.
-	if !knownString(m.PolicyID) && (!idsFiltered || len(filter.IDs) > 0) {
+	if !policyFiltered(&m) && (!idsFiltered || len(filter.IDs) > 0) {
 		var err error
 		groups, err = d.data.client.ListSnapshotGroups(ctx, filter)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -48,10 +49,18 @@ func autoSnapshotAttributes() map[string]schema.Attribute {
 				"takes no snapshot group, so `groups` and `ids` are then empty.",
 			Validators: []validator.String{snapshotPolicyIDValidator},
 		},
+		"policy_name": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Like `policy_id`, by the policy's `name`: the automatic snapshots of every existing " +
+				"policy of that name. It lets a configuration read the snapshots of a policy it also defines " +
+				"without a dependency cycle (the policy lists the machine, the machine is made from the snapshot). " +
+				"A deleted policy has no name any more: its snapshots are found by `policy_id` only.",
+			Validators: []validator.String{stringvalidator.LengthBetween(1, 128)},
+		},
 		"auto_snapshots": schema.ListNestedAttribute{
 			Computed: true,
-			MarkdownDescription: "With `policy_id`: the policy's automatic snapshots, one per disk and time point, " +
-				"oldest first (empty without `policy_id`).",
+			MarkdownDescription: "With `policy_id` or `policy_name`: the policy's automatic snapshots, one per disk " +
+				"and time point, oldest first (empty without either).",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"snapshot_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "Snapshot id (`s-…`)."},
 				"disk_id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The source disk (it may be gone)."},
@@ -64,21 +73,65 @@ func autoSnapshotAttributes() map[string]schema.Attribute {
 		},
 		"latest_system_snapshot_id": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "With `policy_id`: the newest accomplished automatic snapshot of a system disk (empty " +
+			MarkdownDescription: "With `policy_id` or `policy_name`: the newest accomplished automatic snapshot of a system disk (empty " +
 				"when there is none). `aliecs_instance.source_snapshot_id` makes a machine from it; when the policy " +
 				"covers several machines, pick by `disk_id` in `auto_snapshots` instead.",
 		},
 	}
 }
 
-// readAutoSnapshots fills auto_snapshots and latest_system_snapshot_id.
-func readAutoSnapshots(ctx context.Context, client *ecsapi.Client, m *snapshotsDataSourceModel) (diag.Diagnostics, error) {
-	var list []ecsapi.AutoSnapshot
-	if knownString(m.PolicyID) {
-		var err error
-		if list, err = client.ListAutoSnapshots(ctx, m.PolicyID.ValueString()); err != nil {
+// policyFiltered reports whether the data source lists automatic snapshots.
+func policyFiltered(m *snapshotsDataSourceModel) bool {
+	return knownString(m.PolicyID) || knownString(m.PolicyName)
+}
+
+// autoSnapshotsOf lists the automatic snapshots of the policy named by
+// policy_id and/or policy_name (both: the policy must match both).
+func autoSnapshotsOf(ctx context.Context, client *ecsapi.Client, m *snapshotsDataSourceModel) ([]ecsapi.AutoSnapshot, error) {
+	if !policyFiltered(m) {
+		return nil, nil
+	}
+	ids := map[string]bool{}
+	if knownString(m.PolicyName) {
+		found, err := client.FindSnapshotPolicies(ctx, m.PolicyName.ValueString())
+		if err != nil {
 			return nil, err
 		}
+		for _, p := range found {
+			if !knownString(m.PolicyID) || p.ID == m.PolicyID.ValueString() {
+				ids[p.ID] = true
+			}
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+	} else {
+		ids[m.PolicyID.ValueString()] = true
+	}
+	policy := ""
+	if len(ids) == 1 {
+		for id := range ids {
+			policy = id
+		}
+	}
+	all, err := client.ListAutoSnapshots(ctx, policy)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, s := range all {
+		if ids[s.PolicyID] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// readAutoSnapshots fills auto_snapshots and latest_system_snapshot_id.
+func readAutoSnapshots(ctx context.Context, client *ecsapi.Client, m *snapshotsDataSourceModel) (diag.Diagnostics, error) {
+	list, err := autoSnapshotsOf(ctx, client, m)
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(list, func(i, j int) bool {
 		if list[i].CreationTime != list[j].CreationTime {

@@ -22,3 +22,13 @@ output "latest_system_disk_snapshot" {
     s.snapshot_id if s.disk_type == "system"
   ][0], null)
 }
+
+# The automatic snapshots of a policy (aliecs_snapshot_policy), by its name,
+# and the newest one of a system disk, to resume a machine from.
+data "aliecs_snapshots" "checkpoints" {
+  policy_name = "training-checkpoints"
+}
+
+output "latest_checkpoint" {
+  value = data.aliecs_snapshots.checkpoints.latest_system_snapshot_id
+}
