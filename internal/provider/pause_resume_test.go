@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
 // TestAccGuide_pauseAndResume runs the configuration of the pause-and-resume
@@ -110,4 +112,84 @@ func TestAccGuide_pauseAndResume(t *testing.T) {
 	if len(pauses) != 2 || pauses[0] == pauses[1] || len(machines) != 3 {
 		t.Fatalf("pauses %v, machines %v", pauses, machines)
 	}
+}
+
+// TestAccGuide_checkpoints runs the guide's checkpoints variant
+// (examples/guides/pause-and-resume/checkpoints.tf) with the clock moving:
+// the policy takes checkpoints of the running machine, a pause releases it
+// and the checkpoints stay, the resume makes the new machine from the
+// newest checkpoint of the system disk, and the destroy keeps them.
+func TestAccGuide_checkpoints(t *testing.T) {
+	e := newJourneyEnv(t)
+	body, err := os.ReadFile("../../examples/guides/pause-and-resume/checkpoints.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config(string(body))
+	const addr, stateAddr = "aliecs_instance.box[0]", "aliecs_instance.box.0"
+	var policyID, first string
+	newestSystem := func() string {
+		var newest emulator.Snapshot
+		for _, s := range e.emu.State().Snapshots {
+			if s.AutoSnapshotPolicyId == policyID && s.SourceDiskType == "system" && s.CreationTime > newest.CreationTime {
+				newest = s
+			}
+		}
+		return newest.SnapshotId
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if newestSystem() == "" {
+				return fmt.Errorf("the destroy deleted the checkpoints of policy %s", policyID)
+			}
+			return e.instanceCheckNoneLeft(nil)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg,
+				ConfigVariables: config.Variables{"paused": config.BoolVariable(false)},
+				Check: func(s *terraform.State) error {
+					policyID = s.RootModule().Resources["aliecs_snapshot_policy.checkpoints"].Primary.ID
+					first = s.RootModule().Resources[stateAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				// Half a day of checkpoints, then a pause: the machine goes, they stay.
+				PreConfig:       func() { e.advance(13 * time.Hour) },
+				Config:          cfg,
+				ConfigVariables: config.Variables{"paused": config.BoolVariable(true)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy)},
+				},
+				Check: func(*terraform.State) error {
+					if e.instanceInEmu(first) != nil {
+						return fmt.Errorf("machine %s still runs after the pause", first)
+					}
+					if newestSystem() == "" {
+						return fmt.Errorf("no checkpoint of the released machine %s is left", first)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig:       func() { e.advance(3 * time.Hour) },
+				Config:          cfg,
+				ConfigVariables: config.Variables{"paused": config.BoolVariable(false)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					want := newestSystem()
+					got := s.RootModule().Resources[stateAddr].Primary.Attributes["source_snapshot_id"]
+					if got == "" || got != want {
+						return fmt.Errorf("the resumed machine was made from %q, want the newest checkpoint %q", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
