@@ -105,7 +105,8 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required: true,
 				MarkdownDescription: "How many days each automatic snapshot is kept, 1 to 65536, or `-1` to keep them " +
 					"until they are deleted (ECS then drops the oldest when a disk reaches its snapshot quota). Changes " +
-					"in place; the emulator applies a new value to the snapshots taken from then on.",
+					"in place: a new value applies to the snapshots taken from then on (whether ECS also changes the existing " +
+					"ones is not documented).",
 				Validators: []validator.Int64{retentionDaysValidator{}},
 			},
 			"tags": schema.MapAttribute{
