@@ -34,6 +34,7 @@ type exploreConfig struct {
 	Renamed      bool   // the machines are aliecs_instance.node, moved {} from .vm (and back)
 	SecondGroup  bool   // a second security group (joined and left in place)
 	Base64Data   bool   // user_data_base64 instead of user_data (the same script: no change)
+	Policy       bool   // an aliecs_snapshot_policy on every machine (automatic snapshots on the clock)
 }
 
 // name is the instance resource's name; a moved {} block always leads from
@@ -139,6 +140,18 @@ resource "aliecs_auto_release_schedule" "vm" {
 }
 `, c.Count, c.name(), c.ReleaseTime)
 	}
+	if c.Policy {
+		// Four points a day, kept one day: clock moves take and expire them.
+		fmt.Fprintf(&b, `
+resource "aliecs_snapshot_policy" "vm" {
+  name            = "explore-checkpoints"
+  time_points     = [0, 6, 12, 18]
+  repeat_weekdays = [1, 2, 3, 4, 5, 6, 7]
+  retention_days  = 1
+  instance_ids    = aliecs_instance.%s[*].id
+}
+`, c.name())
+	}
 	for i, name := range []string{"a", "b"}[:min(c.Snapshots, 2)] {
 		fmt.Fprintf(&b, `
 resource "aliecs_snapshot" %q {
@@ -185,7 +198,7 @@ func randomConfig(r *rand.Rand, now time.Time) exploreConfig {
 var exploreEdits = []string{
 	"rename", "image", "count", "schedule", "schedule_time", "snapshots", "snap_release", "snap_stop",
 	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move", "disk_category",
-	"security_groups", "user_data_form",
+	"security_groups", "user_data_form", "policy",
 }
 
 // edit changes one option, chosen by arg. It returns the new configuration
@@ -234,6 +247,8 @@ func (c exploreConfig) edit(name string, arg int, now time.Time, group string) (
 		n.Renamed = !n.Renamed
 	case "security_groups":
 		n.SecondGroup = !n.SecondGroup // joined or left in place
+	case "policy":
+		n.Policy = !n.Policy // the policy is created or deleted; its snapshots stay
 	case "user_data_form":
 		n.Base64Data = !n.Base64Data // the same script in the other attribute: no change
 	case "disk_size":

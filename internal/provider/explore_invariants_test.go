@@ -22,6 +22,7 @@ type exploreInvariant struct {
 var exploreInvariants = []exploreInvariant{
 	{"destroySucceeds", destroySucceeds},
 	{"snapshotsOutliveTheirMachines", snapshotsOutliveTheirMachines},
+	{"autoSnapshotsLastTheirRetention", autoSnapshotsLastTheirRetention},
 	{"finalSnapshotTakenByThatDestroy", finalSnapshotTakenByThatDestroy},
 	{"scheduledMachinesKeepAReleaseTime", scheduledMachinesKeepAReleaseTime},
 	{"noReleaseUnasked", noReleaseUnasked},
@@ -68,6 +69,26 @@ func snapshotsOutliveTheirMachines(rec exploreRecord) error {
 		case rec.cfgAfter.hasSnapshot(snapshotAddress(addr)):
 			problems = append(problems, fmt.Sprintf("snapshot group %s of instance %s was deleted although %s is still configured (a replacement is not the user's delete)", id, g.InstanceId, addr))
 		}
+	}
+	return joinProblems(problems)
+}
+
+// 2b. An automatic snapshot (aliecs_snapshot_policy) is deleted only by its
+// retention: no apply, destroy, release or removal of the policy deletes
+// one earlier, whether its machine still runs or not (the provider sets
+// DeleteAutoSnapshot=false on the policy's disks).
+func autoSnapshotsLastTheirRetention(rec exploreRecord) error {
+	var problems []string
+	for id, s := range rec.before.autos {
+		if _, kept := rec.after.autos[id]; kept {
+			continue
+		}
+		created, err := time.Parse(time.RFC3339, s.CreationTime)
+		if err == nil && s.RetentionDays > 0 && !created.Add(time.Duration(s.RetentionDays)*24*time.Hour).After(rec.after.now) {
+			continue // expired
+		}
+		problems = append(problems, fmt.Sprintf("automatic snapshot %s of disk %s (taken %s, kept %d days) was deleted at %s, before its retention ended",
+			id, s.SourceDiskId, s.CreationTime, s.RetentionDays, rec.after.now.Format(time.RFC3339)))
 	}
 	return joinProblems(problems)
 }

@@ -68,6 +68,15 @@ func TestExploreInvariants(t *testing.T) {
 			after:  view(t0, nil, nil, state()),
 		}, true},
 
+		{"autoSnapshotsLastTheirRetention", "an automatic snapshot expires", exploreRecord{
+			before: exploreView{autos: map[string]emulator.Snapshot{"s-1": {SnapshotId: "s-1", CreationTime: t0.Format(time.RFC3339), RetentionDays: 1}}},
+			after:  exploreView{now: t0.Add(25 * time.Hour), autos: map[string]emulator.Snapshot{}},
+		}, false},
+		{"autoSnapshotsLastTheirRetention", "a release deletes an automatic snapshot", exploreRecord{
+			before: exploreView{autos: map[string]emulator.Snapshot{"s-1": {SnapshotId: "s-1", CreationTime: t0.Format(time.RFC3339), RetentionDays: 1}}},
+			after:  exploreView{now: t0.Add(2 * time.Hour), autos: map[string]emulator.Snapshot{}},
+		}, true},
+
 		{"finalSnapshotTakenByThatDestroy", "a new final snapshot", exploreRecord{
 			step: exploreStep{Kind: stepDestroy}, ran: true, startedAt: t0.Add(24 * time.Hour), cfgBefore: withFinal,
 			before: view(t0.Add(24*time.Hour), []emulator.Instance{machine("i-1", "")}, nil, state(vm(0, "i-1", exploreAttrs{"final_snapshot": map[string]any{}}))),

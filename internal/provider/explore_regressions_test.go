@@ -101,3 +101,23 @@ func TestAccExploreRegression_destroySucceeds_seed159(t *testing.T) {
 		{Kind: "edit", Edit: "schedule", Arg: 437},
 	})
 }
+
+// Not a regression: the policy's journey through the explorer's invariants,
+// pinned so that it runs on every change. Checkpoints are taken and expire
+// as the clock moves, a machine is released outside Terraform, the policy
+// is removed: no automatic snapshot goes before its retention ends.
+func TestAccExplorePolicy_checkpointsOnTheClock(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 777666},
+		{Kind: "edit", Edit: "policy", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "clock", Arg: 26 * 60},
+		{Kind: "outside", Edit: "release", Arg: 0},
+		{Kind: "clock", Arg: 6 * 60},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "policy", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "clock", Arg: 26 * 60},
+	})
+}

@@ -684,18 +684,25 @@ type exploreView struct {
 	now       time.Time
 	instances map[string]emulator.Instance
 	groups    map[string]emulator.SnapshotGroup
+	autos     map[string]emulator.Snapshot // automatic snapshots (aliecs_snapshot_policy)
 	tf        exploreState
 }
 
 func (x *explorer) view() exploreView {
 	st := x.env.emu.State()
-	v := exploreView{instances: map[string]emulator.Instance{}, groups: map[string]emulator.SnapshotGroup{}}
+	v := exploreView{instances: map[string]emulator.Instance{}, groups: map[string]emulator.SnapshotGroup{},
+		autos: map[string]emulator.Snapshot{}}
 	v.now, _ = time.Parse(time.RFC3339, st.Now)
 	for _, in := range st.Instances {
 		v.instances[in.InstanceId] = in
 	}
 	for _, g := range append(st.SnapshotGroups, setsAsGroups(st)...) {
 		v.groups[g.SnapshotGroupId] = g
+	}
+	for _, s := range st.Snapshots {
+		if s.SnapshotType == "auto" {
+			v.autos[s.SnapshotId] = s
+		}
 	}
 	v.tf = readExploreState(x.t, filepath.Join(x.cli.dir, "terraform.tfstate"))
 	return v
