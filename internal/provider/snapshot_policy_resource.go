@@ -213,7 +213,7 @@ func (r *snapshotPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.AddError("Cannot read the snapshot policy", fmt.Sprintf("Reading policy %s failed: %s", id, err))
 		return
 	}
-	resp.Diagnostics.Append(flattenPolicy(&state, p)...)
+	flattenPolicy(&state, p)
 	ids, err := policyInstances(ctx, r.data.client, id, setStrings(state.InstanceIDs))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the disks of the snapshot policy", fmt.Sprintf("Reading the disks of policy %s failed: %s", id, err))
@@ -321,14 +321,13 @@ func policyInput(ctx context.Context, m snapshotPolicyModel) (ecsapi.SnapshotPol
 }
 
 // flattenPolicy writes what DescribeAutoSnapshotPolicyEx reports into m.
-func flattenPolicy(m *snapshotPolicyModel, p *ecsapi.SnapshotPolicy) diag.Diagnostics {
+func flattenPolicy(m *snapshotPolicyModel, p *ecsapi.SnapshotPolicy) {
 	m.ID = types.StringValue(p.ID)
 	m.Name = optionalString(p.Name)
 	m.TimePoints = intSet(p.TimePoints)
 	m.RepeatWeekdays = intSet(p.RepeatWeekdays)
 	m.RetentionDays = types.Int64Value(int64(p.RetentionDays))
 	m.Tags = tagsValue(userTags(p.Tags), m.Tags)
-	return nil
 }
 
 // policyErrorDetail says what a refused policy call means.
