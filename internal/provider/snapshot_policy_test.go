@@ -380,3 +380,82 @@ func TestAccSnapshotPolicy_badInput(t *testing.T) {
 		t.Fatalf("%d CreateAutoSnapshotPolicy calls for bad input", n)
 	}
 }
+
+// TestAccSnapshotPolicy_resumeBothDisks: a machine with a data disk resumes
+// from one time point's automatic snapshots: the system disk's through
+// source_snapshot_id, the data disk's through data_disks[*].snapshot_id,
+// both read from aliecs_snapshots.auto_snapshots.
+func TestAccSnapshotPolicy_resumeBothDisks(t *testing.T) {
+	t.Parallel()
+	e := newJourneyEnv(t)
+	base := instanceHCL(e.cat, `
+  force_delete = true
+  data_disks   = [{ size = 50, category = "cloud_efficiency", delete_with_instance = true }]
+`) + policyHCL(`  instance_ids = [aliecs_instance.test.id]`)
+	resume := base + fmt.Sprintf(`
+data "aliecs_snapshots" "auto" {
+  policy_name = "checkpoints"
+}
+
+locals {
+  newest = data.aliecs_snapshots.auto.auto_snapshots[length(data.aliecs_snapshots.auto.auto_snapshots) - 1].creation_time
+  point  = { for s in data.aliecs_snapshots.auto.auto_snapshots : s.disk_type => s.snapshot_id if s.creation_time == local.newest }
+}
+
+resource "aliecs_instance" "resumed" {
+  source_snapshot_id = local.point["system"]
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %q
+  security_group_ids = [%q]
+  data_disks         = [{ size = 50, snapshot_id = local.point["data"] }]
+  force_delete       = true
+}
+`, e.cat.vswitch, e.cat.sg)
+	var policyID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(base),
+				Check: func(s *terraform.State) error {
+					policyID = s.RootModule().Resources[policyAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				PreConfig: func() { e.advance(30 * time.Hour) },
+				Config:    e.config(resume),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					resumed := s.RootModule().Resources["aliecs_instance.resumed"].Primary.ID
+					newest := map[string]emulator.Snapshot{}
+					for _, list := range autoSnapshotsIn(e.emu, policyID) {
+						for _, sn := range list {
+							if sn.CreationTime > newest[sn.SourceDiskType].CreationTime {
+								newest[sn.SourceDiskType] = sn
+							}
+						}
+					}
+					var fromData bool
+					for _, d := range disksIn(e.emu, resumed) {
+						if d.Type == "data" && d.SourceSnapshotId == newest["data"].SnapshotId {
+							fromData = true
+						}
+					}
+					if !fromData {
+						return fmt.Errorf("the resumed machine's data disk was not made from %s: %+v", newest["data"].SnapshotId, disksIn(e.emu, resumed))
+					}
+					in := e.instanceInEmu(resumed)
+					for _, tg := range in.Tags.Tag {
+						if tg.TagKey == sourceSnapshotGroupTag && tg.TagValue == newest["system"].SnapshotId {
+							return nil
+						}
+					}
+					return fmt.Errorf("the resumed machine was not made from %s: %+v", newest["system"].SnapshotId, in.Tags)
+				},
+			},
+		},
+	})
+}
