@@ -162,7 +162,9 @@ func (r *snapshotPolicyResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if len(missing) > 0 {
 		resp.Diagnostics.AddAttributeError(pathPolicyInstances, "Instance not found",
 			fmt.Sprintf("Instance %s does not exist in region %s, the provider's region, so the policy cannot be "+
-				"applied to its disks. Check instance_ids.%s", strings.Join(missing, ", "), r.data.region, destroyHint))
+				"applied to its disks. Check instance_ids. A machine released since stays in state with status "+
+				"Released: leave it out of instance_ids, or bring a new one with terraform apply -replace=ADDRESS.%s",
+				strings.Join(missing, ", "), r.data.region, destroyHint))
 	}
 }
 
