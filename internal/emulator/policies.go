@@ -362,24 +362,33 @@ func policyPoints(p *autoSnapshotPolicy, from, to time.Time) []time.Time {
 // made and deleted in the same pass), and so is one beyond the per-disk
 // quota, so a jump of years stays cheap.
 func (e *Emulator) runPoliciesLocked(now time.Time) {
-	policies := sortedBySeq(e.st.Policies)
-	if len(policies) > 0 {
-		disks := sortedBySeq(e.st.Disks)
-		for _, p := range policies {
-			points := policyPoints(p, p.RanUntil, now)
-			if !now.After(p.RanUntil) {
-				continue
+	var disks []*disk // sorted once, and only when a point is due
+	for _, p := range sortedBySeq(e.st.Policies) {
+		if !now.After(p.RanUntil) {
+			continue
+		}
+		points := policyPoints(p, p.RanUntil, now)
+		p.RanUntil = now
+		if len(points) == 0 {
+			continue
+		}
+		if disks == nil {
+			disks = sortedBySeq(e.st.Disks)
+		}
+		var applied []*disk
+		for _, d := range disks {
+			if d.PolicyID == p.ID {
+				applied = append(applied, d)
 			}
-			p.RanUntil = now
-			if len(points) > maxAutoSnapshotsPerDisk {
-				p.Taken += len(points) - maxAutoSnapshotsPerDisk // taken and long replaced
-				points = points[len(points)-maxAutoSnapshotsPerDisk:]
-			}
-			for _, t := range points {
-				for _, d := range disks {
-					if d.PolicyID == p.ID && e.autoSnapshotLocked(p, d, t, now) {
-						p.Taken++
-					}
+		}
+		if skip := len(points) - maxAutoSnapshotsPerDisk; skip > 0 {
+			p.Taken += skip * len(applied) // taken and long replaced
+			points = points[skip:]
+		}
+		for _, t := range points {
+			for _, d := range applied {
+				if e.autoSnapshotLocked(p, d, t, now) {
+					p.Taken++
 				}
 			}
 		}

@@ -242,3 +242,25 @@ func TestAutoSnapshotPolicyAPI(t *testing.T) {
 		t.Fatal("deleted twice")
 	}
 }
+
+// A jump of years with an hourly policy kept forever costs one pass: each
+// disk keeps the quota's 256 newest automatic snapshots, the rest were
+// replaced, and the counter still counts every point.
+func TestAutoSnapshotPolicyLongJump(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.run(1)[0]
+	f.e.AdvanceClock(time.Minute)
+	all := `["0","1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17","18","19","20","21","22","23"]`
+	pid := f.createPolicy(all, `["1","2","3","4","5","6","7"]`, -1)
+	if err := f.applyPolicy(pid, f.instanceDisks(id)); err != nil {
+		t.Fatal(err)
+	}
+	f.e.AdvanceClock(3 * 365 * 24 * time.Hour)
+	snaps := f.autoSnapshots(pid)
+	if len(snaps) != maxAutoSnapshotsPerDisk {
+		t.Fatalf("kept %d automatic snapshots, want %d", len(snaps), maxAutoSnapshotsPerDisk)
+	}
+	if n := taken(f.e, pid); n < 3*365*24-1 || n > 3*365*24 {
+		t.Fatalf("taken = %d, want about %d", n, 3*365*24)
+	}
+}
