@@ -2,6 +2,7 @@ package ecsapi
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -72,5 +73,22 @@ func TestSnapshotPolicyCallsOnEmulator(t *testing.T) {
 	}
 	if snaps, _ := c.ListAutoSnapshots(ctx, pid); len(snaps) != 2 {
 		t.Fatalf("the policy's snapshots went with it: %+v", snaps)
+	}
+}
+
+// The answer's lists are read in every form the service may write them.
+func TestParseInts(t *testing.T) {
+	for in, want := range map[string]string{
+		`["1","22","3"]`: "[1 3 22]",
+		`[5, 2]`:         "[2 5]",
+		`1,22`:           "[1 22]",
+		``:               "[]",
+	} {
+		if got := fmt.Sprint(parseInts(in)); got != want {
+			t.Errorf("parseInts(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := intsJSON([]int{0, 23}); got != `["0","23"]` {
+		t.Errorf("intsJSON = %s", got)
 	}
 }

@@ -370,6 +370,7 @@ func TestAccSnapshotPolicy_badInput(t *testing.T) {
 		{strings.Replace(policyHCL(""), "= 2", "= 0", 1), `(?s)Invalid retention.*1 to 65536`},
 		{policyHCL(`  instance_ids = ["web-1"]`), `(?s)Invalid instance id`},
 		{policyHCL(`  instance_ids = ["i-bp67acfmxazb4ph1234"]`), `(?s)Instance not found.*i-bp67acfmxazb4ph1234.*does not exist`},
+		{`data "aliecs_snapshots" "x" { policy_id = "ssg-bp67acfmxazb4ph1234" }`, `(?s)Invalid snapshot policy id`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
