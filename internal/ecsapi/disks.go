@@ -55,6 +55,8 @@ func splitDisks(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
 			DeleteWithInstance: d.DeleteWithInstance,
 			ImageID:            d.ImageId,
 			SourceSnapshotID:   d.SourceSnapshotId,
+			Encrypted:          d.Encrypted,
+			KMSKeyID:           d.KMSKeyId,
 		})
 	}
 	return items, resp.NextToken
