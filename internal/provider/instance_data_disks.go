@@ -104,6 +104,9 @@ func (r *instanceResource) addDataDisks(ctx context.Context, plan, state *instan
 		diskID, err := client.CreateDataDisk(ctx, ecsapi.DataDiskInput{
 			ClientToken: newClientToken(), ZoneID: zone, Category: d.Category.ValueString(),
 			Size: int(d.Size.ValueInt64()), SnapshotID: d.SnapshotID.ValueString(),
+			Name: d.Name.ValueString(), Description: d.Description.ValueString(), // "" when unknown
+			PerformanceLevel: d.PerformanceLevel.ValueString(), Encrypted: d.Encrypted.ValueBool(),
+			KMSKeyID: d.KMSKeyID.ValueString(),
 		})
 		p := path.Root("data_disks").AtListIndex(first + i)
 		if err != nil {
@@ -119,7 +122,7 @@ func (r *instanceResource) addDataDisks(ctx context.Context, plan, state *instan
 	}
 	// The new disks' snapshot_id (computed) is what the service reports.
 	if disks, err := client.ListDisks(ctx, id); err == nil {
-		plan.DataDisks = fillDataDiskSnapshots(plan.DataDisks, sortedDataDisks(disks))
+		plan.DataDisks = fillDataDisks(plan.DataDisks, sortedDataDisks(disks))
 	}
 	return nil
 }

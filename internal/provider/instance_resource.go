@@ -122,6 +122,12 @@ type dataDiskModel struct {
 	Category           types.String `tfsdk:"category"`
 	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
 	SnapshotID         types.String `tfsdk:"snapshot_id"`
+	Name               types.String `tfsdk:"name"`
+	Description        types.String `tfsdk:"description"`
+	PerformanceLevel   types.String `tfsdk:"performance_level"`
+	Encrypted          types.Bool   `tfsdk:"encrypted"`
+	KMSKeyID           types.String `tfsdk:"kms_key_id"`
+	Device             types.String `tfsdk:"device"`
 }
 
 type finalSnapshotModel struct {
@@ -144,6 +150,12 @@ var (
 		"category":             types.StringType,
 		"delete_with_instance": types.BoolType,
 		"snapshot_id":          types.StringType,
+		"name":                 types.StringType,
+		"description":          types.StringType,
+		"performance_level":    types.StringType,
+		"encrypted":            types.BoolType,
+		"kms_key_id":           types.StringType,
+		"device":               types.StringType,
 	}
 	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
 )
@@ -313,6 +325,10 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 			r.settlePrice(ctx, &state, &resp.Diagnostics)
 		}
 	}
+	if !importing && knownString(state.RoleName) && state.RoleName.ValueString() != "" {
+		// Only an instance with a role pays for the call: drift is a role gone or changed.
+		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
+	}
 	if importing {
 		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
 		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)
@@ -369,6 +385,9 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
+		if pe := (*publicIPError)(nil); errors.As(err, &pe) {
+			state.InternetMaxBandwidthOut = types.Int64Value(0) // the public IP is still to come (instance_network.go)
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
@@ -630,7 +649,8 @@ func (r *instanceResource) refreshFrom(ctx context.Context, m *instanceModel, in
 	// DescribeDisks per instance on every refresh would cost more calls than
 	// all the batched instance reads together.
 	var disks []ecsapi.Disk
-	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
+	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != "" &&
+		!dataDisksNeedRead(m.DataDisks) // a state from before the data disks' settings: read once
 	if !knowsDisks {
 		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
 			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %s", id, err))
