@@ -46,7 +46,7 @@ func (d *disk) view(time.Time) diskView {
 		CreationTime: fullTime(d.Created), AttachedTime: fullTime(d.Attached), DetachedTime: fullTime(d.Detached),
 		DiskChargeType: "PostPaid", ImageId: d.ImageID, SourceSnapshotId: d.SourceSnapshotID, Encrypted: d.Encrypted,
 		KMSKeyId: d.KMSKeyID,
-		Tags: viewTags(d.Tags),
+		Tags:     viewTags(d.Tags),
 	}
 	v.OperationLocks.OperationLock = []M{}
 	return v

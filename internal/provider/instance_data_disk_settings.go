@@ -27,7 +27,9 @@ func (dataDiskSettingsValidator) Description(context.Context) string {
 	return "kms_key_id needs encrypted = true; performance_level needs category cloud_essd"
 }
 
-func (v dataDiskSettingsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v dataDiskSettingsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (dataDiskSettingsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

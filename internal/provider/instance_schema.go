@@ -276,7 +276,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"`public_ip` shows after the apply; to 0 the public IP is released and `public_ip` becomes empty " +
 					"(the service's documentation does not say what happens to it: this provider counts on it going, " +
 					"as the emulator does). An IP given up this way cannot be had back.",
-				Validators:    []validator.Int64{int64validator.Between(0, 100)},
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"internet_charge_type": schema.StringAttribute{
 				Optional: true,
