@@ -65,9 +65,9 @@ func addedDataDisksWarning(ctx context.Context, plan, state instanceModel, diags
 	return true
 }
 
-// unknownSnapshotIDs plans the snapshot_id of the data disks from index
-// first on as unknown where it is null: the service reports it once the
-// disk exists.
+// unknownSnapshotIDs plans the computed attributes of the data disks from
+// index first on (snapshot_id, device, and the settings left out) as
+// unknown where they are null: the service reports them once the disk exists.
 func unknownSnapshotIDs(list types.List, first int) types.List {
 	elems := list.Elements()
 	for i := first; i < len(elems); i++ {
@@ -76,10 +76,12 @@ func unknownSnapshotIDs(list types.List, first int) types.List {
 			continue
 		}
 		attrs := obj.Attributes()
-		if v, ok := attrs["snapshot_id"]; ok && v.IsNull() {
-			attrs["snapshot_id"] = types.StringUnknown()
-			elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
+		for _, name := range []string{"snapshot_id", "name", "description", "performance_level", "kms_key_id", "device"} {
+			if v, ok := attrs[name]; ok && v.IsNull() {
+				attrs[name] = types.StringUnknown()
+			}
 		}
+		elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
 	}
 	return types.ListValueMust(dataDiskObjectType, elems)
 }

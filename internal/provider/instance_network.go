@@ -112,6 +112,26 @@ func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *insta
 	return nil
 }
 
+// privateKeyPublicIPPending marks an instance whose bandwidth went above 0
+// without the public IP that goes with it (publicIPError).
+const privateKeyPublicIPPending = "public_ip_pending"
+
+// publicIPPending keeps such an instance at 0 Mbit/s in the state until it
+// has a public IP, so that the plan shows the change still to make.
+func publicIPPending(ctx context.Context, p privateGetter, out interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, inst *ecsapi.Instance, m *instanceModel) diag.Diagnostics {
+	raw, diags := p.GetKey(ctx, privateKeyPublicIPPending)
+	if string(raw) != "true" {
+		return diags
+	}
+	if inst.PublicIP == "" && inst.InternetMaxBandwidthOut > 0 {
+		m.InternetMaxBandwidthOut = types.Int64Value(0)
+		return diags
+	}
+	return append(diags, out.SetKey(ctx, privateKeyPublicIPPending, nil)...)
+}
+
 // crossesZeroBandwidth reports whether a plan takes the public bandwidth
 // from or to 0 Mbit/s, which gives or takes the public IP.
 func crossesZeroBandwidth(ctx context.Context, plan, state interface {

@@ -325,6 +325,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 			r.settlePrice(ctx, &state, &resp.Diagnostics)
 		}
 	}
+	resp.Diagnostics.Append(publicIPPending(ctx, req.Private, resp.Private, inst, &state)...) // instance_network.go
 	if !importing && knownString(state.RoleName) && state.RoleName.ValueString() != "" {
 		// Only an instance with a role pays for the call: drift is a role gone or changed.
 		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
@@ -386,7 +387,10 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
 		if pe := (*publicIPError)(nil); errors.As(err, &pe) {
-			state.InternetMaxBandwidthOut = types.Int64Value(0) // the public IP is still to come (instance_network.go)
+			// The public IP is still to come: refreshes show 0 Mbit/s until
+			// it is there, so the next apply tries again (instance_network.go).
+			state.InternetMaxBandwidthOut = types.Int64Value(0)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyPublicIPPending, []byte(`true`))...)
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
@@ -413,6 +417,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyPublicIPPending, nil)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
 }
 
