@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
 	"github.com/aliecs/terraform-provider-aliecs/internal/emulator"
 )
 
@@ -389,4 +390,35 @@ func dataDisksList(t *testing.T, disks ...map[string]any) types.List {
 		elems = append(elems, obj)
 	}
 	return types.ListValueMust(dataDiskObjectType, elems)
+}
+
+// A state written before the data disks' settings existed holds null for
+// them: the refresh reads the disks once to fill them in, and nothing of it
+// counts as a change that replaces the instance.
+func TestDataDisks_stateFromBeforeTheSettings(t *testing.T) {
+	old := types.ListValueMust(dataDiskObjectType, []attr.Value{types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
+		"size": types.Int64Value(40), "category": types.StringValue("cloud_essd"), "delete_with_instance": types.BoolValue(true),
+		"snapshot_id": types.StringValue(""), "name": types.StringNull(), "description": types.StringNull(),
+		"performance_level": types.StringNull(), "encrypted": types.BoolNull(), "kms_key_id": types.StringNull(),
+		"device": types.StringNull(),
+	})})
+	if !dataDisksNeedRead(old) {
+		t.Fatal("a state without device does not read the disks")
+	}
+	plan := dataDisksList(t, map[string]any{"size": int64(40), "category": "cloud_essd", "delete_with_instance": true,
+		"snapshot_id": "", "name": "", "description": "", "performance_level": "PL1", "encrypted": false, "kms_key_id": "",
+		"device": "/dev/xvdb"})
+	if r := dataDisksReplaceReasons(old, plan, types.ListNull(dataDiskObjectType)); len(r) != 0 {
+		t.Errorf("the old state replaces the instance: %v", r)
+	}
+	filled := fillDataDisks(old, []ecsapi.Disk{{Type: "data", Size: 40, Category: "cloud_essd", Device: "/dev/xvdb",
+		Name: "data", PerformanceLevel: "PL1", DeleteWithInstance: true}})
+	if dataDisksNeedRead(filled) {
+		t.Errorf("still to read after the fill: %v", filled)
+	}
+	got := filled.Elements()[0].(types.Object).Attributes()
+	if got["name"].(types.String).ValueString() != "data" || got["device"].(types.String).ValueString() != "/dev/xvdb" ||
+		got["encrypted"].(types.Bool).ValueBool() || got["size"].(types.Int64).ValueInt64() != 40 {
+		t.Errorf("filled %v", got)
+	}
 }
