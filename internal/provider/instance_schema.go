@@ -502,10 +502,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				MarkdownDescription: "The instance RAM role, whose temporary credentials programs on the machine get from " +
 					"its metadata service; `\"\"` for none. Changes in place (DetachInstanceRamRole, then " +
-					"AttachInstanceRamRole), with no restart. Read back on every refresh of an instance that has a role " +
-					"(one DescribeInstanceRamRole call each: a role detached or replaced outside Terraform shows in the " +
-					"plan); an instance without one costs no call, so a role attached to it outside Terraform is seen " +
-					"after an import.",
+					"AttachInstanceRamRole), with no restart. Read back on every refresh of an instance that has a role, " +
+					"so a role detached or replaced outside Terraform shows in the plan (the instances refreshed together " +
+					"share one DescribeInstanceRamRole call per 50); an instance without one costs no call, so a role " +
+					"attached to it outside Terraform is seen after an import.",
 				PlanModifiers: stable,
 				Validators: []validator.String{stringvalidator.RegexMatches(ramRoleNamePattern,
 					"must be a RAM role name: 1 to 64 letters, digits, '.' and '-', or \"\" for none")},
