@@ -236,6 +236,20 @@ func TestInstanceRamRole(t *testing.T) {
 	if got := roles(); len(got) != 1 || got[other] != "Runner" {
 		t.Fatalf("roles after detach and attach: %v", got)
 	}
+	// Pages: PageSize 1 to 50, TotalCount counts every match.
+	if err := attach(id, "Builder"); err != nil {
+		t.Fatal(err)
+	}
+	req := ecs.CreateDescribeInstanceRamRoleRequest()
+	req.RegionId, req.InstanceIds, req.PageSize, req.PageNumber = testRegion, `["`+id+`","`+other+`"]`,
+		requests.NewInteger(1), requests.NewInteger(2)
+	resp, err := f.client().DescribeInstanceRamRole(req)
+	if err != nil || resp.TotalCount != 2 || len(resp.InstanceRamRoleSets.InstanceRamRoleSet) != 1 {
+		t.Fatalf("page 2 of 1: %+v, %v", resp, err)
+	}
+	req.PageSize = requests.NewInteger(51)
+	_, err = f.client().DescribeInstanceRamRole(req)
+	wantCode(t, err, 400, "InvalidParameter")
 }
 
 func TestModifyDiskAttributeAndSpec(t *testing.T) {
