@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -420,5 +422,35 @@ func TestDataDisks_stateFromBeforeTheSettings(t *testing.T) {
 	if got["name"].(types.String).ValueString() != "data" || got["device"].(types.String).ValueString() != "/dev/xvdb" ||
 		got["encrypted"].(types.Bool).ValueBool() || got["size"].(types.Int64).ValueInt64() != 40 {
 		t.Errorf("filled %v", got)
+	}
+}
+
+// -generate-config-out for an instance whose data disks have no name, no
+// description and (cloud_efficiency) no performance level writes a
+// configuration that plans the import alone; the plan after it is empty.
+func TestCLIGenerateConfigDataDiskSettings(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{})
+	inst := accCreateInstance(t, env, "cloud_efficiency", "cloud_essd")
+	cli := newRelCLI(t)
+	cli.write(relProvider(env, 5) + fmt.Sprintf(`
+import {
+  to = aliecs_instance.web
+  id = %q
+}
+`, inst.id))
+	out := cli.mustRun("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+	gen, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("no generated configuration: %v\n%s", err, out)
+	}
+	t.Logf("generated:\n%s", gen)
+	out = cli.mustRun("plan", "-input=false", "-no-color")
+	if !strings.Contains(out, "1 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Errorf("the plan with the generated configuration is not an import alone:\n%s", out)
+	}
+	cli.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	if out := cli.mustRun("plan", "-detailed-exitcode", "-input=false", "-no-color"); !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the import is not empty:\n%s", out)
 	}
 }
