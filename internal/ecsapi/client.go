@@ -39,6 +39,7 @@ type Client struct {
 	groupBatcher    *batcher[SnapshotGroup]
 	diskBatcher     *batcher[diskRead]
 	disks           diskLister
+	roleBatcher     *batcher[string] // ram_roles.go
 
 	// How long transitions took in this process, for the waiters' polls.
 	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
@@ -77,6 +78,8 @@ func New(cfg Config) (*Client, error) {
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
 	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
 	c.diskBatcher.slideFor = diskBatchSlide
+	c.roleBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), roleBatchSize, c.describeInstanceRAMRoles)
+	c.roleBatcher.slideFor = diskBatchSlide
 	return c, nil
 }
 

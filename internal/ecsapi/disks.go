@@ -57,6 +57,8 @@ func splitDisks(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
 			AutoSnapshotPolicyID: d.AutoSnapshotPolicyId,
 			ImageID:              d.ImageId,
 			SourceSnapshotID:     d.SourceSnapshotId,
+			Encrypted:            d.Encrypted,
+			KMSKeyID:             d.KMSKeyId,
 		})
 	}
 	return items, resp.NextToken

@@ -55,6 +55,13 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 						Category:           d.Category,
 						DeleteWithInstance: strconv.FormatBool(d.DeleteWithInstance),
 						SnapshotId:         d.SnapshotID,
+						DiskName:           d.Name,
+						Description:        d.Description,
+						PerformanceLevel:   d.PerformanceLevel,
+						KMSKeyId:           d.KMSKeyID,
+					}
+					if d.Encrypted {
+						disk.Encrypted = "true"
 					}
 					if d.Size > 0 {
 						disk.Size = strconv.Itoa(d.Size)

@@ -63,3 +63,22 @@ func (c *Client) JoinResourceGroup(ctx context.Context, id, groupID string) erro
 		})
 	return err
 }
+
+// codePublicIPAllocated: the instance has a public IP already (the
+// emulator's code; a retry after a lost answer sees it).
+const codePublicIPAllocated = "InvalidOperation.PublicIpAllocated"
+
+// AllocatePublicIPAddress gives a pay-as-you-go instance whose bandwidth
+// went above 0 a public IP (ModifyInstanceNetworkSpec does not). An
+// instance that has one already (a retry, or an earlier apply that stopped
+// after it) counts as success.
+func (c *Client) AllocatePublicIPAddress(ctx context.Context, id string) error {
+	_, err := invoke(ctx, c, call{action: "AllocatePublicIpAddress", kind: kindAmbiguous, instanceID: id,
+		settled: func(err error) bool { return ErrorCode(err) == codePublicIPAllocated }},
+		ecs.CreateAllocatePublicIpAddressRequest, (*ecs.Client).AllocatePublicIpAddress,
+		func(req *ecs.AllocatePublicIpAddressRequest) { req.InstanceId = id })
+	if ErrorCode(err) == codePublicIPAllocated {
+		return nil
+	}
+	return err
+}

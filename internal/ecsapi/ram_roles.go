@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
@@ -64,20 +65,40 @@ func (c *Client) DetachInstanceRamRole(ctx context.Context, id, role string) err
 	return nil
 }
 
-// InstanceRAMRole is the RAM role of an instance, "" for none.
+// roleBatchSize is the most instances one DescribeInstanceRamRole asks
+// about: one page of the answer (each instance has at most one role), so a
+// batch never pages.
+const roleBatchSize = 50
+
+// InstanceRAMRole is the RAM role of an instance, "" for none. Concurrent
+// calls (the refresh of every instance that has a role) share one
+// DescribeInstanceRamRole of up to 50 instances.
 func (c *Client) InstanceRAMRole(ctx context.Context, id string) (string, error) {
+	if c.cfg.DisableBatching || c.roleBatcher == nil {
+		roles, _, err := c.describeInstanceRAMRoles(ctx, []string{id})
+		return roles[id], err
+	}
+	role, _, _, err := c.roleBatcher.get(ctx, id)
+	return role, err
+}
+
+// describeInstanceRAMRoles is the role batcher's fetch: the role of each
+// instance that has one (the others are left out, as the service does).
+func (c *Client) describeInstanceRAMRoles(ctx context.Context, ids []string) (map[string]string, string, error) {
 	resp, err := invoke(ctx, c, call{action: "DescribeInstanceRamRole", kind: kindRead},
 		ecs.CreateDescribeInstanceRamRoleRequest, (*ecs.Client).DescribeInstanceRamRole,
-		func(req *ecs.DescribeInstanceRamRoleRequest) { req.InstanceIds = jsonIDs(id) })
+		func(req *ecs.DescribeInstanceRamRoleRequest) {
+			req.InstanceIds = jsonIDs(ids...)
+			req.PageSize = requests.NewInteger(roleBatchSize)
+		})
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
+	found := make(map[string]string, len(ids))
 	for _, s := range resp.InstanceRamRoleSets.InstanceRamRoleSet {
-		if s.InstanceId == id {
-			return s.RamRoleName, nil
-		}
+		found[s.InstanceId] = s.RamRoleName
 	}
-	return "", nil
+	return found, resp.RequestId, nil
 }
 
 func jsonIDs(ids ...string) string {

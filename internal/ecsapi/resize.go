@@ -51,6 +51,10 @@ type DataDiskInput struct {
 	Category    string
 	Size        int    // GiB
 	SnapshotID  string // "" for an empty disk
+	// Name, Description, PerformanceLevel: "" = none, the service's default.
+	Name, Description, PerformanceLevel string
+	Encrypted                           bool
+	KMSKeyID                            string // "" = the service's default key
 }
 
 // CreateDataDisk makes a pay-as-you-go data disk in a zone (CreateDisk) and
@@ -65,6 +69,11 @@ func (c *Client) CreateDataDisk(ctx context.Context, in DataDiskInput) (string, 
 			req.DiskCategory = in.Category
 			req.Size = requests.NewInteger(in.Size)
 			req.SnapshotId = in.SnapshotID
+			req.DiskName, req.Description, req.PerformanceLevel = in.Name, in.Description, in.PerformanceLevel
+			if in.Encrypted {
+				req.Encrypted = requests.NewBoolean(true)
+				req.KMSKeyId = in.KMSKeyID
+			}
 			req.ClientToken = in.ClientToken
 		})
 	if err != nil {

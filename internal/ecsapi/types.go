@@ -81,6 +81,11 @@ type DataDiskSpec struct {
 	Category           string
 	DeleteWithInstance bool
 	SnapshotID         string // "" = an empty disk; else the disk is made from this snapshot
+	// Name, Description, PerformanceLevel: "" = none, the service's default.
+	Name, Description, PerformanceLevel string
+	// Encrypted with KMSKeyID ("" = the service's default key).
+	Encrypted bool
+	KMSKeyID  string
 }
 
 // RunInstanceInput creates exactly one instance (Amount=1).
@@ -153,6 +158,8 @@ type Disk struct {
 	AutoSnapshotPolicyID string // "" = no automatic snapshot policy
 	ImageID              string // the image a system disk was made from
 	SourceSnapshotID     string // the snapshot the disk was made from, "" for none
+	Encrypted            bool
+	KMSKeyID             string // the key of an encrypted disk, as reported
 }
 
 // SnapshotGroupInput creates a snapshot group of an instance's disks.

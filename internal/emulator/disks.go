@@ -31,6 +31,7 @@ type diskView struct {
 	ImageId              string   `json:"ImageId"`
 	SourceSnapshotId     string   `json:"SourceSnapshotId"`
 	Encrypted            bool     `json:"Encrypted"`
+	KMSKeyId             string   `json:"KMSKeyId"`
 	BdfId                string   `json:"BdfId"`
 	Tags                 tagsView `json:"Tags"`
 	OperationLocks       struct {
@@ -47,7 +48,8 @@ func (d *disk) view(time.Time) diskView {
 		Portable:             d.Type == "data", PerformanceLevel: d.PerformanceLevel, ZoneId: d.ZoneID, RegionId: d.RegionID,
 		CreationTime: fullTime(d.Created), AttachedTime: fullTime(d.Attached), DetachedTime: fullTime(d.Detached),
 		DiskChargeType: "PostPaid", ImageId: d.ImageID, SourceSnapshotId: d.SourceSnapshotID, Encrypted: d.Encrypted,
-		Tags: viewTags(d.Tags),
+		KMSKeyId: d.KMSKeyID,
+		Tags:     viewTags(d.Tags),
 	}
 	v.OperationLocks.OperationLock = []M{}
 	return v

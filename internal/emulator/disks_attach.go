@@ -26,7 +26,7 @@ func createDisk(c *call) (M, *apiError) {
 			return nil, newErr(http.StatusNotFound, "InvalidZoneId.NotFound", "The specified ZoneId does not exist.")
 		}
 		d := diskSpec{category: p.str("DiskCategory"), name: p.str("DiskName"), desc: p.str("Description"),
-			pl: p.str("PerformanceLevel"), snapshotID: p.str("SnapshotId")}
+			pl: p.str("PerformanceLevel"), snapshotID: p.str("SnapshotId"), kmsKeyID: p.str("KMSKeyId")}
 		if d.category == "" {
 			d.category = "cloud"
 		}
@@ -36,6 +36,9 @@ func createDisk(c *call) (M, *apiError) {
 		}
 		var ae *apiError
 		if d.encrypted, ae = p.boolean("Encrypted", false); ae != nil {
+			return nil, ae
+		}
+		if ae := checkKMSKey(d, "KMSKeyId"); ae != nil {
 			return nil, ae
 		}
 		snapSize := 0
@@ -76,7 +79,7 @@ func createDisk(c *call) (M, *apiError) {
 		disk := &disk{
 			Seq: c.e.st.nextSeq(), ID: c.newID("d"), RegionID: c.regionID(), ZoneID: zone, Name: d.name,
 			Description: d.desc, Type: "data", Category: d.category, Size: d.size, PerformanceLevel: d.pl,
-			Encrypted: d.encrypted, SourceSnapshotID: d.snapshotID, Created: c.now, Tags: tags,
+			Encrypted: d.encrypted, KMSKeyID: d.kmsKeyID, SourceSnapshotID: d.snapshotID, Created: c.now, Tags: tags,
 		}
 		c.e.st.Disks[disk.ID] = disk
 		c.dirty = true

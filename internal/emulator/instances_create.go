@@ -44,6 +44,7 @@ type launchSpec struct {
 
 type diskSpec struct {
 	category, name, desc, pl, snapshotID, device string
+	kmsKeyID                                     string
 	size                                         int
 	deleteWithInstance, encrypted                bool
 }
@@ -220,7 +221,7 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 	}
 	for _, m := range dd {
 		d := diskSpec{category: m["Category"], name: m["DiskName"], desc: m["Description"], pl: m["PerformanceLevel"],
-			snapshotID: m["SnapshotId"], device: m["Device"], deleteWithInstance: true}
+			snapshotID: m["SnapshotId"], device: m["Device"], kmsKeyID: m["KMSKeyId"], deleteWithInstance: true}
 		if d.category == "" {
 			d.category = "cloud_essd"
 		}
@@ -234,6 +235,9 @@ func (c *call) parseDisks(s *launchSpec) *apiError {
 			return ae
 		}
 		if d.encrypted, ae = sub.boolean("Encrypted", false); ae != nil {
+			return ae
+		}
+		if ae := checkKMSKey(d, "DataDisk.n.KMSKeyId"); ae != nil {
 			return ae
 		}
 		snapSize := 0
@@ -278,6 +282,15 @@ func checkDiskText(d diskSpec, field string) *apiError {
 	}
 	if d.desc != "" && !validDescription(d.desc) {
 		return bad400("InvalidDiskDescription.Malformed", "The specified parameter "+field+".Description is not valid.")
+	}
+	return nil
+}
+
+// checkKMSKey: a KMS key encrypts a disk, so it comes with Encrypted=true.
+// There is no KMS here: any other id is a key that exists.
+func checkKMSKey(d diskSpec, field string) *apiError {
+	if d.kmsKeyID != "" && !d.encrypted {
+		return bad400("InvalidParameter.KMSKeyId", "The specified parameter "+field+" needs Encrypted=true.")
 	}
 	return nil
 }
@@ -508,7 +521,7 @@ func (c *call) addDisk(in *instance, s diskSpec, typ, device, imageID string) {
 		Seq: c.e.st.nextSeq(), ID: c.newID("d"), RegionID: in.RegionID, ZoneID: in.ZoneID, Name: s.name,
 		Description: s.desc, Type: typ, Category: s.category, Size: s.size, PerformanceLevel: s.pl,
 		InstanceID: in.ID, Device: device, DeleteWithInstance: s.deleteWithInstance || typ == "system",
-		Encrypted: s.encrypted, ImageID: imageID, SourceSnapshotID: s.snapshotID, Created: c.now, Attached: c.now,
+		Encrypted: s.encrypted, KMSKeyID: s.kmsKeyID, ImageID: imageID, SourceSnapshotID: s.snapshotID, Created: c.now, Attached: c.now,
 	}
 	c.e.st.Disks[d.ID] = d
 }

@@ -111,6 +111,7 @@ type disk struct {
 	Device             string    `json:"device"`
 	DeleteWithInstance bool      `json:"delete_with_instance"`
 	Encrypted          bool      `json:"encrypted"`
+	KMSKeyID           string    `json:"kms_key_id,omitempty"`
 	ImageID            string    `json:"image_id"`
 	SourceSnapshotID   string    `json:"source_snapshot_id"`
 	Created            time.Time `json:"created"`

@@ -18,9 +18,10 @@ import (
 //     (InvalidInstanceId.AlreadyInSecurityGroup), leaving one it is not in too
 //     (InstanceNotInSecurityGroup): a retry after a lost answer sees these;
 //   - ModifyInstanceNetworkSpec changes a pay-as-you-go instance's outbound
-//     bandwidth (1 to 100 Mbit/s) and NetworkChargeType (PayByTraffic or
-//     PayByBandwidth); moving from or to 0 Mbit/s would allocate or release
-//     the public IP, which this call does not do here (InvalidOperation.PublicIp).
+//     bandwidth (0 to 100 Mbit/s) and NetworkChargeType (PayByTraffic or
+//     PayByBandwidth). From 0 it assigns no public IP (AllocatePublicIpAddress
+//     does, for an instance whose bandwidth is above 0); to 0 it releases the
+//     public IP (the emulator's choice: the documentation is silent).
 
 const maxInstanceSecurityGroups = 5
 
@@ -110,19 +111,45 @@ func modifyInstanceNetworkSpec(c *call) (M, *apiError) {
 	default:
 		return nil, bad400("InvalidNetworkChargeType.ValueNotSupported", "The specified NetworkChargeType is not valid.")
 	}
-	if (out == 0) != (in.BandwidthOut == 0) {
-		return nil, newErr(http.StatusForbidden, "InvalidOperation.PublicIp",
-			"Changing the outbound bandwidth from or to 0 Mbit/s allocates or releases the public IP, which this call does not do.")
-	}
 	if dry, ae := c.dryRun(); ae != nil || dry {
 		return nil, orDryRun(ae)
 	}
 	in.BandwidthOut, in.InternetChargeType = out, charge
+	if out == 0 {
+		in.PublicIP = "" // no bandwidth, no public IP (a choice: see README)
+	}
 	c.dirty = true
 	return M{"OrderId": ""}, nil
 }
 
+// allocatePublicIPAddress gives a Running or Stopped instance with public
+// bandwidth a public IP, at most one (codes are the emulator's choice).
+func allocatePublicIPAddress(c *call) (M, *apiError) {
+	in, ae := c.instanceArg()
+	if ae != nil {
+		return nil, ae
+	}
+	if st := in.status(c.now); st != "Running" && st != "Stopped" {
+		return nil, errIncorrectInstanceStatus()
+	}
+	if in.PublicIP != "" {
+		return nil, newErr(http.StatusForbidden, "InvalidOperation.PublicIpAllocated",
+			"The instance already has a public IP address.")
+	}
+	if in.BandwidthOut == 0 {
+		return nil, newErr(http.StatusForbidden, "InvalidOperation.NoPublicBandwidth",
+			"The instance has no outbound public bandwidth: set InternetMaxBandwidthOut first.")
+	}
+	if dry, ae := c.dryRun(); ae != nil || dry {
+		return nil, orDryRun(ae)
+	}
+	in.PublicIP = c.allocPublicIP()
+	c.dirty = true
+	return M{"IpAddress": in.PublicIP}, nil
+}
+
 func init() {
+	actions["AllocatePublicIpAddress"] = actionSpec{allocatePublicIPAddress, false}
 	actions["JoinSecurityGroup"] = actionSpec{joinSecurityGroup, false}
 	actions["LeaveSecurityGroup"] = actionSpec{leaveSecurityGroup, false}
 	actions["ModifyInstanceNetworkSpec"] = actionSpec{modifyInstanceNetworkSpec, false}

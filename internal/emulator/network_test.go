@@ -67,8 +67,6 @@ func TestModifyInstanceNetworkSpec(t *testing.T) {
 	}
 	wantCode(t, modify(id, 101, ""), 400, "InvalidInternetMaxBandwidthOut.Malformed")
 	wantCode(t, modify(id, 10, "PayByHour"), 400, "InvalidNetworkChargeType.ValueNotSupported")
-	wantCode(t, modify(id, 0, ""), 403, "InvalidOperation.PublicIp")
-	wantCode(t, modify(private, 5, ""), 403, "InvalidOperation.PublicIp")
 	if err := modify(id, 20, "PayByBandwidth"); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +74,66 @@ func TestModifyInstanceNetworkSpec(t *testing.T) {
 	if in.InternetMaxBandwidthOut != 20 || in.InternetChargeType != "PayByBandwidth" || len(in.PublicIpAddress.IpAddress) != 1 {
 		t.Fatalf("after the change: %d Mbit/s, %s, %v", in.InternetMaxBandwidthOut, in.InternetChargeType, in.PublicIpAddress.IpAddress)
 	}
+	allocate := func(id string) error {
+		req := ecs.CreateAllocatePublicIpAddressRequest()
+		req.InstanceId = id
+		_, err := f.client().AllocatePublicIpAddress(req)
+		return err
+	}
+	wantCode(t, allocate(id), 403, "InvalidOperation.PublicIpAllocated")
+	wantCode(t, allocate(private), 403, "InvalidOperation.NoPublicBandwidth")
+	// To 0 the public IP goes; from 0 it comes only with AllocatePublicIpAddress.
+	if err := modify(id, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if in := f.describe(id); in.InternetMaxBandwidthOut != 0 || len(in.PublicIpAddress.IpAddress) != 0 {
+		t.Fatalf("at 0 Mbit/s: %d, %v", in.InternetMaxBandwidthOut, in.PublicIpAddress.IpAddress)
+	}
+	if err := modify(private, 5, ""); err != nil {
+		t.Fatal(err)
+	}
+	if in := f.describe(private); in.InternetMaxBandwidthOut != 5 || len(in.PublicIpAddress.IpAddress) != 0 {
+		t.Fatalf("from 0 to 5 Mbit/s before the allocation: %d, %v", in.InternetMaxBandwidthOut, in.PublicIpAddress.IpAddress)
+	}
+	if err := allocate(private); err != nil {
+		t.Fatal(err)
+	}
+	if in := f.describe(private); len(in.PublicIpAddress.IpAddress) != 1 {
+		t.Fatalf("after the allocation: %v", in.PublicIpAddress.IpAddress)
+	}
+}
+
+// A KMS key comes with Encrypted=true, at launch and with CreateDisk; both
+// are read back by DescribeDisks with the device.
+func TestDataDiskEncryption(t *testing.T) {
+	f := newFixture(t, Options{})
+	withDisk := func(encrypted, key string) func(*ecs.RunInstancesRequest) {
+		return func(r *ecs.RunInstancesRequest) {
+			r.DataDisk = &[]ecs.RunInstancesDataDisk{{Size: "40", Category: "cloud_essd", Encrypted: encrypted, KMSKeyId: key,
+				DiskName: "data", Description: "the data disk", PerformanceLevel: "PL2"}}
+		}
+	}
+	req := f.runRequest()
+	withDisk("false", "key-1")(req)
+	_, err := f.client().RunInstances(req)
+	wantCode(t, err, 400, "InvalidParameter.KMSKeyId")
+	id := f.run(1, withDisk("true", "key-1"))[0]
+	dreq := ecs.CreateDescribeDisksRequest()
+	dreq.RegionId, dreq.InstanceId, dreq.DiskType = testRegion, id, "data"
+	resp, err := f.client().DescribeDisks(dreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := resp.Disks.Disk
+	if len(d) != 1 || !d[0].Encrypted || d[0].KMSKeyId != "key-1" || d[0].Device != "/dev/xvdb" || d[0].DiskName != "data" ||
+		d[0].Description != "the data disk" || d[0].PerformanceLevel != "PL2" {
+		t.Fatalf("data disk read back: %+v", d)
+	}
+	creq := ecs.CreateCreateDiskRequest()
+	creq.RegionId, creq.ZoneId, creq.Size, creq.DiskCategory = testRegion, d[0].ZoneId, requests.NewInteger(40), "cloud_essd"
+	creq.KMSKeyId = "key-2"
+	_, err = f.client().CreateDisk(creq)
+	wantCode(t, err, 400, "InvalidParameter.KMSKeyId")
 }
 
 func TestRunInstancesPrivateIP(t *testing.T) {
@@ -178,6 +236,20 @@ func TestInstanceRamRole(t *testing.T) {
 	if got := roles(); len(got) != 1 || got[other] != "Runner" {
 		t.Fatalf("roles after detach and attach: %v", got)
 	}
+	// Pages: PageSize 1 to 50, TotalCount counts every match.
+	if err := attach(id, "Builder"); err != nil {
+		t.Fatal(err)
+	}
+	req := ecs.CreateDescribeInstanceRamRoleRequest()
+	req.RegionId, req.InstanceIds, req.PageSize, req.PageNumber = testRegion, `["`+id+`","`+other+`"]`,
+		requests.NewInteger(1), requests.NewInteger(2)
+	resp, err := f.client().DescribeInstanceRamRole(req)
+	if err != nil || resp.TotalCount != 2 || len(resp.InstanceRamRoleSets.InstanceRamRoleSet) != 1 {
+		t.Fatalf("page 2 of 1: %+v, %v", resp, err)
+	}
+	req.PageSize = requests.NewInteger(51)
+	_, err = f.client().DescribeInstanceRamRole(req)
+	wantCode(t, err, 400, "InvalidParameter")
 }
 
 func TestModifyDiskAttributeAndSpec(t *testing.T) {

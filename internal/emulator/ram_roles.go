@@ -18,7 +18,7 @@ import (
 //   - DetachInstanceRamRole (InstanceIds, RamRoleName optional: when given it
 //     must be the role attached) the same way, InvalidRamRole.NotAttached;
 //   - DescribeInstanceRamRole (InstanceIds, RamRoleName filter) lists the
-//     instances that have a role.
+//     instances that have a role, in pages (PageSize 1 to 50, default 10).
 
 func validRAMRoleName(name string) bool {
 	if name == "" || len(name) > 64 {
@@ -122,6 +122,15 @@ func describeInstanceRamRole(c *call) (M, *apiError) {
 		return nil, ae
 	}
 	role := c.p.str("RamRoleName")
+	// Pages of PageSize (1 to 50, default 10) from PageNumber 1.
+	size, ae := c.p.integer("PageSize", 10, 1, 50, nil)
+	if ae != nil {
+		return nil, ae
+	}
+	number, ae := c.p.integer("PageNumber", 1, 1, 1<<30, nil)
+	if ae != nil {
+		return nil, ae
+	}
 	var named []*instance
 	for _, in := range c.e.st.Instances {
 		if in.RegionID != c.regionID() || in.RAMRole == "" || role != "" && in.RAMRole != role ||
@@ -132,10 +141,13 @@ func describeInstanceRamRole(c *call) (M, *apiError) {
 	}
 	sort.Slice(named, func(i, j int) bool { return named[i].ID < named[j].ID })
 	sets := []M{}
-	for _, in := range named {
-		sets = append(sets, M{"InstanceId": in.ID, "RamRoleName": in.RAMRole})
+	for i, in := range named {
+		if i >= (number-1)*size && i < number*size {
+			sets = append(sets, M{"InstanceId": in.ID, "RamRoleName": in.RAMRole})
+		}
 	}
-	return M{"RegionId": c.regionID(), "TotalCount": len(sets), "InstanceRamRoleSets": M{"InstanceRamRoleSet": sets}}, nil
+	return M{"RegionId": c.regionID(), "TotalCount": len(named), "PageNumber": number, "PageSize": size,
+		"InstanceRamRoleSets": M{"InstanceRamRoleSet": sets}}, nil
 }
 
 func containsTrimmed(list []string, id string) bool {

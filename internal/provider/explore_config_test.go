@@ -35,6 +35,8 @@ type exploreConfig struct {
 	SecondGroup  bool   // a second security group (joined and left in place)
 	Base64Data   bool   // user_data_base64 instead of user_data (the same script: no change)
 	Policy       bool   // an aliecs_snapshot_policy on every machine (automatic snapshots on the clock)
+	DiskName     int    // the kept data disk's name and description suffix (changed in place)
+	Public       bool   // internet_max_bandwidth_out 5 instead of 0 (the public IP comes and goes in place)
 }
 
 // name is the instance resource's name; a moved {} block always leads from
@@ -106,8 +108,14 @@ resource "aliecs_instance" %q {
 		fmt.Fprintf(&b, "  spot_strategy              = \"SpotAsPriceGo\"\n  spot_interruption_behavior = %q\n", c.Spot)
 	}
 	if c.KeptDisk {
-		b.WriteString("  data_disks = [{ size = 20, category = \"cloud_essd\", delete_with_instance = false }]\n")
+		fmt.Fprintf(&b, "  data_disks = [{ size = 20, category = \"cloud_essd\", delete_with_instance = false, "+
+			"name = \"kept-r%d\", description = \"kept disk %d\" }]\n", c.DiskName, c.DiskName)
 	}
+	bandwidth := 0
+	if c.Public {
+		bandwidth = 5
+	}
+	fmt.Fprintf(&b, "  internet_max_bandwidth_out = %d\n", bandwidth)
 	switch c.UserData {
 	case "plain":
 		if c.Base64Data { // the same script, written as base64
@@ -198,7 +206,7 @@ func randomConfig(r *rand.Rand, now time.Time) exploreConfig {
 var exploreEdits = []string{
 	"rename", "image", "count", "schedule", "schedule_time", "snapshots", "snap_release", "snap_stop",
 	"final", "final_stop", "spot", "protect", "disk", "disk_size", "userdata", "restore", "move", "disk_category",
-	"security_groups", "user_data_form", "policy",
+	"security_groups", "user_data_form", "policy", "disk_name", "bandwidth",
 }
 
 // edit changes one option, chosen by arg. It returns the new configuration
@@ -251,6 +259,10 @@ func (c exploreConfig) edit(name string, arg int, now time.Time, group string) (
 		n.Policy = !n.Policy // the policy is created or deleted; its snapshots stay
 	case "user_data_form":
 		n.Base64Data = !n.Base64Data // the same script in the other attribute: no change
+	case "disk_name":
+		n.DiskName++ // the kept data disk renamed in place
+	case "bandwidth":
+		n.Public = !n.Public // from or to 0 Mbit/s in place
 	case "disk_size":
 		n.BigDisk = !n.BigDisk
 	case "disk_category":

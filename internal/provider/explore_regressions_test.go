@@ -121,3 +121,27 @@ func TestAccExplorePolicy_checkpointsOnTheClock(t *testing.T) {
 		{Kind: "clock", Arg: 26 * 60},
 	})
 }
+
+// The settings of issue #23 that change in place, through the explorer's
+// invariants: a kept data disk renamed, the public bandwidth from 0 and back
+// (the public IP comes and goes), an import and a generated configuration
+// between them, and a stop outside Terraform before the last change.
+func TestAccExploreJourney_dataDiskNameAndBandwidth(t *testing.T) {
+	t.Parallel()
+	exploreReplay(t, []exploreStep{
+		{Kind: "init", Arg: 16},
+		{Kind: "edit", Edit: "disk", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "edit", Edit: "disk_name", Arg: 0},
+		{Kind: "edit", Edit: "bandwidth", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "import", Arg: 0},
+		{Kind: "generate", Arg: 0},
+		{Kind: "edit", Edit: "bandwidth", Arg: 0},
+		{Kind: "edit", Edit: "disk_name", Arg: 0},
+		{Kind: "apply", Arg: 0},
+		{Kind: "outside", Edit: "stop", Arg: 0},
+		{Kind: "edit", Edit: "bandwidth", Arg: 0},
+		{Kind: "apply", Arg: 0},
+	})
+}

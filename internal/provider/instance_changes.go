@@ -75,6 +75,9 @@ func (r *instanceResource) applyChanges(ctx context.Context, config tfsdk.Config
 	if err := r.resizeInPlace(ctx, plan, state); err != nil {
 		return err
 	}
+	if err := r.changeDataDiskSettings(ctx, plan, state); err != nil { // instance_data_disk_settings.go
+		return err
+	}
 	if err := r.addDataDisks(ctx, plan, state); err != nil { // instance_data_disks.go
 		return err
 	}

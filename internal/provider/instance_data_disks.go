@@ -65,9 +65,9 @@ func addedDataDisksWarning(ctx context.Context, plan, state instanceModel, diags
 	return true
 }
 
-// unknownSnapshotIDs plans the snapshot_id of the data disks from index
-// first on as unknown where it is null: the service reports it once the
-// disk exists.
+// unknownSnapshotIDs plans the computed attributes of the data disks from
+// index first on (snapshot_id, device, and the settings left out) as
+// unknown where they are null: the service reports them once the disk exists.
 func unknownSnapshotIDs(list types.List, first int) types.List {
 	elems := list.Elements()
 	for i := first; i < len(elems); i++ {
@@ -76,10 +76,12 @@ func unknownSnapshotIDs(list types.List, first int) types.List {
 			continue
 		}
 		attrs := obj.Attributes()
-		if v, ok := attrs["snapshot_id"]; ok && v.IsNull() {
-			attrs["snapshot_id"] = types.StringUnknown()
-			elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
+		for _, name := range []string{"snapshot_id", "name", "description", "performance_level", "kms_key_id", "device"} {
+			if v, ok := attrs[name]; ok && v.IsNull() {
+				attrs[name] = types.StringUnknown()
+			}
 		}
+		elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
 	}
 	return types.ListValueMust(dataDiskObjectType, elems)
 }
@@ -104,6 +106,9 @@ func (r *instanceResource) addDataDisks(ctx context.Context, plan, state *instan
 		diskID, err := client.CreateDataDisk(ctx, ecsapi.DataDiskInput{
 			ClientToken: newClientToken(), ZoneID: zone, Category: d.Category.ValueString(),
 			Size: int(d.Size.ValueInt64()), SnapshotID: d.SnapshotID.ValueString(),
+			Name: d.Name.ValueString(), Description: d.Description.ValueString(), // "" when unknown
+			PerformanceLevel: d.PerformanceLevel.ValueString(), Encrypted: d.Encrypted.ValueBool(),
+			KMSKeyID: d.KMSKeyID.ValueString(),
 		})
 		p := path.Root("data_disks").AtListIndex(first + i)
 		if err != nil {
@@ -119,7 +124,7 @@ func (r *instanceResource) addDataDisks(ctx context.Context, plan, state *instan
 	}
 	// The new disks' snapshot_id (computed) is what the service reports.
 	if disks, err := client.ListDisks(ctx, id); err == nil {
-		plan.DataDisks = fillDataDiskSnapshots(plan.DataDisks, sortedDataDisks(disks))
+		plan.DataDisks = fillDataDisks(plan.DataDisks, sortedDataDisks(disks))
 	}
 	return nil
 }

@@ -68,6 +68,11 @@ func (m *instanceModel) runInput(ctx context.Context, token, password string) (e
 				Category:           dd.Category.ValueString(),
 				DeleteWithInstance: dd.DeleteWithInstance.IsNull() || dd.DeleteWithInstance.IsUnknown() || dd.DeleteWithInstance.ValueBool(),
 				SnapshotID:         dd.SnapshotID.ValueString(), // "" when unknown or null
+				Name:               dd.Name.ValueString(),
+				Description:        dd.Description.ValueString(),
+				PerformanceLevel:   dd.PerformanceLevel.ValueString(),
+				Encrypted:          dd.Encrypted.ValueBool(),
+				KMSKeyID:           dd.KMSKeyID.ValueString(),
 			}
 			if spec.Category == "" {
 				spec.Category = defaultDiskCategory
@@ -121,7 +126,7 @@ func (m *instanceModel) applyInstance(inst *ecsapi.Instance, disks []ecsapi.Disk
 	} else if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
 		// A state written before snapshot_id existed plans it unknown on an
 		// update: it is recorded as "" (no snapshot known).
-		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, nil)
+		m.DataDisks = fillDataDisks(m.DataDisks, nil)
 	}
 }
 
@@ -146,15 +151,10 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 	}
 	sort.SliceStable(dataDisks, func(i, j int) bool { return dataDisks[i].Device < dataDisks[j].Device })
 	for _, d := range dataDisks {
-		data = append(data, types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
-			"size":                 types.Int64Value(int64(d.Size)),
-			"category":             types.StringValue(d.Category),
-			"delete_with_instance": types.BoolValue(d.DeleteWithInstance),
-			"snapshot_id":          types.StringValue(d.SourceSnapshotID),
-		}))
+		data = append(data, dataDiskValue(d)) // instance_data_disk_settings.go
 	}
 	if !m.DataDisks.IsNull() && !m.DataDisks.IsUnknown() {
-		m.DataDisks = fillDataDiskSnapshots(m.DataDisks, dataDisks)
+		m.DataDisks = fillDataDisks(m.DataDisks, dataDisks)
 		return
 	}
 	if len(data) == 0 {
@@ -162,35 +162,6 @@ func (m *instanceModel) applyDisks(disks []ecsapi.Disk) {
 		return
 	}
 	m.DataDisks = types.ListValueMust(dataDiskObjectType, data)
-}
-
-// fillDataDiskSnapshots sets each data disk's snapshot_id that is still
-// unknown (a create where the configuration did not set it) to the snapshot
-// the disk was made from, "" for none.
-func fillDataDiskSnapshots(list types.List, disks []ecsapi.Disk) types.List {
-	elems := list.Elements()
-	changed := false
-	for i, e := range elems {
-		obj, ok := e.(types.Object)
-		if !ok || obj.IsNull() || obj.IsUnknown() {
-			continue
-		}
-		attrs := obj.Attributes()
-		if v, ok := attrs["snapshot_id"]; ok && !v.IsUnknown() {
-			continue
-		}
-		src := ""
-		if i < len(disks) {
-			src = disks[i].SourceSnapshotID
-		}
-		attrs["snapshot_id"] = types.StringValue(src)
-		elems[i] = types.ObjectValueMust(dataDiskAttrTypes, attrs)
-		changed = true
-	}
-	if !changed {
-		return list
-	}
-	return types.ListValueMust(dataDiskObjectType, elems)
 }
 
 // nullUnknowns replaces every unknown value by null, so a model can be saved

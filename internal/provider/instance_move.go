@@ -99,6 +99,12 @@ type alicloudDataDisk struct {
 	Category           string `json:"category"`
 	DeleteWithInstance *bool  `json:"delete_with_instance"`
 	SnapshotID         string `json:"snapshot_id"`
+	Name               string `json:"name"`
+	Description        string `json:"description"`
+	PerformanceLevel   string `json:"performance_level"`
+	Encrypted          bool   `json:"encrypted"`
+	KMSKeyID           string `json:"kms_key_id"`
+	Device             string `json:"device"`
 }
 
 // alicloudInstanceMapped are the source's attributes the move carries over
@@ -116,8 +122,9 @@ var alicloudInstanceMapped = setOf("id", "image_id", "instance_type", "vswitch_i
 	"is_outdated", "auto_renew_period", "renewal_status", "period", "period_unit", "volume_tags",
 	"spot_instance_interruption_behavior")
 
-// alicloudDataDiskMapped: of each data disk, device is the service's.
-var alicloudDataDiskMapped = setOf("size", "category", "delete_with_instance", "snapshot_id", "device")
+// alicloudDataDiskMapped: every data disk setting with an equivalent.
+var alicloudDataDiskMapped = setOf("size", "category", "delete_with_instance", "snapshot_id", "device", "name",
+	"description", "performance_level", "encrypted", "kms_key_id")
 
 // alicloudNeutral are values the official provider reports for a setting
 // nobody made (the service's defaults), besides null, "", 0, false and empty.
@@ -279,11 +286,20 @@ func (src alicloudInstance) model() (instanceModel, diag.Diagnostics) {
 			if category == "" {
 				category = defaultDiskCategory
 			}
+			// The official provider stores "" for what nobody set (device,
+			// a default performance level): null, which the first refresh
+			// reads from the disk (one DescribeDisks, no write).
 			disks = append(disks, types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
 				"size":                 types.Int64Value(dd.Size),
 				"category":             types.StringValue(category),
 				"delete_with_instance": types.BoolValue(dd.DeleteWithInstance == nil || *dd.DeleteWithInstance),
 				"snapshot_id":          types.StringValue(dd.SnapshotID),
+				"name":                 optionalString(dd.Name),
+				"description":          optionalString(dd.Description),
+				"performance_level":    optionalString(dd.PerformanceLevel),
+				"encrypted":            types.BoolValue(dd.Encrypted),
+				"kms_key_id":           optionalString(dd.KMSKeyID),
+				"device":               optionalString(dd.Device),
 			}))
 		}
 		list, d := types.ListValue(dataDiskObjectType, disks)

@@ -10,8 +10,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,8 +19,11 @@ import (
 // The network of a running instance changes in place: its security groups
 // (joined before the old ones are left, so the machine is never without a
 // group, which the service refuses anyway), and its public bandwidth and
-// how it is billed (ModifyInstanceNetworkSpec). Only a bandwidth from or to
-// 0 Mbit/s replaces the machine: that adds or removes its public IP.
+// how it is billed (ModifyInstanceNetworkSpec). From 0 Mbit/s, a
+// pay-as-you-go machine gets no public IP from that call: AllocatePublicIpAddress
+// gives it one, as the official provider does. To 0 Mbit/s the machine
+// loses its public IP (the service's documentation is silent; the emulator
+// releases it, and so the description says).
 
 const (
 	chargePayByTraffic   = "PayByTraffic"
@@ -40,24 +41,13 @@ func internetChargeTypeOf(inst *ecsapi.Instance) string {
 	return inst.InternetChargeType
 }
 
-// bandwidthReplaceIf replaces the instance when its bandwidth goes from or
-// to 0 (a tombstone records the change in the state only, as it does for
-// every in-place argument).
-var bandwidthReplaceIf = int64planmodifier.RequiresReplaceIf(
-	func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-		var status types.String
-		if d := req.State.GetAttribute(ctx, path.Root("status"), &status); !d.HasError() && status.ValueString() == statusReleased {
-			return
-		}
-		if req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
-			resp.RequiresReplace = !req.StateValue.IsNull() // unknown: it may cross 0
-			return
-		}
-		resp.RequiresReplace = (req.StateValue.ValueInt64() == 0) != (req.PlanValue.ValueInt64() == 0)
-	},
-	"A change from or to 0 Mbit/s (which adds or removes the public IP) replaces the instance.",
-	"A change from or to 0 Mbit/s (which adds or removes the public IP) replaces the instance.",
-)
+// publicIPError is a bandwidth raised from 0 whose public IP could not be
+// allocated: the state keeps 0 Mbit/s so that the next apply tries again
+// (setting the same bandwidth again changes nothing).
+type publicIPError struct{ err error }
+
+func (e *publicIPError) Error() string { return e.err.Error() }
+func (e *publicIPError) Unwrap() error { return e.err }
 
 // changeNetwork applies security group, bandwidth and charge type changes.
 func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *instanceModel) error {
@@ -113,7 +103,46 @@ func (r *instanceResource) changeNetwork(ctx context.Context, plan, state *insta
 			return fmt.Errorf("changing its public bandwidth: %w", err)
 		}
 	}
+	if bandwidthChanged && state.InternetMaxBandwidthOut.ValueInt64() == 0 && plan.InternetMaxBandwidthOut.ValueInt64() > 0 {
+		if err := client.AllocatePublicIPAddress(ctx, id); err != nil {
+			return &publicIPError{fmt.Errorf("allocating its public IP (its bandwidth is %d Mbit/s; the next apply "+
+				"tries again): %w", plan.InternetMaxBandwidthOut.ValueInt64(), err)}
+		}
+	}
 	return nil
+}
+
+// privateKeyPublicIPPending marks an instance whose bandwidth went above 0
+// without the public IP that goes with it (publicIPError).
+const privateKeyPublicIPPending = "public_ip_pending"
+
+// publicIPPending keeps such an instance at 0 Mbit/s in the state until it
+// has a public IP, so that the plan shows the change still to make.
+func publicIPPending(ctx context.Context, p privateGetter, out interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, inst *ecsapi.Instance, m *instanceModel) diag.Diagnostics {
+	raw, diags := p.GetKey(ctx, privateKeyPublicIPPending)
+	if string(raw) != "true" {
+		return diags
+	}
+	if inst.PublicIP == "" && inst.InternetMaxBandwidthOut > 0 {
+		m.InternetMaxBandwidthOut = types.Int64Value(0)
+		return diags
+	}
+	return append(diags, out.SetKey(ctx, privateKeyPublicIPPending, nil)...)
+}
+
+// crossesZeroBandwidth reports whether a plan takes the public bandwidth
+// from or to 0 Mbit/s, which gives or takes the public IP.
+func crossesZeroBandwidth(ctx context.Context, plan, state interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}) bool {
+	var p, s types.Int64
+	if plan.GetAttribute(ctx, path.Root("internet_max_bandwidth_out"), &p).HasError() ||
+		state.GetAttribute(ctx, path.Root("internet_max_bandwidth_out"), &s).HasError() || s.IsNull() {
+		return false
+	}
+	return p.IsUnknown() || (p.ValueInt64() == 0) != (s.ValueInt64() == 0)
 }
 
 // resourceGroupIDPattern is a resource group id.

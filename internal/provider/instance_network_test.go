@@ -40,8 +40,8 @@ resource "aliecs_instance" "test" {
 
 // Security groups, public bandwidth and its charge type change in place:
 // the machine joins the new groups before it leaves the old ones, and keeps
-// its id and public IP; an import reads all three back; only a bandwidth
-// from or to 0 (the public IP comes or goes) replaces it.
+// its id and public IP; an import reads all three back; a bandwidth back
+// to 0 keeps the machine and gives up its public IP.
 func TestAccInstance_networkInPlace(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, emulator.Options{})
@@ -128,14 +128,18 @@ func TestAccInstance_networkInPlace(t *testing.T) {
 				},
 			},
 			{
-				// Back to 0: the public IP goes, which replaces the machine.
+				// Back to 0: the public IP goes, the machine stays.
 				Config: env.config(networkHCL(c, []string{c.sg}, 0, "PayByTraffic")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(instanceStateID(instanceAddr, &id), func(*terraform.State) error {
-					if id == first {
-						return fmt.Errorf("instance %s kept with its public IP removed", id)
+					if id != first {
+						return fmt.Errorf("instance %s replaced by %s", first, id)
+					}
+					if in := env.instanceInEmu(id); in == nil || len(in.PublicIpAddress.IpAddress) != 0 {
+						return fmt.Errorf("the public IP stayed at 0 Mbit/s: %+v", in)
 					}
 					return nil
 				}, emuNetwork([]string{c.sg}, 0, "PayByTraffic")),

@@ -16,7 +16,8 @@ var (
 
 // keepUnlessStatusChanges keeps the prior value of an address that survives
 // every in-place update except a stop or start (economical mode gives the
-// public IP back), so a tag change does not show it as "known after apply".
+// public IP back) and a bandwidth from or to 0, so a tag change does not
+// show it as "known after apply".
 type keepUnlessStatusChanges struct{}
 
 var _ planmodifier.String = keepUnlessStatusChanges{}
@@ -38,6 +39,9 @@ func (keepUnlessStatusChanges) PlanModifyString(ctx context.Context, req planmod
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &stateStatus)...)
 	if resp.Diagnostics.HasError() || planStatus.IsUnknown() || !planStatus.Equal(stateStatus) {
 		return
+	}
+	if crossesZeroBandwidth(ctx, req.Plan, req.State) && stateStatus.ValueString() != statusReleased {
+		return // the public IP comes or goes (instance_network.go)
 	}
 	resp.PlanValue = req.StateValue
 }

@@ -24,9 +24,10 @@ import (
 // start again), disks grow (ResizeDisk), and data disks added at the end of
 // the list are created and attached (instance_data_disks.go). What still
 // replaces the instance: a disk's category, removing a data disk, and a data
-// disk's other arguments. Shrinking a disk is a plan warning and an apply
-// error before any call: the size in state may have been reached outside
-// Terraform, so it must not block terraform destroy's plan.
+// disk's arguments fixed at its creation (encryption, source snapshot).
+// Shrinking a disk is a plan warning and an apply error before any call:
+// the size in state may have been reached outside Terraform, so it must not
+// block terraform destroy's plan.
 
 // dataDisksReplaceIf replaces the instance when data disks are removed, or
 // when an argument other than size changes; a size change is made in place
@@ -35,8 +36,8 @@ var dataDisksReplaceIf = listplanmodifier.RequiresReplaceIf(
 	func(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
 		resp.RequiresReplace = len(dataDisksReplaceReasons(req.StateValue, req.PlanValue, req.ConfigValue)) > 0
 	},
-	"Removing a data disk, or changing its category, delete_with_instance or snapshot_id, replaces the instance; a larger size, and a disk added at the end, are applied in place.",
-	"Removing a data disk, or changing its `category`, `delete_with_instance` or `snapshot_id`, replaces the instance; a larger `size`, and a disk added at the end of the list, are applied in place.",
+	"Removing a data disk, or changing its category, delete_with_instance, snapshot_id, encrypted or kms_key_id, replaces the instance; a larger size, a new name, description or performance level, and a disk added at the end, are applied in place.",
+	"Removing a data disk, or changing its `category`, `delete_with_instance`, `snapshot_id`, `encrypted` or `kms_key_id`, replaces the instance; a larger `size`, a new `name`, `description` or `performance_level`, and a disk added at the end of the list, are applied in place.",
 )
 
 // dataDisksReplaceReasons says why a change of data_disks replaces the
@@ -82,14 +83,14 @@ func dataDisksReplaceReasons(state, plan, config types.List) []string {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if name == "size" {
+			if dataDiskInPlace[name] {
 				continue
 			}
 			prior, ok := ba[name]
 			switch {
 			case !ok:
 				continue
-			case cfg != nil && cfg[name] != nil && cfg[name].IsNull() && name == "snapshot_id":
+			case cfg != nil && cfg[name] != nil && cfg[name].IsNull() && (name == "snapshot_id" || name == "kms_key_id"):
 				continue // computed: what the service reported
 			case aa[name].IsUnknown() && cfg == nil:
 				continue
@@ -104,7 +105,17 @@ func dataDisksReplaceReasons(state, plan, config types.List) []string {
 	return reasons
 }
 
+// dataDiskInPlace are the data disk attributes whose change never
+// replaces the instance: applied in place (instance_data_disk_settings.go,
+// resizeInPlace), or only read back (device).
+var dataDiskInPlace = setOf("size", "name", "description", "performance_level", "device")
+
+// isEmptyString: null, "" or false (a state written before the attribute
+// existed has null where the plan has the default).
 func isEmptyString(v attr.Value) bool {
+	if b, ok := v.(types.Bool); ok {
+		return b.IsNull() || !b.ValueBool()
+	}
 	s, ok := v.(types.String)
 	return ok && (s.IsNull() || s.ValueString() == "")
 }
@@ -186,7 +197,8 @@ func resizePlanDiagnostics(ctx context.Context, req resource.ModifyPlanRequest, 
 		resp.Diagnostics.AddWarning("The instance will be replaced",
 			fmt.Sprintf("Instance %s is replaced by a new machine because %s. Its disks go with it (unless a "+
 				"data disk has delete_with_instance = false, or final_snapshot is set). Only a larger size of a "+
-				"disk, and a data disk added at the end of data_disks, are applied in place.", state.ID.ValueString(),
+				"disk, a disk's name, description and performance level, and a data disk added at the end of "+
+				"data_disks, are applied in place.", state.ID.ValueString(),
 				strings.Join(reasons, "; ")))
 		return
 	}

@@ -122,6 +122,12 @@ type dataDiskModel struct {
 	Category           types.String `tfsdk:"category"`
 	DeleteWithInstance types.Bool   `tfsdk:"delete_with_instance"`
 	SnapshotID         types.String `tfsdk:"snapshot_id"`
+	Name               types.String `tfsdk:"name"`
+	Description        types.String `tfsdk:"description"`
+	PerformanceLevel   types.String `tfsdk:"performance_level"`
+	Encrypted          types.Bool   `tfsdk:"encrypted"`
+	KMSKeyID           types.String `tfsdk:"kms_key_id"`
+	Device             types.String `tfsdk:"device"`
 }
 
 type finalSnapshotModel struct {
@@ -144,6 +150,12 @@ var (
 		"category":             types.StringType,
 		"delete_with_instance": types.BoolType,
 		"snapshot_id":          types.StringType,
+		"name":                 types.StringType,
+		"description":          types.StringType,
+		"performance_level":    types.StringType,
+		"encrypted":            types.BoolType,
+		"kms_key_id":           types.StringType,
+		"device":               types.StringType,
 	}
 	dataDiskObjectType = types.ObjectType{AttrTypes: dataDiskAttrTypes}
 )
@@ -313,6 +325,11 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 			r.settlePrice(ctx, &state, &resp.Diagnostics)
 		}
 	}
+	resp.Diagnostics.Append(publicIPPending(ctx, req.Private, resp.Private, inst, &state)...) // instance_network.go
+	if !importing && knownString(state.RoleName) && state.RoleName.ValueString() != "" {
+		// Only an instance with a role pays for the call: drift is a role gone or changed.
+		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
+	}
 	if importing {
 		resp.Diagnostics.Append(r.readRoleName(ctx, &state)...) // instance_network.go
 		resp.Diagnostics.Append(r.readImportedUserData(ctx, &state, resp.Private)...)
@@ -369,6 +386,12 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		// Save what the instance really is now, so the next plan retries
 		// only what is left.
 		_, _ = r.refresh(ctx, &state, false)
+		if pe := (*publicIPError)(nil); errors.As(err, &pe) {
+			// The public IP is still to come: refreshes show 0 Mbit/s until
+			// it is there, so the next apply tries again (instance_network.go).
+			state.InternetMaxBandwidthOut = types.Int64Value(0)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyPublicIPPending, []byte(`true`))...)
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
@@ -394,6 +417,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	r.settlePrice(ctx, &plan, &resp.Diagnostics) // instance_price.go
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyPublicIPPending, nil)...)
 	resp.Diagnostics.Append(rememberAutoRelease(ctx, req.Private, resp.Private, inst.AutoReleaseTime)...)
 }
 
@@ -630,7 +654,8 @@ func (r *instanceResource) refreshFrom(ctx context.Context, m *instanceModel, in
 	// DescribeDisks per instance on every refresh would cost more calls than
 	// all the batched instance reads together.
 	var disks []ecsapi.Disk
-	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != ""
+	knowsDisks := !m.SystemDiskID.IsNull() && !m.SystemDiskID.IsUnknown() && m.SystemDiskID.ValueString() != "" &&
+		!dataDisksNeedRead(m.DataDisks) // a state from before the data disks' settings: read once
 	if !knowsDisks {
 		if disks, err = r.data.client.ListDisks(ctx, id); err != nil {
 			diags.AddError("Cannot read the instance's disks", fmt.Sprintf("Reading the disks of instance %s failed: %s", id, err))

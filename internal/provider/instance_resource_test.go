@@ -345,7 +345,8 @@ resource "aliecs_instance" "test" {
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n")),
 			// A data disk is added in place (CreateDisk, AttachDisk).
 			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n")),
-			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n")),
+			// A public IP from 0 Mbit/s: in place too (instance_data_disk_settings_test.go).
+			inPlace(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n")),
 			replaced(hcl(c.image2, "ecs.c7.large", c.vswitch2, c.sg2, "  system_disk = { size = 60, category = \"cloud_auto\" }\n  data_disks = [{ size = 20 }]\n  internet_max_bandwidth_out = 1\n  user_data = \"echo hi\"\n  key_pair_name = \"deploy-key\"\n")),
 			// Naming the zone the vSwitch already implies is not a change.

@@ -283,7 +283,9 @@ func planRestoredDisks(ctx context.Context, plan instanceModel, src *restoreSour
 		for _, s := range src.data {
 			elems = append(elems, dataDiskModel{Size: types.Int64Value(int64(s.SourceDiskSize)),
 				Category: types.StringValue(src.category(s.ID)), DeleteWithInstance: types.BoolValue(true),
-				SnapshotID: types.StringValue(s.ID)}.object())
+				SnapshotID: types.StringValue(s.ID), Name: types.StringUnknown(), Description: types.StringUnknown(),
+				PerformanceLevel: types.StringUnknown(), Encrypted: types.BoolUnknown(), KMSKeyID: types.StringUnknown(),
+				Device: types.StringUnknown()}.object())
 		}
 		if len(elems) == 0 {
 			return append(diags, resp.Plan.SetAttribute(ctx, path.Root("data_disks"), types.ListNull(dataDiskObjectType))...)
@@ -297,6 +299,8 @@ func planRestoredDisks(ctx context.Context, plan instanceModel, src *restoreSour
 func (dd dataDiskModel) object() types.Object {
 	return types.ObjectValueMust(dataDiskAttrTypes, map[string]attr.Value{
 		"size": dd.Size, "category": dd.Category, "delete_with_instance": dd.DeleteWithInstance, "snapshot_id": dd.SnapshotID,
+		"name": dd.Name, "description": dd.Description, "performance_level": dd.PerformanceLevel,
+		"encrypted": dd.Encrypted, "kms_key_id": dd.KMSKeyID, "device": dd.Device,
 	})
 }
 

@@ -35,9 +35,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An ECS instance (a virtual machine). Names, description, host name, tags, deletion " +
-			"protection, the password, the running state, security groups, public bandwidth (above 0) and its " +
+			"protection, the password, the running state, security groups, public bandwidth and its " +
 			"charge type, resource group and RAM role change in place, and so do the instance type (the machine " +
-			"restarts) and larger disks; every other argument replaces the instance, and the plan says so. " +
+			"restarts), larger disks and the disks' names, descriptions and performance levels; every other " +
+			"argument replaces the instance, and the plan says so. " +
 			"Destroying it stops and releases the machine (optionally after a final snapshot of its disks); " +
 			"deletion protection blocks the destroy.",
 		Attributes: map[string]schema.Attribute{
@@ -183,13 +184,15 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Data disks of the instance (at most 16). A larger `size` grows a disk in " +
-					"place (as for `system_disk`; a smaller one is a plan warning and an apply error); a disk added at " +
+					"place (as for `system_disk`; a smaller one is a plan warning and an apply error), and so change its " +
+					"`name`, `description` and `performance_level`; a disk added at " +
 					"the end of the list is created and attached in place (`CreateDisk`, `AttachDisk`, no restart); " +
-					"removing a disk, or changing another of its arguments, replaces the instance, and the plan says why " +
+					"removing a disk, or changing another of its arguments (`category`, `delete_with_instance`, " +
+					"`snapshot_id`, `encrypted`, `kms_key_id`), replaces the instance, and the plan says why " +
 					"and names each kept disk (`delete_with_instance = false`), which the new machine does not get back. " +
 					"Disks attached later, outside this resource, are not tracked.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), dataDisksReplaceIf},
-				Validators:    []validator.List{listvalidator.SizeAtMost(16)},
+				Validators:    []validator.List{listvalidator.SizeAtMost(16), dataDiskSettingsValidator{}},
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"size": schema.Int64Attribute{
@@ -219,6 +222,50 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 							Validators:    []validator.String{snapshotIDValidator},
 						},
+						"name": schema.StringAttribute{
+							Optional: true,
+							Computed: true,
+							MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " +
+								"Changes in place (ModifyDiskAttribute); removing it keeps the current name.",
+							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:    []validator.String{instanceNameValidator},
+						},
+						"description": schema.StringAttribute{
+							Optional:            true,
+							Computed:            true,
+							MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
+							PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:          []validator.String{descriptionValidator},
+						},
+						"performance_level": schema.StringAttribute{
+							Optional: true,
+							Computed: true,
+							MarkdownDescription: "Performance level of a `cloud_essd` disk: `PL0`, `PL1` (the service's default), " +
+								"`PL2` or `PL3`; \"\" for other categories, where setting it is an error. Changes in place, " +
+								"online (ModifyDiskSpec).",
+							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:    []validator.String{stringvalidator.OneOf("PL0", "PL1", "PL2", "PL3")},
+						},
+						"encrypted": schema.BoolAttribute{
+							Optional: true,
+							Computed: true,
+							Default:  booldefault.StaticBool(false),
+							MarkdownDescription: "Encrypt the disk (with `kms_key_id`, or the service's default key). Default " +
+								"`false`. Set when the disk is made: changing it replaces the instance.",
+						},
+						"kms_key_id": schema.StringAttribute{
+							Optional: true,
+							Computed: true,
+							MarkdownDescription: "KMS key that encrypts the disk; needs `encrypted = true`. Reads the key the " +
+								"service reports (\"\" for none). Set when the disk is made: changing it replaces the instance.",
+							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+							Validators:    []validator.String{stringvalidator.LengthBetween(1, 128)},
+						},
+						"device": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Device name of the disk on the instance, e.g. `/dev/xvdb`, as the service reports it.",
+							PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+						},
 					},
 				},
 			},
@@ -227,11 +274,12 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  int64default.StaticInt64(0),
 				MarkdownDescription: "Outbound public bandwidth in Mbit/s, 0 to 100. Above 0 the instance gets a public IP. " +
-					"Default `0`. A change between two values above 0 is made in place (ModifyInstanceNetworkSpec, no " +
-					"restart, the public IP stays); a change from or to 0 adds or removes the public IP, which replaces " +
-					"the instance.",
-				PlanModifiers: []planmodifier.Int64{bandwidthReplaceIf},
-				Validators:    []validator.Int64{int64validator.Between(0, 100)},
+					"Default `0`. Changes in place, with no restart (ModifyInstanceNetworkSpec): between two values above " +
+					"0 the public IP stays; from 0 the instance is given a new public IP (AllocatePublicIpAddress), which " +
+					"`public_ip` shows after the apply; to 0 the public IP is released and `public_ip` becomes empty " +
+					"(the service's documentation does not say what happens to it: this provider counts on it going, " +
+					"as the emulator does). An IP given up this way cannot be had back.",
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"internet_charge_type": schema.StringAttribute{
 				Optional: true,
@@ -457,9 +505,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				MarkdownDescription: "The instance RAM role, whose temporary credentials programs on the machine get from " +
 					"its metadata service; `\"\"` for none. Changes in place (DetachInstanceRamRole, then " +
-					"AttachInstanceRamRole), with no restart. Read when the instance is created, imported or moved in, " +
-					"not on every refresh (the service reports it in a call of its own): a role changed outside " +
-					"Terraform is seen after an import.",
+					"AttachInstanceRamRole), with no restart. Read back on every refresh of an instance that has a role, " +
+					"so a role detached or replaced outside Terraform shows in the plan (the instances refreshed together " +
+					"share one DescribeInstanceRamRole call per 50); an instance without one costs no call, so a role " +
+					"attached to it outside Terraform is seen after an import.",
 				PlanModifiers: stable,
 				Validators: []validator.String{stringvalidator.RegexMatches(ramRoleNamePattern,
 					"must be a RAM role name: 1 to 64 letters, digits, '.' and '-', or \"\" for none")},

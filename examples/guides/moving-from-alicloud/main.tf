@@ -74,7 +74,7 @@ resource "aliecs_instance" "gpu" {
     category             = "cloud_essd"
     size                 = 200
     delete_with_instance = false
-    # name = "datasets": kept on the disk (named in the move's warning)
+    name                 = "datasets"
   }]
   tags                 = { team = "ml", purpose = "training" }
   internet_charge_type = "PayByTraffic" # the default; instance_charge_type = "PostPaid" goes (the only billing)

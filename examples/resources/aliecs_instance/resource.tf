@@ -12,7 +12,7 @@ resource "aliecs_instance" "web" {
     size     = 40
   }
   data_disks = [
-    { size = 100 },
+    { size = 100, name = "data", encrypted = true }, # name, description, performance_level change in place
     { size = 200, category = "cloud_auto", delete_with_instance = false },
   ]
   internet_max_bandwidth_out = 10
