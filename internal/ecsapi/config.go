@@ -18,9 +18,10 @@ const (
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultBatchWindow    = 5 * time.Millisecond
 	// DefaultRefreshTTL and DefaultRefreshListPages shape RefreshInstance's
-	// listing of the region: long enough to cover one refresh walk.
-	DefaultRefreshTTL       = 10 * time.Second
-	DefaultRefreshListPages = 3
+	// listing of the region: long enough to cover one refresh walk (a plan
+	// of a thousand resources), and up to 2,000 instances.
+	DefaultRefreshTTL       = 30 * time.Second
+	DefaultRefreshListPages = 20
 	DefaultRefreshListAfter = 10
 	// MaxInstanceBatch is DescribeInstances' limit on InstanceIds.
 	MaxInstanceBatch = 100
@@ -123,9 +124,9 @@ type Config struct {
 	// boot every 0.5 s near its end and a long wait every WaitMaxDelay.
 	WaitRelativeCap float64
 	// RefreshTTL is how long a listing of the region's instances answers
-	// RefreshInstance (default 10 s; negative = never list, always
-	// GetInstance). RefreshListPages caps the listing (default 3 pages of
-	// 100). RefreshListAfter is how many refresh reads go by id before the
+	// RefreshInstance (default 30 s; negative = never list, always
+	// GetInstance). RefreshListPages caps the listing (default 20 pages of
+	// 100; a larger region is listed by the ownership tag). RefreshListAfter is how many refresh reads go by id before the
 	// region is listed (default 10; negative = list at the first read).
 	RefreshTTL       time.Duration
 	RefreshListPages int
