@@ -75,8 +75,10 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
 
-	// RequestsPerSecond limits every attempt of every call of this Client;
-	// 0 = unlimited. Burst is the bucket size (default 1).
+	// RequestsPerSecond limits every attempt of the calls of this Client,
+	// for each action class on its own: the reads (Describe*) and the
+	// writes each get this rate; 0 = unlimited. Burst is the bucket size
+	// (default 1).
 	RequestsPerSecond float64
 	Burst             int
 

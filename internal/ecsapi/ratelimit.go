@@ -69,3 +69,16 @@ func (b *tokenBucket) Wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// limiterFor is the rate limit of a call's class. ECS throttles each API on
+// its own (per account and region), so the reads a destroy's waiters make
+// need not queue behind its writes: at a shared limit, a destroy of 500
+// machines (1,500 writes, about 1,300 reads) took (writes + reads) / rate
+// instead of writes / rate. Each class keeps the configured rate, so no one
+// API is ever called faster than it.
+func (c *Client) limiterFor(kind callKind) *tokenBucket {
+	if kind == kindRead {
+		return c.readLimiter
+	}
+	return c.writeLimiter
+}

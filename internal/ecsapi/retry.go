@@ -117,7 +117,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			}
 		}
 		again = false
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.limiterFor(spec.kind).Wait(ctx); err != nil {
 			if lastErr != nil {
 				return lastErr
 			}
