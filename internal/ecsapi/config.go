@@ -128,8 +128,10 @@ type Config struct {
 	// RefreshTTL is how long a listing of the region's instances answers
 	// RefreshInstance (default 30 s; negative = never list, always
 	// GetInstance). RefreshListPages caps the listing (default 20 pages of
-	// 100; a larger region is listed by the ownership tag). RefreshListAfter is how many refresh reads go by id before the
-	// region is listed (default 10; negative = list at the first read).
+	// 100; a larger region is listed by the ownership tag). The first
+	// refresh read reads the first page; RefreshListAfter caps how many
+	// reads the listing may miss before the rest is read (default 10, fewer
+	// when the rest has fewer pages; negative = read it all at once).
 	RefreshTTL       time.Duration
 	RefreshListPages int
 	RefreshListAfter int

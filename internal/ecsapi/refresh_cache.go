@@ -3,6 +3,7 @@ package ecsapi
 import (
 	"context"
 	"maps"
+	"strconv"
 	"sync"
 	"time"
 
@@ -24,11 +25,14 @@ const (
 // that arrive spread over seconds (a plan of a thousand resources) fold
 // fewer still; one listing, a page per 100 instances, answers them all.
 //
-// What one listing holds: the region's instances when they fit in
-// RefreshListPages pages (the first page's TotalCount says so), else the
-// instances carrying the ownership tag (capped the same way). A small
-// refresh (up to RefreshListAfter reads) never lists: in an account with
-// many instances the listing would cost more than it saves.
+// The first refresh read asks for the first page (100 instances): a region
+// that small is then listed whole, in one call. Its TotalCount says what the
+// rest costs: the rest is read once RefreshListAfter refresh reads came (a
+// small refresh in a large region reads its instances by id instead), up to
+// RefreshListPages pages; a region larger than that is listed by the
+// provider's ownership tag instead (capped the same way). So a no-op plan of
+// N machines costs about ceil(M/100) calls, M being what the listing holds,
+// whatever the parallelism and however the reads are spread.
 //
 // Correctness:
 //   - only hits are served: an id the listing lacks (created after it,
@@ -38,19 +42,29 @@ const (
 //   - a listing is never older than this process's last write to an
 //     instance: a write in flight, or one that ended after the listing's
 //     first page was asked, makes the instance's entry unusable (it is read
-//     by id) until a later listing. Dropping the entry is not enough: a
-//     listing asked before the write and answered after it would put the
-//     old state back.
+//     by id) until a later listing. Dropping the entry is not enough: a page
+//     asked before the write and answered after it would put the old state
+//     back.
 //
 // The listing lives for RefreshTTL, which covers one refresh walk: the
 // provider process serves one Terraform command.
 type regionListing struct {
 	mu        sync.Mutex
-	takenAt   time.Time
-	asked     uint64 // seq when the listing's first page was asked
+	takenAt   time.Time // when the first page was asked
+	asked     uint64    // seq when the first page was asked
 	instances map[string]Instance
-	filling   chan struct{} // non-nil while a listing is in flight
-	readsByID int           // refresh reads sent by id since the last listing
+	filling   chan struct{} // non-nil while a page is in flight
+	misses    int           // refresh reads the listing could not answer, since it began
+	total     int           // TotalCount of the region's first page
+
+	// Where the listing goes on: more is false once it is complete (or
+	// cut off); token is the next page's NextToken; byTag lists the
+	// ownership tag's instances; pages counts the pages read so far of the
+	// current kind.
+	more  bool
+	token string
+	byTag bool
+	pages int
 
 	// seq orders listings and the ends of writes.
 	seq     uint64
@@ -73,92 +87,147 @@ func (c *Client) RefreshInstance(ctx context.Context, id string) (*Instance, err
 
 func (l *regionListing) lookup(ctx context.Context, c *Client, id string) (*Instance, bool) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.waitFill(ctx) {
+		return nil, false
+	}
+	if l.instances == nil || c.clock.Now().Sub(l.takenAt) >= c.cfg.RefreshTTL {
+		l.begin(c)
+		l.fill(ctx, c, 1) // the first page
+	}
+	for {
+		if inst, ok := l.hit(id); ok {
+			return inst, true
+		}
+		if !l.more || l.misses < l.restWorthAfter(c) {
+			l.misses++
+			return nil, false // read by id
+		}
+		l.fill(ctx, c, c.cfg.RefreshListPages) // the rest, then look again
+		if !l.waitFill(ctx) {
+			return nil, false
+		}
+	}
+}
+
+// waitFill waits, with l.mu held, until no page is in flight; false when ctx
+// ended first.
+func (l *regionListing) waitFill(ctx context.Context) bool {
 	for l.filling != nil {
 		wait := l.filling
 		l.mu.Unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, false
+			l.mu.Lock()
+			return false
 		}
 		l.mu.Lock()
 	}
-	if l.instances == nil || c.clock.Now().Sub(l.takenAt) >= c.cfg.RefreshTTL {
-		if l.readsByID < c.cfg.RefreshListAfter {
-			l.readsByID++
-			l.mu.Unlock()
-			return nil, false
+	return true
+}
+
+// begin starts a new listing (l.mu held).
+func (l *regionListing) begin(c *Client) {
+	l.seq++
+	l.asked, l.takenAt = l.seq, c.clock.Now()
+	l.instances = map[string]Instance{}
+	l.more, l.token, l.byTag, l.pages, l.misses, l.total = true, "", false, 0, 0, 0
+	for id, at := range l.written {
+		if at < l.asked && l.writing[id] == 0 {
+			delete(l.written, id) // the new listing is newer than the write
 		}
-		l.fill(ctx, c) // unlocks and relocks around the calls
 	}
+}
+
+// restWorthAfter is how many reads the listing missed before the rest of it
+// is read: as many as the rest has pages (reading by id that often costs at
+// least as much as the rest would), at most RefreshListAfter. A small
+// refresh in a large region reads its few instances by id; a large one
+// pays at most twice the listing.
+func (l *regionListing) restWorthAfter(c *Client) int {
+	after := c.cfg.RefreshListAfter
+	if l.byTag || l.total == 0 {
+		return after
+	}
+	rest := (l.total+pageSize-1)/pageSize - l.pages
+	return min(after, rest)
+}
+
+// hit returns the listing's copy of id when it may answer (l.mu held).
+func (l *regionListing) hit(id string) (*Instance, bool) {
 	inst, ok := l.instances[id]
-	if ok && (l.writing[id] > 0 || l.written[id] >= l.asked) {
-		ok = false // changed by this process since the listing was asked
-	}
-	l.mu.Unlock()
-	if !ok {
-		return nil, false
+	if !ok || l.writing[id] > 0 || l.written[id] >= l.asked {
+		return nil, false // absent, or changed by this process since the listing was asked
 	}
 	inst.SecurityGroupIDs = append([]string(nil), inst.SecurityGroupIDs...)
 	inst.Tags = maps.Clone(inst.Tags)
 	return &inst, true
 }
 
-// fill takes a listing. It is called with l.mu held and returns with it
-// held; concurrent lookups wait for it. A failed listing leaves an empty
-// one, so reads fall back to GetInstance until it expires.
-func (l *regionListing) fill(ctx context.Context, c *Client) {
+// fill reads up to n more pages of the listing. It is called with l.mu held
+// (and no page in flight) and returns with it held; concurrent lookups wait
+// for it. A failed page ends the listing where it is: what was read still
+// answers, the rest is read by id.
+func (l *regionListing) fill(ctx context.Context, c *Client, n int) {
 	done := make(chan struct{})
 	l.filling = done
-	l.seq++
-	asked := l.seq
-	l.mu.Unlock()
-
-	list := c.listForRefresh(ctx)
-	found := make(map[string]Instance, len(list))
-	for _, inst := range list {
-		found[inst.ID] = inst
-	}
-
-	l.mu.Lock()
-	l.instances, l.takenAt, l.asked, l.filling, l.readsByID = found, c.clock.Now(), asked, nil, 0
-	for id, at := range l.written {
-		if at < asked && l.writing[id] == 0 {
-			delete(l.written, id) // this listing is newer than the write
+	defer func() {
+		l.filling = nil
+		close(done)
+	}()
+	limit := c.cfg.RefreshListPages
+	for i := 0; i < n && l.more; i++ {
+		token, byTag := l.token, l.byTag
+		l.mu.Unlock()
+		list, next, total, err := c.instancePage(ctx, token, byTag)
+		l.mu.Lock()
+		if err != nil {
+			l.more = false
+			return
+		}
+		for _, inst := range list {
+			l.instances[inst.ID] = inst
+		}
+		l.pages++
+		if !byTag && l.pages == 1 {
+			l.total = total
+		}
+		switch {
+		case !byTag && l.pages == 1 && total > limit*pageSize:
+			// The region is larger than a listing may be: list the
+			// provider's own instances instead (this page still answers).
+			l.byTag, l.token, l.pages = true, "", 0
+		case next == "" || next == token || l.pages >= limit:
+			l.more = false
+		default:
+			l.token = next
 		}
 	}
-	close(done)
 }
 
-// listForRefresh lists the region's instances, or those with the ownership
-// tag when the region has more than RefreshListPages pages. An error or a
-// listing cut short leaves what was read: the rest is read by id.
-func (c *Client) listForRefresh(ctx context.Context) []Instance {
-	limit := c.cfg.RefreshListPages
-	tooLarge := false
-	list, _, _, err := listPages(ctx, c, limit, "DescribeInstances", ecs.CreateDescribeInstancesRequest, (*ecs.Client).DescribeInstances,
-		func(*ecs.DescribeInstancesRequest) {},
-		func(resp *ecs.DescribeInstancesResponse) ([]Instance, string) {
-			items := make([]Instance, 0, len(resp.Instances.Instance))
-			for _, raw := range resp.Instances.Instance {
-				items = append(items, instanceFromSDK(raw))
+// instancePage reads one page of DescribeInstances: the region's instances,
+// or those with the ownership tag.
+func (c *Client) instancePage(ctx context.Context, token string, byTag bool) ([]Instance, string, int, error) {
+	resp, err := invoke(ctx, c, call{action: "DescribeInstances", kind: kindRead}, ecs.CreateDescribeInstancesRequest,
+		(*ecs.Client).DescribeInstances, func(req *ecs.DescribeInstancesRequest) {
+			if byTag {
+				req.Tag = &[]ecs.DescribeInstancesTag{{Key: OwnershipTagKey, Value: OwnershipTagValue}}
 			}
-			if resp.TotalCount > limit*pageSize {
-				tooLarge = true
-				return items, "" // stop: the region is larger than the listing may be
+			q := req.GetQueryParams()
+			q["MaxResults"] = strconv.Itoa(pageSize)
+			if token != "" {
+				q["NextToken"] = token
 			}
-			return items, resp.NextToken
 		})
-	if err != nil || !tooLarge {
-		return list
-	}
-	owned, _, err := c.describeInstancePages(ctx, func(req *ecs.DescribeInstancesRequest) {
-		req.Tag = &[]ecs.DescribeInstancesTag{{Key: OwnershipTagKey, Value: OwnershipTagValue}}
-	}, limit)
 	if err != nil {
-		return list // the first page of the region still answers what it holds
+		return nil, "", 0, err
 	}
-	return append(owned, list...)
+	items := make([]Instance, 0, len(resp.Instances.Instance))
+	for _, raw := range resp.Instances.Instance {
+		items = append(items, instanceFromSDK(raw))
+	}
+	return items, resp.NextToken, resp.TotalCount, nil
 }
 
 // beginWrite and endWrite bracket every write to an instance (call.do).
@@ -189,6 +258,6 @@ func (l *regionListing) endWrite(id string) {
 func (l *regionListing) servable(id string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, ok := l.instances[id]
-	return ok && l.writing[id] == 0 && l.written[id] < l.asked
+	_, ok := l.hit(id)
+	return ok
 }

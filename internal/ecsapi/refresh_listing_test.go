@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"sync"
@@ -90,6 +91,12 @@ func newPagedRegion(n int) *pagedRegion {
 // Terraform's refresh does, with parallelism reads in flight at a time.
 func refreshAll(t *testing.T, c *Client, ids []string, parallelism int) {
 	t.Helper()
+	refreshInOrder(t, c, append(append([]string(nil), ids...), ids...), parallelism)
+}
+
+// refreshInOrder reads ids in this order, parallelism at a time.
+func refreshInOrder(t *testing.T, c *Client, ids []string, parallelism int) {
+	t.Helper()
 	work := make(chan string)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -110,9 +117,6 @@ func refreshAll(t *testing.T, c *Client, ids []string, parallelism int) {
 				}
 			}
 		}()
-	}
-	for _, id := range ids {
-		work <- id
 	}
 	for _, id := range ids {
 		work <- id
@@ -151,6 +155,26 @@ func TestRefreshOfManyInstancesCostsTheListing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Reads that come one at a time, in any order, still cost about the
+// listing: the rest of it is read once the reads it missed cost as much.
+func TestRefreshOfSpreadReadsCostsTheListing(t *testing.T) {
+	for _, parallelism := range []int{1, 10} {
+		t.Run(fmt.Sprintf("parallelism=%d", parallelism), func(t *testing.T) {
+			r := newPagedRegion(500)
+			f := newFakeECS(t, r.handle)
+			c, _ := f.newTestClient(t)
+			ids := regionIDs(r)
+			rand.New(rand.NewPCG(7, 25)).Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+			refreshInOrder(t, c, append(ids, ids...), parallelism)
+			// Worst case: the first page, a read by id for each of the 4
+			// misses before the rest, the rest (4 pages).
+			if got := len(f.callsOf("DescribeInstances")); got > 5+4 {
+				t.Fatalf("DescribeInstances calls = %d, want at most 9", got)
+			}
+		})
 	}
 }
 
