@@ -47,7 +47,9 @@ const (
 //     back.
 //
 // The listing lives for RefreshTTL, which covers one refresh walk: the
-// provider process serves one Terraform command.
+// provider process serves one walk of one Terraform command. What it
+// answers is at most that old, like a read that came earlier in the walk;
+// this process's own writes are never answered from it (above).
 type regionListing struct {
 	mu        sync.Mutex
 	takenAt   time.Time // when the first page was asked
