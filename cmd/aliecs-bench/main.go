@@ -27,6 +27,7 @@ func main() {
 		typesRow   = flag.Bool("types", true, "also measure the aliecs_instance_types data source")
 		unbatched  = flag.Bool("unbatched", true, "also run every size with batched reads off (ALIECS_DISABLE_BATCHING=1)")
 		parallel   = flag.String("parallelism", "0", "comma-separated terraform -parallelism values, each run for every size (0: terraform's default, 10)")
+		phaseList  = flag.String("phases", "", "comma-separated phases to run (plan-create, apply, plan, plan-norefresh, destroy; default all): plan-create alone measures a plan of N new instances cheaply")
 	)
 	flag.Parse()
 
@@ -49,6 +50,13 @@ func main() {
 	if err != nil {
 		fail(fmt.Errorf("-parallelism: %w", err))
 	}
+	var phases map[string]bool
+	if *phaseList != "" {
+		phases = map[string]bool{}
+		for _, ph := range strings.Split(*phaseList, ",") {
+			phases[strings.TrimSpace(ph)] = true
+		}
+	}
 	var results []result
 	for _, p := range pars {
 		for _, n := range counts {
@@ -58,7 +66,7 @@ func main() {
 			}
 			for _, batching := range modes {
 				r, err := runScenario(bins, work, scenario{
-					n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime, parallelism: p,
+					n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime, parallelism: p, phases: phases,
 				})
 				if err != nil {
 					fail(fmt.Errorf("scenario n=%d parallelism=%d batching=%v: %w", n, p, batching, err))

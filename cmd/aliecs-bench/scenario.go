@@ -18,9 +18,10 @@ type scenario struct {
 	n                   int
 	batching            bool
 	bootTime, stopTime  time.Duration
-	throttleProbability float64 // > 0: the emulator throttles this share of every action's calls
-	requestsPerSecond   float64 // > 0: the provider's max_requests_per_second
-	parallelism         int     // > 0: terraform -parallelism (0: its default, 10)
+	throttleProbability float64         // > 0: the emulator throttles this share of every action's calls
+	requestsPerSecond   float64         // > 0: the provider's max_requests_per_second
+	parallelism         int             // > 0: terraform -parallelism (0: its default, 10)
+	phases              map[string]bool // nil: every phase
 }
 
 // result is one terraform command of one scenario.
@@ -95,6 +96,9 @@ func runScenario(bins binaries, work string, sc scenario) ([]result, error) {
 		{"plan-norefresh", []string{"plan", "-input=false", "-detailed-exitcode", "-refresh=false"}},
 		{"destroy", []string{"destroy", "-input=false", "-auto-approve"}},
 	} {
+		if sc.phases != nil && !sc.phases[phase.name] {
+			continue
+		}
 		r := result{scenario: sc, phase: phase.name, loadavg: loadavg()}
 		args := phase.args
 		if sc.parallelism > 0 {
