@@ -26,10 +26,12 @@ func main() {
 		out        = flag.String("out", "", "also write the markdown report to this file")
 		typesRow   = flag.Bool("types", true, "also measure the aliecs_instance_types data source")
 		unbatched  = flag.Bool("unbatched", true, "also run every size with batched reads off (ALIECS_DISABLE_BATCHING=1)")
+		parallel   = flag.String("parallelism", "0", "comma-separated terraform -parallelism values, each run for every size (0: terraform's default, 10)")
+		phaseList  = flag.String("phases", "", "comma-separated phases to run (plan-create, apply, plan, plan-norefresh, destroy; default all): plan-create alone measures a plan of N new instances cheaply")
 	)
 	flag.Parse()
 
-	counts, err := parseCounts(*sizes)
+	counts, err := parseCounts(*sizes, 1)
 	if err != nil {
 		fail(err)
 	}
@@ -44,20 +46,33 @@ func main() {
 		fail(err)
 	}
 
-	var results []result
-	for _, n := range counts {
-		modes := []bool{true, false}
-		if !*unbatched {
-			modes = modes[:1]
+	pars, err := parseCounts(*parallel, 0)
+	if err != nil {
+		fail(fmt.Errorf("-parallelism: %w", err))
+	}
+	var phases map[string]bool
+	if *phaseList != "" {
+		phases = map[string]bool{}
+		for _, ph := range strings.Split(*phaseList, ",") {
+			phases[strings.TrimSpace(ph)] = true
 		}
-		for _, batching := range modes {
-			r, err := runScenario(bins, work, scenario{
-				n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime,
-			})
-			if err != nil {
-				fail(fmt.Errorf("scenario n=%d batching=%v: %w", n, batching, err))
+	}
+	var results []result
+	for _, p := range pars {
+		for _, n := range counts {
+			modes := []bool{true, false}
+			if !*unbatched {
+				modes = modes[:1]
 			}
-			results = append(results, r...)
+			for _, batching := range modes {
+				r, err := runScenario(bins, work, scenario{
+					n: n, batching: batching, bootTime: *bootTime, stopTime: *stopTime, parallelism: p, phases: phases,
+				})
+				if err != nil {
+					fail(fmt.Errorf("scenario n=%d parallelism=%d batching=%v: %w", n, p, batching, err))
+				}
+				results = append(results, r...)
+			}
 		}
 	}
 	var throttled []result
@@ -90,12 +105,12 @@ func main() {
 	}
 }
 
-func parseCounts(s string) ([]int, error) {
+func parseCounts(s string, least int) ([]int, error) {
 	var counts []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("-n: %q is not a positive count", f)
+		if err != nil || n < least {
+			return nil, fmt.Errorf("%q is not a count of at least %d", f, least)
 		}
 		counts = append(counts, n)
 	}

@@ -13,20 +13,20 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 	var b strings.Builder
 	host, _ := os.Hostname()
 	fmt.Fprintf(&b, "## Benchmark: terraform against the ECS emulator\n\n")
-	fmt.Fprintf(&b, "Measured %s on %s (%s/%s, %d CPUs), terraform default parallelism (10), emulator boot time %s, stop time %s.\n",
+	fmt.Fprintf(&b, "Measured %s on %s (%s/%s, %d CPUs), terraform parallelism as given per row (default 10), emulator boot time %s, stop time %s.\n",
 		time.Now().UTC().Format("2006-01-02"), host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), boot, stop)
 	fmt.Fprintf(&b, "Each instance has an `aliecs_auto_release_schedule` too. \"plan\" is a no-op plan that refreshes everything.\n\n")
 	fmt.Fprintf(&b, "| N | phase | wall (batched) | wall (unbatched) | API calls (batched) | API calls (unbatched) | read calls (batched) | read calls (unbatched) | read-call ratio | provider peak RSS (batched) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	type key struct {
-		n     int
-		phase string
+		n, parallelism int
+		phase          string
 	}
 	byKey := map[key][2]*result{}
 	var keys []key
 	for i := range results {
 		r := &results[i]
-		k := key{r.n, r.phase}
+		k := key{r.n, r.parallelism, r.phase}
 		pair, seen := byKey[k]
 		if !seen {
 			keys = append(keys, k)
@@ -38,8 +38,11 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 		}
 		byKey[k] = pair
 	}
-	phaseOrder := map[string]int{"plan-create": 0, "apply": 1, "plan": 2, "destroy": 3}
+	phaseOrder := map[string]int{"plan-create": 0, "apply": 1, "plan": 2, "plan-norefresh": 3, "destroy": 4}
 	sort.SliceStable(keys, func(i, j int) bool {
+		if keys[i].parallelism != keys[j].parallelism {
+			return keys[i].parallelism < keys[j].parallelism
+		}
 		if keys[i].n != keys[j].n {
 			return keys[i].n < keys[j].n
 		}
@@ -51,22 +54,31 @@ func renderReport(results, throttled []result, boot, stop time.Duration, throttl
 			continue
 		}
 		if off == nil { // -unbatched=false
-			fmt.Fprintf(&b, "| %d | %s | %s | - | %d | - | %d | - | - | %.0f MiB |\n",
-				k.n, k.phase, round(on.wall), on.totalCalls(), on.readCalls(), float64(on.peakRSSKiB)/1024)
+			fmt.Fprintf(&b, "| %s | %s | %s | - | %d | - | %d | - | - | %.0f MiB |\n",
+				sizeLabel(k.n, k.parallelism), k.phase, round(on.wall), on.totalCalls(), on.readCalls(), float64(on.peakRSSKiB)/1024)
 			continue
 		}
 		ratio := "-"
 		if on.readCalls() > 0 {
 			ratio = fmt.Sprintf("%.1f×", float64(off.readCalls())/float64(on.readCalls()))
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %d | %d | %d | %d | %s | %.0f MiB |\n",
-			k.n, k.phase, round(on.wall), round(off.wall), on.totalCalls(), off.totalCalls(),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d | %d | %s | %.0f MiB |\n",
+			sizeLabel(k.n, k.parallelism), k.phase, round(on.wall), round(off.wall), on.totalCalls(), off.totalCalls(),
 			on.readCalls(), off.readCalls(), ratio, float64(on.peakRSSKiB)/1024)
+	}
+	fmt.Fprintf(&b, "\nThe provider's CPU (user + system, all its processes of the command), calls per instance and the machine's load when the phase started, batched:\n\n")
+	fmt.Fprintf(&b, "| N | phase | wall | calls | calls/instance | provider CPU | provider VmHWM | load (1, 5, 15 min) |\n|---|---|---|---|---|---|---|---|\n")
+	for _, k := range keys {
+		if on := byKey[k][0]; on != nil {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %.2f | %s | %.0f MiB | %s |\n", sizeLabel(k.n, k.parallelism), k.phase,
+				round(on.wall), on.totalCalls(), float64(on.totalCalls())/float64(k.n), round(on.cpu),
+				float64(on.peakRSSKiB)/1024, on.loadavg)
+		}
 	}
 	fmt.Fprintf(&b, "\nCalls per action, batched:\n\n")
 	for _, k := range keys {
 		if on := byKey[k][0]; on != nil {
-			fmt.Fprintf(&b, "- N=%d %s: %s\n", k.n, k.phase, formatCalls(on.calls))
+			fmt.Fprintf(&b, "- N=%s %s: %s\n", sizeLabel(k.n, k.parallelism), k.phase, formatCalls(on.calls))
 		}
 	}
 	if len(throttled) > 0 {
@@ -93,6 +105,14 @@ func formatCalls(calls map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s %d", a, calls[a]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// sizeLabel is N, with the parallelism when it is not terraform's default.
+func sizeLabel(n, parallelism int) string {
+	if parallelism > 0 {
+		return fmt.Sprintf("%d (-parallelism=%d)", n, parallelism)
+	}
+	return fmt.Sprint(n)
 }
 
 func round(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }

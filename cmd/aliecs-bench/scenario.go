@@ -18,8 +18,10 @@ type scenario struct {
 	n                   int
 	batching            bool
 	bootTime, stopTime  time.Duration
-	throttleProbability float64 // > 0: the emulator throttles this share of every action's calls
-	requestsPerSecond   float64 // > 0: the provider's max_requests_per_second
+	throttleProbability float64         // > 0: the emulator throttles this share of every action's calls
+	requestsPerSecond   float64         // > 0: the provider's max_requests_per_second
+	parallelism         int             // > 0: terraform -parallelism (0: its default, 10)
+	phases              map[string]bool // nil: every phase
 }
 
 // result is one terraform command of one scenario.
@@ -29,7 +31,9 @@ type result struct {
 	wall        time.Duration
 	calls       map[string]int
 	peakRSSKiB  int64
-	resourcesOK int // resources in state after the phase
+	cpu         time.Duration // the provider processes' user + system CPU time
+	loadavg     string        // /proc/loadavg (1, 5, 15 min) when the phase started
+	resourcesOK int           // resources in state after the phase
 }
 
 func (r result) totalCalls() int {
@@ -87,11 +91,23 @@ func runScenario(bins binaries, work string, sc scenario) ([]result, error) {
 		{"plan-create", []string{"plan", "-input=false"}},
 		{"apply", []string{"apply", "-input=false", "-auto-approve"}},
 		{"plan", []string{"plan", "-input=false", "-detailed-exitcode"}},
+		// Terraform's own share of a no-op plan: the same plan without the
+		// provider's reads.
+		{"plan-norefresh", []string{"plan", "-input=false", "-detailed-exitcode", "-refresh=false"}},
 		{"destroy", []string{"destroy", "-input=false", "-auto-approve"}},
 	} {
-		r := result{scenario: sc, phase: phase.name}
+		if sc.phases != nil && !sc.phases[phase.name] {
+			continue
+		}
+		r := result{scenario: sc, phase: phase.name, loadavg: loadavg()}
+		args := phase.args
+		if sc.parallelism > 0 {
+			args = append(append([]string(nil), args...), fmt.Sprintf("-parallelism=%d", sc.parallelism))
+		}
 		var runErr error
-		r.wall, r.peakRSSKiB, runErr = runTerraform(dir, sc, bins.provider, phase.args)
+		var usage processUsage
+		r.wall, usage, runErr = runTerraform(dir, sc, bins.provider, args)
+		r.peakRSSKiB, r.cpu = usage.peakKiB, usage.cpu()
 		if runErr != nil {
 			return nil, fmt.Errorf("terraform %s: %w", phase.name, runErr)
 		}
@@ -158,12 +174,18 @@ func terraformEnv(dir string, sc scenario) []string {
 	if !sc.batching {
 		env = append(env, "ALIECS_DISABLE_BATCHING=1")
 	}
+	// BENCH_PROVIDER_LOG=DIR keeps the provider's DEBUG log of each command
+	// (its "ECS batched read" lines show how many ids each read carried).
+	// Logging at DEBUG slows the provider: profile runs only.
+	if logDir := os.Getenv("BENCH_PROVIDER_LOG"); logDir != "" {
+		env = append(env, "TF_LOG_PROVIDER=DEBUG", "TF_LOG_PATH="+filepath.Join(logDir, fmt.Sprintf("n%d-p%d-%d.log", sc.n, sc.parallelism, time.Now().UnixNano())))
+	}
 	return env
 }
 
 // runTerraform runs one terraform command and samples the provider process's
-// peak resident memory (VmHWM) while it runs.
-func runTerraform(dir string, sc scenario, providerDir string, args []string) (time.Duration, int64, error) {
+// peak resident memory (VmHWM) and CPU time while it runs.
+func runTerraform(dir string, sc scenario, providerDir string, args []string) (time.Duration, processUsage, error) {
 	cmd := exec.Command("terraform", args...)
 	cmd.Dir = dir
 	cmd.Env = terraformEnv(dir, sc)
@@ -172,19 +194,17 @@ func runTerraform(dir string, sc scenario, providerDir string, args []string) (t
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, processUsage{}, err
 	}
 	stopSampling := make(chan struct{})
-	var peak int64
+	usage := processUsage{ticks: map[string]int64{}}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		binary := filepath.Join(providerDir, "terraform-provider-aliecs")
 		for {
-			if kib := providerPeakKiB(binary); kib > peak {
-				peak = kib
-			}
+			usage.sample(binary)
 			select {
 			case <-stopSampling:
 				return
@@ -198,19 +218,32 @@ func runTerraform(dir string, sc scenario, providerDir string, args []string) (t
 	wg.Wait()
 	if err != nil {
 		// plan -detailed-exitcode exits 2 when there are changes: a no-op plan must not have any.
-		return wall, peak, fmt.Errorf("%w\n%s", err, tail(out.String(), 4000))
+		return wall, usage, fmt.Errorf("%w\n%s", err, tail(out.String(), 4000))
 	}
-	return wall, peak, nil
+	return wall, usage, nil
 }
 
-// providerPeakKiB returns the largest VmHWM of running processes whose
-// executable is binary (Linux /proc), or 0.
-func providerPeakKiB(binary string) int64 {
+// processUsage is what sampling the provider's processes saw: the largest
+// VmHWM, and the last CPU time (utime + stime, in clock ticks) of each
+// process. A process's CPU in its last sampling interval (50 ms) is missed.
+type processUsage struct {
+	peakKiB int64
+	ticks   map[string]int64 // by pid
+}
+
+func (u processUsage) cpu() time.Duration {
+	var t int64
+	for _, v := range u.ticks {
+		t += v
+	}
+	return time.Duration(t) * 10 * time.Millisecond // USER_HZ = 100 on Linux
+}
+
+func (u *processUsage) sample(binary string) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return
 	}
-	var peak int64
 	for _, e := range entries {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
 			continue
@@ -218,6 +251,17 @@ func providerPeakKiB(binary string) int64 {
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
 		if err != nil || exe != binary {
 			continue
+		}
+		if stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil {
+			// Fields after the command's closing parenthesis: utime is the 12th, stime the 13th.
+			if i := strings.LastIndexByte(string(stat), ')'); i > 0 {
+				f := strings.Fields(string(stat[i+1:]))
+				if len(f) > 12 {
+					ut, _ := strconv.ParseInt(f[11], 10, 64)
+					st, _ := strconv.ParseInt(f[12], 10, 64)
+					u.ticks[e.Name()] = ut + st
+				}
+			}
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
 		if err != nil {
@@ -227,14 +271,27 @@ func providerPeakKiB(binary string) int64 {
 			if strings.HasPrefix(line, "VmHWM:") {
 				f := strings.Fields(line)
 				if len(f) >= 2 {
-					if v, err := strconv.ParseInt(f[1], 10, 64); err == nil && v > peak {
-						peak = v
+					if v, err := strconv.ParseInt(f[1], 10, 64); err == nil && v > u.peakKiB {
+						u.peakKiB = v
 					}
 				}
 			}
 		}
 	}
-	return peak
+}
+
+// loadavg is the machine's load (1, 5 and 15 minutes), to judge a wall time
+// measured on a shared machine.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "-"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "-"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // stateCount is the number of resources in the state; no state yet counts 0.

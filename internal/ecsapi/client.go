@@ -30,7 +30,9 @@ type Client struct {
 	transport http.RoundTripper
 	// secrets are the keys signed with so far, for the redactor.
 	secrets *secretSet
-	limiter *tokenBucket
+	// readLimiter and writeLimiter: one rate limit per action class (see
+	// Config.RequestsPerSecond).
+	readLimiter, writeLimiter *tokenBucket
 	// down remembers an endpoint that refused past the retry window.
 	down endpointDown
 
@@ -61,13 +63,14 @@ func New(cfg Config) (*Client, error) {
 	initEndpointMap.Do(func() { _ = ecs.GetEndpointMap() })
 
 	c := &Client{
-		cfg:       cfg,
-		clock:     cfg.Clock,
-		creds:     cfg.Credentials,
-		transport: cfg.Transport,
-		secrets:   &secretSet{},
-		limiter:   newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
-		jitter:    fullJitter,
+		cfg:          cfg,
+		clock:        cfg.Clock,
+		creds:        cfg.Credentials,
+		transport:    cfg.Transport,
+		secrets:      &secretSet{},
+		readLimiter:  newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
+		writeLimiter: newTokenBucket(cfg.Clock, cfg.RequestsPerSecond, cfg.Burst),
+		jitter:       fullJitter,
 	}
 	c.secrets.add(Credentials{AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, SecurityToken: cfg.SecurityToken})
 	if c.transport == nil {

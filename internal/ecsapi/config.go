@@ -18,9 +18,13 @@ const (
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultBatchWindow    = 5 * time.Millisecond
 	// DefaultRefreshTTL and DefaultRefreshListPages shape RefreshInstance's
-	// listing of the region: long enough to cover one refresh walk.
-	DefaultRefreshTTL       = 10 * time.Second
-	DefaultRefreshListPages = 3
+	// listing of the region: long enough to cover one refresh walk (a plan
+	// of a thousand resources took 64 s on a busy 2-core machine; a
+	// listing that expires mid-walk is paid again), and up to 2,000
+	// instances. A provider process serves one walk of one command, and
+	// this process's own writes never read from an older listing.
+	DefaultRefreshTTL       = 2 * time.Minute
+	DefaultRefreshListPages = 20
 	DefaultRefreshListAfter = 10
 	// MaxInstanceBatch is DescribeInstances' limit on InstanceIds.
 	MaxInstanceBatch = 100
@@ -74,8 +78,10 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
 
-	// RequestsPerSecond limits every attempt of every call of this Client;
-	// 0 = unlimited. Burst is the bucket size (default 1).
+	// RequestsPerSecond limits every attempt of the calls of this Client,
+	// for each action class on its own: the reads (Describe*) and the
+	// writes each get this rate; 0 = unlimited. Burst is the bucket size
+	// (default 1).
 	RequestsPerSecond float64
 	Burst             int
 
@@ -123,10 +129,12 @@ type Config struct {
 	// boot every 0.5 s near its end and a long wait every WaitMaxDelay.
 	WaitRelativeCap float64
 	// RefreshTTL is how long a listing of the region's instances answers
-	// RefreshInstance (default 10 s; negative = never list, always
-	// GetInstance). RefreshListPages caps the listing (default 3 pages of
-	// 100). RefreshListAfter is how many refresh reads go by id before the
-	// region is listed (default 10; negative = list at the first read).
+	// RefreshInstance (default 2 min; negative = never list, always
+	// GetInstance). RefreshListPages caps the listing (default 20 pages of
+	// 100; a larger region is listed by the ownership tag). The first
+	// refresh read reads the first page; RefreshListAfter caps how many
+	// reads the listing may miss before the rest is read (default 10, fewer
+	// when the rest has fewer pages; negative = read it all at once).
 	RefreshTTL       time.Duration
 	RefreshListPages int
 	RefreshListAfter int

@@ -14,14 +14,17 @@ import (
 // instances. When several instances' disks are asked for at once (the
 // instances of one wave of an apply or a destroy reach Running or are
 // released together), one listing of the region's disks answers them all,
-// if it is complete within diskListPages pages: a complete listing holds
-// every disk attached to each of them at the moment it was taken, which is
-// after each caller asked. A region with more disks than that is listed
-// once; the Client then reads by instance only (the listing would cost more
-// than it saves).
+// when it is complete: a complete listing holds every disk attached to each
+// of them at the moment it was taken, which is after each caller asked.
+//
+// A listing costs a call per 100 disks of the region, a read by instance
+// one call each: a batch lists the region only when that is no more calls
+// than its instances (the first page's TotalCount says how many pages the
+// region takes, remembered for later batches), and never a region of more
+// than diskListPages pages.
 const (
 	// diskListPages caps a listing of the region's disks (100 a page).
-	diskListPages = 3
+	diskListPages = 20
 	// diskListMin is how many instances a batch needs before it lists the
 	// region: one is read by its own call.
 	diskListMin = 2
@@ -35,7 +38,17 @@ const (
 
 // diskLister holds what the Client learnt about the region's disk count.
 type diskLister struct {
-	tooMany atomic.Bool // a listing was incomplete: read by instance from now on
+	tooMany atomic.Bool  // a listing was incomplete within diskListPages: read by instance from now on
+	pages   atomic.Int64 // pages the last listing's TotalCount announced (0: not known)
+}
+
+// worthListing says whether a batch of n instances lists the region.
+func (l *diskLister) worthListing(n int) bool {
+	if n < diskListMin || l.tooMany.Load() {
+		return false
+	}
+	pages := l.pages.Load()
+	return pages == 0 || pages <= int64(n)
 }
 
 // diskRead is one instance's answer in a disk batch: read one by one, each
@@ -66,13 +79,26 @@ func (c *Client) DisksOf(ctx context.Context, ids []string) (map[string][]Disk, 
 // describeDisksOf is the disk batcher's fetch: every id of the batch gets
 // its disks (an id absent from the map has none).
 func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]diskRead, string, error) {
-	if len(ids) >= diskListMin && !c.disks.tooMany.Load() {
+	if c.disks.worthListing(len(ids)) {
 		c.logBatch(ctx, "DescribeDisks", len(ids))
+		notWorth := false
 		all, requestID, complete, err := listPages(ctx, c, diskListPages, "DescribeDisks", ecs.CreateDescribeDisksRequest,
-			(*ecs.Client).DescribeDisks, func(*ecs.DescribeDisksRequest) {}, splitDisks)
+			(*ecs.Client).DescribeDisks, func(*ecs.DescribeDisksRequest) {},
+			func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
+				items, next := splitDisks(resp)
+				if resp.TotalCount > 0 {
+					pages := int64((resp.TotalCount + pageSize - 1) / pageSize)
+					c.disks.pages.Store(pages)
+					if pages > int64(len(ids)) || pages > diskListPages {
+						notWorth = true
+						return items, "" // stop: reading by instance costs less
+					}
+				}
+				return items, next
+			})
 		// A failed listing (retries exhausted) is not every caller's
 		// failure: each is read on its own below, with its own retries.
-		if err == nil && complete {
+		if err == nil && complete && !notWorth {
 			found := make(map[string]diskRead, len(ids))
 			for _, d := range all {
 				r := found[d.InstanceID]
@@ -81,7 +107,7 @@ func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]
 			}
 			return found, requestID, nil
 		}
-		if err == nil {
+		if err == nil && (!complete || c.disks.pages.Load() > diskListPages) {
 			c.disks.tooMany.Store(true)
 		}
 	}

@@ -160,3 +160,58 @@ func TestListDisksFailedListingFallsBackToInstances(t *testing.T) {
 		t.Error("a failed listing marked the region as too large to list")
 	}
 }
+
+// A region of 500 disks takes 5 pages: a batch of 3 instances reads them by
+// instance (after the first page told the count), a batch of 6 lists.
+func TestListDisksListsWhenItCostsNoMoreThanReadingByInstance(t *testing.T) {
+	const total = 500
+	var mu sync.Mutex
+	f := newFakeECS(t, func(c fakeCall) (int, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if id := c.Params.Get("InstanceId"); id != "" {
+			return ok(map[string]any{"Disks": map[string]any{"Disk": []map[string]any{
+				{"DiskId": "d-" + id, "InstanceId": id, "Type": "system", "Category": "cloud_essd", "Size": 40}}}, "NextToken": ""})
+		}
+		start := 0
+		_, _ = fmt.Sscanf(c.Params.Get("NextToken"), "at-%d", &start)
+		list := []map[string]any{}
+		for i := start; i < min(start+100, total); i++ {
+			id := fmt.Sprintf("i-%d", i)
+			list = append(list, map[string]any{"DiskId": "d-" + id, "InstanceId": id, "Type": "system", "Category": "cloud_essd", "Size": 40})
+		}
+		next := ""
+		if start+100 < total {
+			next = fmt.Sprintf("at-%d", start+100)
+		}
+		return ok(map[string]any{"Disks": map[string]any{"Disk": list}, "NextToken": next, "TotalCount": total})
+	})
+	c, _ := f.newTestClient(t, func(cfg *Config) { cfg.BatchWindow = 200 * time.Millisecond })
+	count := func() (listings, byID int) {
+		for _, call := range f.callsOf("DescribeDisks") {
+			if call.Params.Get("InstanceId") == "" {
+				listings++
+			} else {
+				byID++
+			}
+		}
+		f.mu.Lock()
+		f.calls = nil
+		f.mu.Unlock()
+		return listings, byID
+	}
+	got := listConcurrently(t, c, []string{"i-1", "i-2", "i-450"})
+	if len(got["i-450"]) != 1 || got["i-450"][0].ID != "d-i-450" {
+		t.Fatalf("got %+v", got)
+	}
+	if l, b := count(); l != 1 || b != 3 {
+		t.Fatalf("batch of 3: %d listing pages, %d reads by instance; want 1 (its TotalCount) and 3", l, b)
+	}
+	got = listConcurrently(t, c, []string{"i-1", "i-2", "i-3", "i-4", "i-5", "i-499"})
+	if len(got["i-499"]) != 1 {
+		t.Fatalf("got %+v", got)
+	}
+	if l, b := count(); l != 5 || b != 0 {
+		t.Fatalf("batch of 6: %d listing pages, %d reads by instance; want 5 and 0", l, b)
+	}
+}

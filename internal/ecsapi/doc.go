@@ -74,11 +74,14 @@
 // GetInstance and GetSnapshotGroup return one object or a not-found error.
 // Concurrent calls within Config.BatchWindow share one Describe call (up to
 // 100 instances or 10 groups). RefreshInstance is GetInstance for Terraform's
-// refresh: after Config.RefreshListAfter reads by id it lists the region's
-// instances once and answers from that listing for Config.RefreshTTL (an id
-// the listing lacks is read by id, so it never reports a live instance gone).
-// Every write to an instance made through the Client drops that instance from
-// the listing, so a refresh never sees it as it was before the write.
+// refresh: its first read reads the first page of the region's instances
+// (100), and once the listing has missed as many reads as the rest has
+// pages (at most Config.RefreshListAfter) the rest, up to
+// Config.RefreshListPages (a larger region by the provider's ownership tag);
+// it answers from that listing for Config.RefreshTTL. An id the listing
+// lacks is read by id, so it never reports a live instance gone. An instance
+// this Client wrote to while or after the listing was asked is read by id,
+// so a refresh never sees it as it was before the write.
 // ListInstances, ListDisks and ListSnapshotGroups read every page.
 // GetSnapshotGroup and ListSnapshotGroups fill in each snapshot's size,
 // retention and status from DescribeSnapshots.

@@ -105,3 +105,32 @@ func TestClientCallsShareTheLimiter(t *testing.T) {
 		t.Errorf("total wait %v is too short for 5 requests at 2/s", total)
 	}
 }
+
+// Reads and writes have a rate limit each: a read never waits for a token
+// that writes used up, and writes still wait for each other.
+func TestReadsAndWritesHaveTheirOwnLimit(t *testing.T) {
+	read := describeInstancesFrom(map[string]string{"i-1": StatusRunning})
+	f := newFakeECS(t, func(call fakeCall) (int, any) {
+		if call.Action == "DescribeInstances" {
+			return read(call)
+		}
+		return success()
+	})
+	c, fc := f.newTestClient(t, func(cfg *Config) { cfg.RequestsPerSecond = 1 })
+	ctx := context.Background()
+	if err := c.StartInstance(ctx, "i-1"); err != nil { // the write bucket's token
+		t.Fatal(err)
+	}
+	if _, err := c.GetInstance(ctx, "i-1"); err != nil { // the read bucket's token: no wait
+		t.Fatal(err)
+	}
+	if got := fc.Slept(); len(got) != 0 {
+		t.Fatalf("a read waited for the writes' limit: sleeps %v", got)
+	}
+	if err := c.StartInstance(ctx, "i-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := fc.Slept(); !reflect.DeepEqual(got, []time.Duration{time.Second}) {
+		t.Fatalf("the second write at 1/s: sleeps %v, want [1s]", got)
+	}
+}

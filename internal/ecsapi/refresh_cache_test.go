@@ -85,19 +85,37 @@ func TestRefreshInstanceAnswersConcurrentReadsFromOneListing(t *testing.T) {
 	}
 }
 
-func TestRefreshInstanceSmallRefreshNeverLists(t *testing.T) {
-	var mu sync.Mutex
-	f := newFakeECS(t, regionHandler(&mu, map[string]string{"i-a": StatusRunning, "i-b": StatusRunning}))
+// A small refresh in a large region reads one page (its first read), then
+// its instances by id: never the rest of the region.
+func TestRefreshInstanceSmallRefreshReadsOnePage(t *testing.T) {
+	r := newPagedRegion(1000)
+	f := newFakeECS(t, r.handle)
 	c, _ := f.newTestClient(t)
-	for i := 0; i < DefaultRefreshListAfter; i++ {
-		if _, err := c.RefreshInstance(context.Background(), []string{"i-a", "i-b"}[i%2]); err != nil {
+	for i := 0; i < 4; i++ { // two machines, each with its schedule
+		id := []string{"i-0500", "i-0900"}[i%2] // beyond the first page
+		if _, err := c.RefreshInstance(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
 	}
+	pages := 0
 	for _, call := range f.callsOf("DescribeInstances") {
 		if call.Params.Get("InstanceIds") == "" {
-			t.Fatal("a refresh of a few instances listed the whole region")
+			pages++
 		}
+	}
+	if pages != 1 {
+		t.Fatalf("a refresh of a few instances read %d pages of the region, want 1", pages)
+	}
+}
+
+// A region of at most 100 instances is one call for the whole refresh.
+func TestRefreshInstanceSmallRegionIsOneCall(t *testing.T) {
+	r := newPagedRegion(60)
+	f := newFakeECS(t, r.handle)
+	c, _ := f.newTestClient(t)
+	refreshAll(t, c, regionIDs(r), 10)
+	if n := len(f.callsOf("DescribeInstances")); n != 1 {
+		t.Fatalf("DescribeInstances calls = %d, want 1", n)
 	}
 }
 

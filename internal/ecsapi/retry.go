@@ -43,8 +43,8 @@ type call struct {
 	// secrets are redacted from this call's errors and logs in addition to
 	// the client's credentials (e.g. an instance password).
 	secrets []string
-	// instanceID names the instance a write changes. do drops it from the
-	// refresh listing before the first attempt and again after the last, so
+	// instanceID names the instance a write changes. do marks it written
+	// in the refresh listing from the first attempt to after the last, so
 	// RefreshInstance never answers for it from a listing older than the
 	// write. Every write to an instance sets it.
 	instanceID string
@@ -63,8 +63,8 @@ type attemptFunc func(cl *ecs.Client) (requestID string, err error)
 // attempt repeated at once, one time per call (not counted as a retry).
 func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 	if spec.instanceID != "" {
-		c.listing.forget(spec.instanceID)
-		defer c.listing.forget(spec.instanceID)
+		c.listing.beginWrite(spec.instanceID)
+		defer c.listing.endWrite(spec.instanceID)
 	}
 	if e := c.down.known(spec.vpc, spec.action, c.clock.Now()); e != nil {
 		c.logGiveUp(ctx, spec.action, 0, "the endpoint refused connections past the retry window moments ago")
@@ -117,7 +117,7 @@ func (c *Client) do(ctx context.Context, spec call, attempt attemptFunc) error {
 			}
 		}
 		again = false
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.limiterFor(spec.kind).Wait(ctx); err != nil {
 			if lastErr != nil {
 				return lastErr
 			}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aliecs/terraform-provider-aliecs/internal/ecsapi"
+
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -22,8 +24,8 @@ import (
 // attribute (userTags), so no plan or import shows it; it takes one of the
 // 20 tags an instance can have, which leaves 19 to the user.
 const (
-	ownershipTagKey   = providerTagPrefix + "managed-by"
-	ownershipTagValue = "terraform-provider-aliecs"
+	ownershipTagKey   = ecsapi.OwnershipTagKey // providerTagPrefix + "managed-by"
+	ownershipTagValue = ecsapi.OwnershipTagValue
 )
 
 // maxUserInstanceTags is what an instance leaves to the user's tags.

@@ -186,9 +186,11 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"max_requests_per_second": schema.Float64Attribute{
 				Optional: true,
-				MarkdownDescription: "Client-side rate limit shared by every resource of this provider. `0` turns " +
-					"it off. Default `" + ftoa(defaultRequestsPerSecond) + "`. Up to a fifth of a second's worth of " +
-					"calls (at most 10, one per Terraform slot) may go at once, then the rate applies.",
+				MarkdownDescription: "Client-side rate limit shared by every resource of this provider, for the " +
+					"reads (`Describe*` calls) and for the writes each on its own: ECS throttles each API separately, " +
+					"so a destroy's status polls never hold back its writes, and no one API is called faster than " +
+					"this. `0` turns it off. Default `" + ftoa(defaultRequestsPerSecond) + "`. Up to a fifth of a " +
+					"second's worth of calls (at most 10, one per Terraform slot) may go at once, then the rate applies.",
 				Validators: []validator.Float64{float64validator.Between(0, 10000)},
 			},
 		},
