@@ -110,14 +110,14 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter; " +
 					"letters, digits, `.`, `_`, `-` and `:`; not starting with `auto`, `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{snapshotNameValidator},
+				Validators: snapshotNameValidators,
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Description of the snapshot group: 2 to 256 characters, not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators:          []validator.String{descriptionValidator},
+				Validators:          descriptionValidators,
 			},
 			"disk_ids": schema.SetAttribute{
 				Optional:    true,
