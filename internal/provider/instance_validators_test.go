@@ -235,3 +235,13 @@ func TestInstanceValidatorsOnAttribute(t *testing.T) {
 		t.Errorf("21 tags with one unknown: got %v", mresp.Diagnostics)
 	}
 }
+
+func TestRegionIDValidator(t *testing.T) {
+	if got := validateString(t, []validator.String{regionIDValidator}, "cn-hangzhou"); len(got) != 0 {
+		t.Errorf("cn-hangzhou: %q", got)
+	}
+	got := validateString(t, []validator.String{regionIDValidator}, "cn_hangzhou")
+	if len(got) != 1 || !strings.Contains(got[0], "got: cn_hangzhou") || !strings.Contains(got[0], `"cn-hangzhou"`) {
+		t.Errorf("cn_hangzhou: %q, want one error naming the value and an example", got)
+	}
+}

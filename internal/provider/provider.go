@@ -120,7 +120,7 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 				MarkdownDescription: "Region id, e.g. `cn-hangzhou`. Falls back to `ALIBABA_CLOUD_REGION_ID`, " +
 					"`ALIBABA_CLOUD_REGION`, `ALICLOUD_REGION`, then the profile's region.",
-				Validators: []validator.String{regionIDValidator{}},
+				Validators: []validator.String{regionIDValidator},
 			},
 			"access_key": schema.StringAttribute{
 				Optional:  true,
