@@ -29,6 +29,15 @@ type Credentials struct {
 // ones (AssumeRoleSource, OIDCRoleSource, InstanceRoleSource) are meant to
 // be shared by every resource of a provider: they renew at most one at a
 // time, before the keys expire.
+//
+// github.com/aliyun/credentials-go has providers for the same sources
+// (RAMRoleARN, OIDC, ECSRAMRole), kept out of these on purpose: they take no
+// context, run on the wall clock where tests inject one, follow redirects
+// (a plain http.Client), retry no throttling, and do not go through this
+// package's redaction and error classification. The token-in-a-variable
+// path (TFC_WORKLOAD_IDENTITY_TOKEN) stays this package's for the same
+// reasons. CloudSSO, whose protocol only the library knows, is the
+// library's (CloudSSOSource).
 type CredentialSource interface {
 	credentials.CredentialsProvider
 	// Retrieve returns keys that are valid now and, for expiring ones, for

@@ -247,7 +247,6 @@ func redactorFor(c Credentials) redactor {
 
 // retry runs one STS call with backoff on throttling and transient errors.
 func (s *STS) retry(ctx context.Context, action string, r redactor, attempt func() error) error {
-	delay := DefaultRetryBaseDelay
 	for try := 0; ; try++ {
 		err := attempt()
 		if err == nil {
@@ -258,8 +257,7 @@ func (s *STS) retry(ctx context.Context, action string, r redactor, attempt func
 		if apiErr.cause != nil || try >= s.cfg.MaxRetries || !(IsThrottling(apiErr) || IsTransient(apiErr)) {
 			return apiErr
 		}
-		d := fullJitter(delay)
-		delay *= 2
+		d := fullJitter(exponentialDelay(DefaultRetryBaseDelay, DefaultRetryMaxDelay, try+1))
 		select {
 		case <-ctx.Done():
 			return apiErr

@@ -203,15 +203,28 @@ func (c *Client) retryable(kind callKind, err *APIError) bool {
 // backoff is the delay before retry number try (1-based): exponential from
 // RetryBaseDelay, capped at RetryMaxDelay, with full jitter so that many
 // throttled callers do not come back in lockstep.
+//
+// Written here rather than taken from github.com/cenkalti/backoff (v4, v5):
+// its ExponentialBackOff randomizes by ±RandomizationFactor around the
+// interval and caps the interval, not the randomized delay, so a delay can
+// exceed RetryMaxDelay, and it draws from the global math/rand where the
+// tests inject c.jitter; its Retry loop sleeps on a timer that cannot be
+// replaced (v5's is unexported), not on Config.Clock, and has no place for
+// this loop's per-attempt rules (no sleep past the deadline, the refused
+// window, renewing expired keys, settled answers). What is left is the
+// arithmetic below.
 func (c *Client) backoff(try int) time.Duration {
-	d := c.cfg.RetryBaseDelay
-	for i := 1; i < try && d < c.cfg.RetryMaxDelay; i++ {
+	return c.jitter(exponentialDelay(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, try))
+}
+
+// exponentialDelay is base doubled for each retry after the first (try is
+// 1-based), capped at most; it never overflows.
+func exponentialDelay(base, most time.Duration, try int) time.Duration {
+	d := base
+	for i := 1; i < try && d < most; i++ {
 		d *= 2
 	}
-	if d > c.cfg.RetryMaxDelay {
-		d = c.cfg.RetryMaxDelay
-	}
-	return c.jitter(d)
+	return min(d, most)
 }
 
 // fullJitter returns a uniformly random duration in [0, d].

@@ -85,6 +85,10 @@ func TestBackoffIsCapped(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("backoff = %v, want %v", got, want)
 	}
+	// The STS retries share the arithmetic: capped however many tries.
+	if d := exponentialDelay(DefaultRetryBaseDelay, DefaultRetryMaxDelay, 200); d != DefaultRetryMaxDelay {
+		t.Errorf("exponentialDelay after 200 tries = %v, want the cap %v", d, DefaultRetryMaxDelay)
+	}
 	for i := 0; i < 1000; i++ {
 		if d := fullJitter(time.Second); d < 0 || d > time.Second {
 			t.Fatalf("jitter out of range: %v", d)

@@ -38,7 +38,10 @@ type waitSpec[T any] struct {
 // around the time earlier waits of the same kind took (transition_times.go).
 // Throttling and transient poll errors (already retried by the client) do
 // not end the wait. Time is measured on the Client's clock, so tests never
-// sleep.
+// sleep. Not a backoff library's schedule (cenkalti/backoff): the intervals
+// are snapped to the clock's grid and pulled toward learnt transition
+// times so that concurrent waits share batched reads, which a randomized
+// exponential schedule would scatter.
 func waitFor[T any](ctx context.Context, c *Client, spec waitSpec[T]) (T, error) {
 	var (
 		zero       T

@@ -33,6 +33,7 @@ const (
 	baseStatic baseKind = iota
 	baseOIDC
 	baseInstance
+	baseCloudSSO
 )
 
 // credentialBase is where the first keys come from.
@@ -50,6 +51,8 @@ type credentialBase struct {
 	oidc                                oidcSettings
 	instanceRole                        string
 	disableIMDSv1                       bool
+	cloudSSO                            ecsapi.CloudSSOInput
+	profileName                         string // the CLI profile it came from, if any
 }
 
 // oidcSettings configure AssumeRoleWithOIDC.

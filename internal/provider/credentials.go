@@ -52,6 +52,11 @@ func buildCredentials(s settings, transport http.RoundTripper, userAgent string)
 	case baseInstance:
 		src = ecsapi.InstanceRoleSource(b.label, ecsapi.MetadataConfig{Endpoint: s.metadataEndpoint,
 			RoleName: b.instanceRole, DisableIMDSv1: b.disableIMDSv1})
+	case baseCloudSSO:
+		var err error
+		if src, err = ecsapi.CloudSSOSource(b.label, b.cloudSSO); err != nil {
+			return nil, err
+		}
 	}
 	for _, step := range s.creds.roles {
 		c, err := stsClient()
@@ -94,6 +99,11 @@ func addCredentialError(diags *diag.Diagnostics, chain credentialChain, err erro
 		add(b.attr, "Cannot get the machine's RAM role credentials",
 			fmt.Sprintf("The keys of %s could not be read from the instance metadata service. Terraform must run on an "+
 				"ECS instance with this RAM role attached (ecs_role_name names the role, not a user).", b.description))
+	case baseCloudSSO:
+		add(b.attr, "Cannot get the CloudSSO credentials",
+			fmt.Sprintf("The keys of %s could not be obtained from its CloudSSO sign-in portal. The access token "+
+				"the aliyun CLI saved expires: sign in again with aliyun configure --profile %s --mode CloudSSO.",
+				b.description, b.profileName))
 	default:
 		add(b.attr, "Cannot get credentials", "The credentials of "+b.description+" could not be obtained.")
 	}

@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -277,7 +280,11 @@ func TestAccCredentials_instanceRole(t *testing.T) {
 // Every mode of the aliyun CLI's config.json, through shared_credentials_file,
 // and the file's current profile when none is named.
 func TestAccCredentials_profiles(t *testing.T) {
-	env := newCredEnv(t, emulator.Options{})
+	// The keys the CloudSSO portal stand-in hands out, which the emulator
+	// accepts for ECS (its own key may call STS only).
+	ssoKey := emulator.Credential{AccessKeyID: "STS.cloudsso", AccessKeySecret: "cloudsso-secret", SecurityToken: "cloudsso-token"}
+	env := newCredEnv(t, emulator.Options{Credentials: []emulator.Credential{{AccessKeyID: accAccessKey, AccessKeySecret: accSecretKey}, ssoKey}})
+	portal := cloudSSOPortal(t, "sso-access-token", ssoKey)
 	t.Setenv("ALIECS_METADATA_ENDPOINT", env.server.URL)
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "oidc-token")
@@ -294,9 +301,14 @@ func TestAccCredentials_profiles(t *testing.T) {
     {"name": "chained", "mode": "ChainableRamRoleArn", "source_profile": "role", "ram_role_arn": %[5]q},
     {"name": "machine", "mode": "EcsRamRole", "ram_role_name": %[6]q, "region_id": %[3]q},
     {"name": "oidc", "mode": "OIDC", "oidc_provider_arn": %[7]q, "ram_role_arn": %[4]q, "oidc_token_file": %[8]q},
-    {"name": "sso", "mode": "CloudSSO"}
+    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": %[9]q, "cloud_sso_account_id": "1380000000000000",
+     "cloud_sso_access_config": "ac-admin", "access_token": "sso-access-token", "cloud_sso_access_token_expire": %[10]d},
+    {"name": "sso-expired", "mode": "CloudSSO", "cloud_sso_sign_in_url": %[9]q, "cloud_sso_account_id": "1380000000000000",
+     "cloud_sso_access_config": "ac-admin", "access_token": "sso-access-token", "cloud_sso_access_token_expire": %[11]d},
+    {"name": "oauth", "mode": "OAuth"}
   ]
-}`, accAccessKey, accSecretKey, accRegion, accRoleARN, accTargetRoleARN, accInstanceRole, accOIDCProvider, tokenFile)), 0o600); err != nil {
+}`, accAccessKey, accSecretKey, accRegion, accRoleARN, accTargetRoleARN, accInstanceRole, accOIDCProvider, tokenFile,
+		portal.URL, time.Now().Add(time.Hour).Unix(), time.Now().Add(-time.Hour).Unix())), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	withProfile := func(name string) string {
@@ -310,7 +322,9 @@ func TestAccCredentials_profiles(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			env.fails(withProfile("keys"), `Forbidden\.RAM`),
-			env.fails(withProfile("sso"), `(?s)mode "CloudSSO".*supported modes are AK, StsToken`),
+			env.fails(withProfile("oauth"), `(?s)mode "OAuth".*supported modes are AK, StsToken`),
+			env.ok(withProfile("sso"), map[string]int{"DescribeInstances": 1}),
+			env.fails(withProfile("sso-expired"), `(?s)Cannot get the CloudSSO credentials.*aliyun configure --profile\s+sso-expired\s+--mode CloudSSO.*expired`),
 			env.ok(withProfile("role"), map[string]int{"AssumeRole": 1}),
 			env.ok(withProfile("chained"), map[string]int{"AssumeRole": 2}),
 			env.ok(withProfile("machine"), map[string]int{"MetadataCredentials": 1}),
@@ -318,6 +332,23 @@ func TestAccCredentials_profiles(t *testing.T) {
 			env.ok(withProfile(""), map[string]int{"AssumeRole": 1}), // the current profile, "role"
 		},
 	})
+}
+
+// cloudSSOPortal stands in for a CloudSSO sign-in portal: POST
+// /cloud-credentials with the access token answers key, for an hour.
+func cloudSSOPortal(t *testing.T, token string, key emulator.Credential) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/cloud-credentials" || r.Header.Get("Authorization") != "Bearer "+token {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"RequestId": "r-1", "CloudCredential": map[string]string{
+			"AccessKeyId": key.AccessKeyID, "AccessKeySecret": key.AccessKeySecret, "SecurityToken": key.SecurityToken,
+			"Expiration": time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z")}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // Keys that expire during a long apply are renewed: a snapshot that takes

@@ -21,7 +21,8 @@ const chainConfig = `{
     {"name": "loop-b", "mode": "ChainableRamRoleArn", "source_profile": "loop-a", "ram_role_arn": "acs:ram::2:role/b"},
     {"name": "agent", "mode": "EcsRamRole", "ram_role_name": "AgentRole"},
     {"name": "rrsa", "mode": "OIDC", "oidc_provider_arn": "acs:ram::1:oidc-provider/ack", "ram_role_arn": "acs:ram::1:role/pod", "oidc_token_file": "/var/run/token"},
-    {"name": "sso", "mode": "CloudSSO"}
+    {"name": "sso", "mode": "CloudSSO"},
+    {"name": "oauth", "mode": "OAuth"}
   ]
 }`
 
@@ -91,8 +92,12 @@ func TestResolveProfileModes(t *testing.T) {
 		}
 	})
 	t.Run("unsupported mode", func(t *testing.T) {
-		_, diags := resolveSettings(named("sso"), envFrom(nil), home)
+		_, diags := resolveSettings(named("oauth"), envFrom(nil), home)
 		assertAttributeError(t, diags, path.Root("profile"), "supported modes are "+supportedProfileModes)
+	})
+	t.Run("CloudSSO without its portal", func(t *testing.T) {
+		_, diags := resolveSettings(named("sso"), envFrom(nil), home)
+		assertAttributeError(t, diags, path.Root("profile"), "needs cloud_sso_sign_in_url")
 	})
 	t.Run("shared_credentials_file from the environment", func(t *testing.T) {
 		file := homeWith(t, `{"current":"k","profiles":[{"name":"k","mode":"AK","access_key_id":"fa","access_key_secret":"fs","region_id":"us-west-1"}]}`)

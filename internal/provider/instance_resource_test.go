@@ -661,10 +661,10 @@ func TestAccInstance_badInputs(t *testing.T) {
 	c := newInstanceCatalog(t, env)
 	cases := []struct{ extra, want string }{
 		{`  instance_name = "1abc"`, `(?s)instance_name.*"1abc" starts with '1'`},
-		{`  instance_name = "a"`, `(?s)instance_name.*has 1 characters`},
+		{`  instance_name = "a"`, `(?s)instance_name.*between 2 and 128, got: 1`},
 		{`  instance_name = "ab cd"`, `(?s)instance_name.*contains ' '`},
 		{`  description = "http://x.example"`, `(?s)description.*cannot start with http`},
-		{`  description = "x"`, `(?s)description.*2 to 256`},
+		{`  description = "x"`, `(?s)description.*between 2 and 256, got: 1`},
 		{`  host_name = "-bad"`, `(?s)host_name.*"-bad"`},
 		{`  host_name = "a_b"`, `(?s)host_name.*contains '_'`},
 		{`  status = "Paused"`, `(?s)status.*value must be one of.*Running`},

@@ -9,22 +9,28 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
 // Plan-time checks of the rules ECS enforces on instance attributes, so a bad
 // value fails `terraform plan` on its attribute instead of half-way through
-// an apply. Each check is a plain function returning the problem ("" when
-// fine), wrapped as a validator by stringCheck / mapCheck.
+// an apply. Lengths are terraform-plugin-framework-validators'
+// UTF8LengthBetween (ECS counts characters, and names may be Chinese; its
+// message gives the length found and the range). The rest is a plain
+// function returning the problem ("" when fine), wrapped as a validator by
+// stringCheck, where the library's checks would say less:
+// stringvalidator.RegexMatches could express the character rules but only
+// repeats the whole value, where these name the offending character and its
+// place; RE2 has no negative look-ahead for the prefix rules (NoneOf compares
+// whole values); the password must never be repeated (RegexMatches would
+// print it); and a tag's message names the tag.
 
-// checkInstanceName: 2–128 characters, starting with a letter (or a Chinese
-// character), then letters, digits, '.', '_', ':' and '-'.
+// checkInstanceName: starting with a letter (or a Chinese character), then
+// letters, digits, '.', '_', ':' and '-' (2–128 characters: LengthBetween).
 func checkInstanceName(s string) string {
 	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, followed by letters, digits, " +
 		"periods (.), underscores (_), colons (:) and hyphens (-)"
-	if n := utf8.RuneCountInString(s); n < 2 || n > 128 {
-		return fmt.Sprintf("%q has %d characters; an instance name has %s.", s, n, allowed)
-	}
 	for i, r := range s {
 		if i == 0 {
 			if !isLetterOrCJK(r) {
@@ -43,11 +49,9 @@ func isLetterOrCJK(r rune) bool {
 	return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || unicode.Is(unicode.Han, r)
 }
 
-// checkDescription: 2–256 characters, not starting with http:// or https://.
+// checkDescription: not starting with http:// or https:// (2–256
+// characters: LengthBetween).
 func checkDescription(s string) string {
-	if n := utf8.RuneCountInString(s); n < 2 || n > 256 {
-		return fmt.Sprintf("%q has %d characters; a description has 2 to 256 characters.", s, n)
-	}
 	if hasURLPrefix(s) {
 		return fmt.Sprintf("%q starts with a URL scheme; a description cannot start with http:// or https://.", s)
 	}
@@ -62,12 +66,12 @@ func hasURLPrefix(s string) bool {
 // checkHostName follows the rules for Linux images (the stricter Windows
 // limit of 15 characters is the service's to enforce): 2–64 characters of
 // letters, digits, '.' and '-'; no '.' or '-' first or last or twice in a
-// row; not only digits.
+// row; not only digits (2–64 characters: LengthBetween).
 func checkHostName(s string) string {
 	const allowed = "2 to 64 letters, digits, periods (.) and hyphens (-), not starting or ending with a period or " +
 		"hyphen, without two of them in a row, and not only digits"
-	if n := len(s); n < 2 || n > 64 {
-		return fmt.Sprintf("%q has %d characters; a host name has %s.", s, utf8.RuneCountInString(s), allowed)
+	if s == "" {
+		return "" // LengthBetween says so
 	}
 	digitsOnly := true
 	for i, r := range s {
@@ -131,13 +135,10 @@ func checkPassword(s string) string {
 // final snapshot's and aliecs_snapshot's): 2–128 characters starting with a
 // letter or a Chinese character, followed by letters, digits, '.', '_', ':'
 // and '-'; not starting with "auto" (kept for automatic snapshots) or a URL
-// scheme.
+// scheme (2–128 characters: LengthBetween).
 func checkSnapshotName(s string) string {
 	const allowed = "2 to 128 characters, starting with a letter or a Chinese character, followed by letters, digits, " +
 		"periods (.), underscores (_), colons (:) and hyphens (-), and not starting with \"auto\", http:// or https://"
-	if n := utf8.RuneCountInString(s); n < 2 || n > 128 {
-		return fmt.Sprintf("%q has %d characters; a snapshot name has %s.", s, n, allowed)
-	}
 	if strings.HasPrefix(strings.ToLower(s), "auto") || hasURLPrefix(s) {
 		return fmt.Sprintf("%q is not allowed; a snapshot name has %s.", s, allowed)
 	}
@@ -162,24 +163,11 @@ func checkRegexp(s string) string {
 
 const maxTags = 20
 
-// checkTags: at most 20 tags; keys 1–128 characters, not starting with
-// "aliyun" or "acs:" or a URL scheme; values at most 128 characters, not
-// starting with a URL scheme.
-func checkTags(tags map[string]string) []string {
-	var problems []string
-	if p := checkTagCount(len(tags)); p != "" {
-		problems = append(problems, p)
-	}
-	return append(problems, checkTagEntries(tags)...)
-}
-
-func checkTagCount(n int) string {
-	if n > maxTags {
-		return fmt.Sprintf("%d tags were given; an instance has at most %d tags.", n, maxTags)
-	}
-	return ""
-}
-
+// checkTagEntries: tag keys 1–128 characters, not starting with "aliyun" or
+// "acs:" or a URL scheme; values at most 128 characters, not starting with a
+// URL scheme. How many tags: mapvalidator.SizeAtMost for a filter; the
+// resources' own validators, whose limit depends on the provider's own
+// tags and on other attributes, say it themselves.
 func checkTagEntries(tags map[string]string) []string {
 	var problems []string
 	keys := make([]string, 0, len(tags))
@@ -230,23 +218,36 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 }
 
 var (
-	instanceNameValidator = stringCheck{"Invalid instance name", "2 to 128 characters starting with a letter", checkInstanceName}
-	descriptionValidator  = stringCheck{"Invalid description", "2 to 256 characters, not starting with http:// or https://", checkDescription}
-	hostNameValidator     = stringCheck{"Invalid host name", "2 to 64 letters, digits, periods and hyphens", checkHostName}
-	passwordValidator     = stringCheck{"Invalid password", "8 to 30 characters from at least three character classes", checkPassword}
-	snapshotNameValidator = stringCheck{"Invalid snapshot name", "2 to 128 characters starting with a letter", checkSnapshotName}
-	regexpValidator       = stringCheck{"Invalid regular expression", "a valid RE2 regular expression", checkRegexp}
+	instanceNameValidators = []validator.String{
+		stringvalidator.UTF8LengthBetween(2, 128),
+		stringCheck{"Invalid instance name", "starting with a letter", checkInstanceName},
+	}
+	descriptionValidators = []validator.String{
+		stringvalidator.UTF8LengthBetween(2, 256),
+		stringCheck{"Invalid description", "not starting with http:// or https://", checkDescription},
+	}
+	hostNameValidators = []validator.String{
+		stringvalidator.UTF8LengthBetween(2, 64),
+		stringCheck{"Invalid host name", "letters, digits, periods and hyphens", checkHostName},
+	}
+	snapshotNameValidators = []validator.String{
+		stringvalidator.UTF8LengthBetween(2, 128),
+		stringCheck{"Invalid snapshot name", "starting with a letter, not with auto", checkSnapshotName},
+	}
+	passwordValidator = stringCheck{"Invalid password", "8 to 30 characters from at least three character classes", checkPassword}
+	regexpValidator   = stringCheck{"Invalid regular expression", "a valid RE2 regular expression", checkRegexp}
 )
 
-// tagsValidator checks a set of tags as the service does: a tag filter
-// (aliecs_instances), which may name the provider's own tags. An instance's
+// tagsValidator checks the entries of a set of tags as the service does: a
+// tag filter (aliecs_instances), which may name the provider's own tags; its
+// size is mapvalidator.SizeAtMost(maxTags)'s. An instance's
 // own tags are checked by instanceTagsValidator.
 type tagsValidator struct{}
 
 var _ validator.Map = tagsValidator{}
 
 func (tagsValidator) Description(context.Context) string {
-	return "at most 20 tags; keys 1 to 128 characters not starting with aliyun or acs:; values at most 128 characters"
+	return "keys 1 to 128 characters not starting with aliyun or acs:; values at most 128 characters"
 }
 func (v tagsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
@@ -254,11 +255,7 @@ func (tagsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, 
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	problems := checkTagEntries(knownTagValues(req))
-	if p := checkTagCount(len(req.ConfigValue.Elements())); p != "" {
-		problems = append([]string{p}, problems...)
-	}
-	for _, p := range problems {
+	for _, p := range checkTagEntries(knownTagValues(req)) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid tags", p)
 	}
 }

@@ -6,11 +6,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+// validateString runs a validator list as the framework does and returns
+// the details of the errors, on the attribute "a".
+func validateString(t *testing.T, vs []validator.String, s string) []string {
+	t.Helper()
+	var details []string
+	for _, v := range vs {
+		resp := &validator.StringResponse{}
+		v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("a"), ConfigValue: types.StringValue(s)}, resp)
+		for _, d := range resp.Diagnostics.Errors() {
+			details = append(details, d.Detail())
+		}
+	}
+	return details
+}
 
 func TestInstanceCheckInstanceName(t *testing.T) {
 	for _, tc := range []struct {
@@ -30,12 +46,15 @@ func TestInstanceCheckInstanceName(t *testing.T) {
 		{"ab/c", false},
 		{"http://x", false},
 	} {
-		got := checkInstanceName(tc.in)
-		if (got == "") != tc.wantOK {
-			t.Errorf("checkInstanceName(%q) = %q, want ok=%v", tc.in, got, tc.wantOK)
+		got := validateString(t, instanceNameValidators, tc.in)
+		if (len(got) == 0) != tc.wantOK {
+			t.Errorf("instance name %q: %q, want ok=%v", tc.in, got, tc.wantOK)
 		}
-		if got != "" && !strings.Contains(got, fmt.Sprintf("%q", tc.in)) {
-			t.Errorf("checkInstanceName(%q): message %q does not quote the value given", tc.in, got)
+		// What was given (the value, or its length) and what is allowed.
+		for _, msg := range got {
+			if !strings.Contains(msg, fmt.Sprintf("%q", tc.in)) && !strings.Contains(msg, "must be between 2 and 128, got: ") {
+				t.Errorf("instance name %q: message %q does not say what was given and what is allowed", tc.in, msg)
+			}
 		}
 	}
 }
@@ -54,8 +73,8 @@ func TestInstanceCheckDescription(t *testing.T) {
 		{"HTTPS://example.com", false},
 		{"see http://example.com", true},
 	} {
-		if got := checkDescription(tc.in); (got == "") != tc.wantOK {
-			t.Errorf("checkDescription(%q) = %q, want ok=%v", tc.in, got, tc.wantOK)
+		if got := validateString(t, descriptionValidators, tc.in); (len(got) == 0) != tc.wantOK {
+			t.Errorf("description %q: %q, want ok=%v", tc.in, got, tc.wantOK)
 		}
 	}
 }
@@ -79,8 +98,8 @@ func TestInstanceCheckHostName(t *testing.T) {
 		{"web_1", false},
 		{"12345", false},
 	} {
-		if got := checkHostName(tc.in); (got == "") != tc.wantOK {
-			t.Errorf("checkHostName(%q) = %q, want ok=%v", tc.in, got, tc.wantOK)
+		if got := validateString(t, hostNameValidators, tc.in); (len(got) == 0) != tc.wantOK {
+			t.Errorf("host name %q: %q, want ok=%v", tc.in, got, tc.wantOK)
 		}
 	}
 }
@@ -125,8 +144,8 @@ func TestInstanceCheckSnapshotName(t *testing.T) {
 		{"1final", false},
 		{"https://x", false},
 	} {
-		if got := checkSnapshotName(tc.in); (got == "") != tc.wantOK {
-			t.Errorf("checkSnapshotName(%q) = %q, want ok=%v", tc.in, got, tc.wantOK)
+		if got := validateString(t, snapshotNameValidators, tc.in); (len(got) == 0) != tc.wantOK {
+			t.Errorf("snapshot name %q: %q, want ok=%v", tc.in, got, tc.wantOK)
 		}
 	}
 }
@@ -151,7 +170,6 @@ func TestInstanceCheckTags(t *testing.T) {
 	}{
 		"ok":             {map[string]string{"env": "dev", "team": ""}, ""},
 		"twenty":         {func() map[string]string { m := map[string]string{}; maps(m, 20); return m }(), ""},
-		"too many":       {many, "21 tags"},
 		"aliyun prefix":  {map[string]string{"aliyun-x": "v"}, "reserved prefix"},
 		"acs prefix":     {map[string]string{"ACS:x": "v"}, "reserved prefix"},
 		"url key":        {map[string]string{"http://x": "v"}, "URL scheme"},
@@ -161,7 +179,7 @@ func TestInstanceCheckTags(t *testing.T) {
 		"long value":     {map[string]string{"k": strings.Repeat("v", 129)}, "129 characters"},
 		"value at limit": {map[string]string{"k": strings.Repeat("v", 128)}, ""},
 	} {
-		problems := checkTags(tc.tags)
+		problems := checkTagEntries(tc.tags)
 		if tc.want == "" {
 			if len(problems) != 0 {
 				t.Errorf("%s: unexpected problems %v", name, problems)
@@ -184,32 +202,46 @@ func maps(m map[string]string, n int) {
 func TestInstanceValidatorsOnAttribute(t *testing.T) {
 	ctx := context.Background()
 	p := path.Root("instance_name")
-	resp := &validator.StringResponse{}
-	instanceNameValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue("1bad")}, resp)
-	if !resp.Diagnostics.HasError() {
-		t.Fatal("no error for a bad name")
-	}
-	for _, d := range resp.Diagnostics.Errors() {
-		withPath, ok := d.(interface{ Path() path.Path })
-		if !ok || !withPath.Path().Equal(p) {
-			t.Errorf("error not on the attribute: %v", d)
+	for _, v := range instanceNameValidators {
+		resp := &validator.StringResponse{}
+		v.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue("1")}, resp)
+		for _, d := range resp.Diagnostics.Errors() {
+			withPath, ok := d.(interface{ Path() path.Path })
+			if !ok || !withPath.Path().Equal(p) {
+				t.Errorf("error not on the attribute: %v", d)
+			}
+		}
+		resp = &validator.StringResponse{}
+		v.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringUnknown()}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("unknown value rejected: %v", resp.Diagnostics)
 		}
 	}
-	resp = &validator.StringResponse{}
-	instanceNameValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringUnknown()}, resp)
-	if resp.Diagnostics.HasError() {
-		t.Errorf("unknown value rejected: %v", resp.Diagnostics)
+	if got := validateString(t, instanceNameValidators, "1"); len(got) != 2 {
+		t.Errorf("a name too short and starting with a digit: %q, want both problems", got)
 	}
 
-	// 21 tags of which one is unknown: the count is still checked.
+	// 21 tags of which one is unknown: the count is still checked, by the
+	// filter's size validator; the entries' validator skips the unknown.
 	elems := map[string]attr.Value{"u": types.StringUnknown()}
 	for i := 0; i < 20; i++ {
 		elems[fmt.Sprintf("k%d", i)] = types.StringValue("v")
 	}
 	mresp := &validator.MapResponse{}
-	tagsValidator{}.ValidateMap(ctx, validator.MapRequest{Path: path.Root("tags"),
-		ConfigValue: types.MapValueMust(types.StringType, elems)}, mresp)
-	if mresp.Diagnostics.ErrorsCount() != 1 {
+	req := validator.MapRequest{Path: path.Root("tags"), ConfigValue: types.MapValueMust(types.StringType, elems)}
+	mapvalidator.SizeAtMost(maxTags).ValidateMap(ctx, req, mresp)
+	tagsValidator{}.ValidateMap(ctx, req, mresp)
+	if mresp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(mresp.Diagnostics.Errors()[0].Detail(), "at most 20 elements, got: 21") {
 		t.Errorf("21 tags with one unknown: got %v", mresp.Diagnostics)
+	}
+}
+
+func TestRegionIDValidator(t *testing.T) {
+	if got := validateString(t, []validator.String{regionIDValidator}, "cn-hangzhou"); len(got) != 0 {
+		t.Errorf("cn-hangzhou: %q", got)
+	}
+	got := validateString(t, []validator.String{regionIDValidator}, "cn_hangzhou")
+	if len(got) != 1 || !strings.Contains(got[0], "got: cn_hangzhou") || !strings.Contains(got[0], `"cn-hangzhou"`) {
+		t.Errorf("cn_hangzhou: %q, want one error naming the value and an example", got)
 	}
 }

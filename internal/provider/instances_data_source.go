@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -105,7 +106,7 @@ func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "Only instances that carry all these tags (key and value). The provider's own tags " +
 					"may be given: `{ \"aliecs:managed-by\" = \"terraform-provider-aliecs\" }` lists every instance the " +
 					"provider created (see the guide Finding orphaned instances).",
-				Validators: []validator.Map{tagsValidator{}},
+				Validators: []validator.Map{mapvalidator.SizeAtMost(maxTags), tagsValidator{}},
 			},
 			"vswitch_id": schema.StringAttribute{
 				Optional:            true,

@@ -36,6 +36,12 @@ type aliyunProfile struct {
 	// OIDC
 	OIDCProviderARN string `json:"oidc_provider_arn"`
 	OIDCTokenFile   string `json:"oidc_token_file"`
+	// CloudSSO, as the CLI saves it after signing in
+	CloudSSOSignInURL    string `json:"cloud_sso_sign_in_url"`
+	CloudSSOAccountID    string `json:"cloud_sso_account_id"`
+	CloudSSOAccessConfig string `json:"cloud_sso_access_config"`
+	AccessToken          string `json:"access_token"`
+	AccessTokenExpire    int64  `json:"cloud_sso_access_token_expire"`
 }
 
 type aliyunConfigFile struct {
@@ -44,8 +50,14 @@ type aliyunConfigFile struct {
 }
 
 // supportedProfileModes are the modes whose credentials the provider can
-// obtain by itself (as the SDK's profile provider does).
-const supportedProfileModes = "AK, StsToken, RamRoleArn, EcsRamRole, ChainableRamRoleArn, OIDC"
+// obtain by itself (as the SDK's profile provider does). The modes are
+// mapped here, not by github.com/aliyun/credentials-go's CLIProfile provider:
+// each becomes a step of the provider's own credential chain (its STS
+// endpoint and region, retries, injected clock, redaction, and errors on the
+// attribute that configured it). CloudSSO's protocol is the library's
+// (ecsapi.CloudSSOSource). OAuth and External are not supported: they need
+// a browser sign-in or run a command of the file's choosing.
+const supportedProfileModes = "AK, StsToken, RamRoleArn, EcsRamRole, ChainableRamRoleArn, OIDC, CloudSSO"
 
 // cliConfig is a loaded config.json.
 type cliConfig struct {
@@ -126,7 +138,8 @@ func (c *cliConfig) profile(name string) (aliyunProfile, error) {
 // StsToken profiles give static keys; RamRoleArn assumes a role with the
 // profile's key; ChainableRamRoleArn assumes a role with the credentials
 // of its source profile (itself any mode); EcsRamRole uses the machine's
-// role; OIDC exchanges the token in a file.
+// role; OIDC exchanges the token in a file; CloudSSO exchanges the access
+// token the CLI saved at sign-in for the access configuration's keys.
 func (c *cliConfig) profileCredentials(p aliyunProfile, getenv func(string) string) (credentialChain, error) {
 	return c.chainFor(p, getenv, map[string]bool{})
 }
@@ -209,6 +222,15 @@ func (c *cliConfig) chainFor(p aliyunProfile, getenv func(string) string, seen m
 			sessionName: orDefault(p.RAMSessionName, sessionNameFromEnv(getenv)),
 			tokenFile:   p.OIDCTokenFile, tokenSource: "oidc_token_file " + p.OIDCTokenFile + " of " + where,
 		}}, stsRegion: p.StsRegion}, nil
+	case "CloudSSO":
+		if p.CloudSSOSignInURL == "" || p.CloudSSOAccountID == "" || p.CloudSSOAccessConfig == "" {
+			return credentialChain{}, fmt.Errorf("%s (mode CloudSSO) needs cloud_sso_sign_in_url, cloud_sso_account_id "+
+				"and cloud_sso_access_config", where)
+		}
+		return credentialChain{base: credentialBase{kind: baseCloudSSO, label: label, description: where,
+			cloudSSO: ecsapi.CloudSSOInput{SignInURL: p.CloudSSOSignInURL, AccountID: p.CloudSSOAccountID,
+				AccessConfig: p.CloudSSOAccessConfig, AccessToken: p.AccessToken, AccessTokenExpire: p.AccessTokenExpire},
+			profileName: p.Name}}, nil
 	default:
 		return credentialChain{}, fmt.Errorf("%s uses mode %q; supported modes are %s", where, p.Mode, supportedProfileModes)
 	}

@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -120,7 +121,7 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 				MarkdownDescription: "Region id, e.g. `cn-hangzhou`. Falls back to `ALIBABA_CLOUD_REGION_ID`, " +
 					"`ALIBABA_CLOUD_REGION`, `ALICLOUD_REGION`, then the profile's region.",
-				Validators: []validator.String{regionIDValidator{}},
+				Validators: []validator.String{regionIDValidator},
 			},
 			"access_key": schema.StringAttribute{
 				Optional:  true,
@@ -144,7 +145,7 @@ func (p *aliecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 				MarkdownDescription: "Name of a profile of the aliyun CLI's configuration file (see " +
 					"`shared_credentials_file`), in any of the modes `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, " +
-					"`ChainableRamRoleArn` and `OIDC`. Falls back to `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
+					"`ChainableRamRoleArn`, `OIDC` and `CloudSSO` (signed in with `aliyun configure --mode CloudSSO`). Falls back to `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
 					"with none of them, the file's `current` profile is used when no other credentials are found.",
 			},
 			"shared_credentials_file": schema.StringAttribute{
@@ -305,6 +306,11 @@ func (p *aliecsProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	transport := ecsapi.NewTransport(ecsapi.DefaultConnectTimeout)
 	userAgent := "terraform-provider-aliecs/" + p.version
 	creds, err := buildCredentials(settings, transport, userAgent)
+	var credErr *ecsapi.CredentialError
+	if errors.As(err, &credErr) { // a CloudSSO token that expired
+		addCredentialError(&resp.Diagnostics, settings.creds, err)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot set up the credentials", err.Error())
 		return

@@ -110,14 +110,14 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Name of the snapshot group: 2 to 128 characters, starting with a letter; " +
 					"letters, digits, `.`, `_`, `-` and `:`; not starting with `auto`, `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators: []validator.String{snapshotNameValidator},
+				Validators: snapshotNameValidators,
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "Description of the snapshot group: 2 to 256 characters, not starting with `http://` or `https://`. Updated in place; removing it from the configuration keeps the current value.",
-				Validators:          []validator.String{descriptionValidator},
+				Validators:          descriptionValidators,
 			},
 			"disk_ids": schema.SetAttribute{
 				Optional:    true,
@@ -516,7 +516,12 @@ var snapshotReplacingAttributes = []string{"disk_ids"}
 // deletes it says so.
 func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() {
-		return // create
+		if !req.Plan.Raw.IsNull() { // create
+			var id types.String
+			resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("instance_id"), &id)...)
+			r.checkInstanceAtPlan(ctx, id, &resp.Diagnostics) // snapshot_references.go
+		}
+		return
 	}
 	var state snapshotResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -553,6 +558,9 @@ func (r *snapshotResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	if r.retakes(ctx, state, plan, &resp.Diagnostics) { // snapshot_retake.go
+		if instanceIDChanges(plan.InstanceID, state.InstanceID) {
+			r.checkInstanceAtPlan(ctx, plan.InstanceID, &resp.Diagnostics)
+		}
 		planRetake(ctx, state, plan, resp)
 		return
 	}

@@ -648,15 +648,8 @@ func TestAccSnapshot_serviceErrors(t *testing.T) {
 		Steps: []resource.TestStep{
 			// A non-ESSD disk is no longer an error: it gets a per-disk
 			// snapshot set (snapshot_set_test.go).
-			{
-				// An instance that does not exist.
-				Config: env.config(`
-resource "aliecs_snapshot" "test" {
-  instance_id = "i-bp1doesnotexist0000"
-}
-`),
-				ExpectError: regexp.MustCompile(`(?s)Instance not found.*i-bp1doesnotexist0000`),
-			},
+			// An instance that does not exist fails at plan
+			// (TestAccSnapshot_instanceCheckedAtPlan).
 			{
 				PreConfig: func() {
 					env.emu.AddFault(emulator.Fault{Action: "CreateSnapshotGroup", Code: "QuotaExceed.Snapshot",

@@ -9,7 +9,10 @@ import (
 )
 
 // resourceIDValidator checks the shape of an ECS resource id: a prefix such
-// as "i-" followed by lowercase letters and digits.
+// as "i-" followed by lowercase letters and digits. Not
+// stringvalidator.RegexMatches: its summary would be the generic "Invalid
+// Attribute Value Match" where this one names the kind of id, and its
+// pattern is shared with the import checks and imageIDValidator.
 type resourceIDValidator struct {
 	kind    string // what the id names, for the message: "instance id"
 	prefix  string // "i-"
