@@ -228,14 +228,14 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " +
 								"Changes in place (ModifyDiskAttribute); removing it keeps the current name.",
 							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-							Validators:    []validator.String{instanceNameValidator},
+							Validators:    instanceNameValidators,
 						},
 						"description": schema.StringAttribute{
 							Optional:            true,
 							Computed:            true,
 							MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
 							PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-							Validators:          []validator.String{descriptionValidator},
+							Validators:          descriptionValidators,
 						},
 						"performance_level": schema.StringAttribute{
 							Optional: true,

@@ -83,7 +83,7 @@ func (r *snapshotPolicyResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Optional: true,
 				MarkdownDescription: "Name of the policy: 2 to 128 characters, starting with a letter; letters, " +
 					"digits, `.`, `_`, `-` and `:`; not starting with `auto`, `http://` or `https://`. Changes in place.",
-				Validators: []validator.String{snapshotNameValidator},
+				Validators: snapshotNameValidators,
 			},
 			"time_points": schema.SetAttribute{
 				Required:    true,
