@@ -33,13 +33,7 @@ func (c *Client) CreateImage(ctx context.Context, in ImageInput) (string, error)
 			req.SnapshotId = in.SnapshotID
 			req.ImageName = in.Name
 			req.Description = in.Description
-			if len(in.Tags) > 0 {
-				tags := make([]ecs.CreateImageTag, 0, len(in.Tags))
-				for _, k := range sortedKeys(in.Tags) {
-					tags = append(tags, ecs.CreateImageTag{Key: k, Value: in.Tags[k]})
-				}
-				req.Tag = &tags
-			}
+			req.Tag = requestTags(in.Tags, func(k, v string) ecs.CreateImageTag { return ecs.CreateImageTag{Key: k, Value: v} })
 		})
 	if err != nil {
 		return "", err
@@ -78,13 +72,7 @@ func (c *Client) GetImage(ctx context.Context, id string) (*Image, error) {
 func (c *Client) ListImages(ctx context.Context, f ImageFilter) ([]Image, error) {
 	images, _, err := c.describeImages(ctx, func(req *ecs.DescribeImagesRequest) {
 		req.ImageOwnerAlias = "self"
-		if len(f.Tags) > 0 {
-			tags := make([]ecs.DescribeImagesTag, 0, len(f.Tags))
-			for _, k := range sortedKeys(f.Tags) {
-				tags = append(tags, ecs.DescribeImagesTag{Key: k, Value: f.Tags[k]})
-			}
-			req.Tag = &tags
-		}
+		req.Tag = requestTags(f.Tags, func(k, v string) ecs.DescribeImagesTag { return ecs.DescribeImagesTag{Key: k, Value: v} })
 	})
 	return images, err
 }

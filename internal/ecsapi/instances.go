@@ -81,13 +81,7 @@ func (c *Client) RunInstance(ctx context.Context, in RunInstanceInput) (string, 
 				req.DeletionProtection = requests.NewBoolean(true)
 			}
 			setSpot(req, in.Spot) // spot.go
-			if len(in.Tags) > 0 {
-				tags := make([]ecs.RunInstancesTag, 0, len(in.Tags))
-				for _, k := range sortedKeys(in.Tags) {
-					tags = append(tags, ecs.RunInstancesTag{Key: k, Value: in.Tags[k]})
-				}
-				req.Tag = &tags
-			}
+			req.Tag = requestTags(in.Tags, func(k, v string) ecs.RunInstancesTag { return ecs.RunInstancesTag{Key: k, Value: v} })
 		})
 	if err != nil {
 		return "", err
@@ -161,13 +155,7 @@ func (c *Client) ListInstances(ctx context.Context, f InstanceFilter) ([]Instanc
 		req.InstanceName = f.Name
 		req.Status = f.Status
 		req.VSwitchId = f.VSwitchID
-		if len(f.Tags) > 0 {
-			tags := make([]ecs.DescribeInstancesTag, 0, len(f.Tags))
-			for _, k := range sortedKeys(f.Tags) {
-				tags = append(tags, ecs.DescribeInstancesTag{Key: k, Value: f.Tags[k]})
-			}
-			req.Tag = &tags
-		}
+		req.Tag = requestTags(f.Tags, func(k, v string) ecs.DescribeInstancesTag { return ecs.DescribeInstancesTag{Key: k, Value: v} })
 	}
 	if len(f.IDs) == 0 {
 		list, _, err := c.describeInstances(ctx, setFilter)
@@ -415,6 +403,19 @@ func setOptional(q map[string]string, key string, v *string) {
 	if v != nil {
 		q[key] = *v
 	}
+}
+
+// requestTags builds an SDK request's Tag list in key order, so a request
+// (and its signature) is the same for the same tags; nil when there are none.
+func requestTags[T any](m map[string]string, tag func(key, value string) T) *[]T {
+	if len(m) == 0 {
+		return nil
+	}
+	list := make([]T, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		list = append(list, tag(k, m[k]))
+	}
+	return &list
 }
 
 func sortedKeys(m map[string]string) []string {

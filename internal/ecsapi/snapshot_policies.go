@@ -109,13 +109,9 @@ func (c *Client) CreateSnapshotPolicy(ctx context.Context, in SnapshotPolicyInpu
 			req.TimePoints = intsJSON(in.TimePoints)
 			req.RepeatWeekdays = intsJSON(in.RepeatWeekdays)
 			req.RetentionDays = requests.NewInteger(in.RetentionDays)
-			if len(in.Tags) > 0 {
-				tags := make([]ecs.CreateAutoSnapshotPolicyTag, 0, len(in.Tags))
-				for _, k := range sortedKeys(in.Tags) {
-					tags = append(tags, ecs.CreateAutoSnapshotPolicyTag{Key: k, Value: in.Tags[k]})
-				}
-				req.Tag = &tags
-			}
+			req.Tag = requestTags(in.Tags, func(k, v string) ecs.CreateAutoSnapshotPolicyTag {
+				return ecs.CreateAutoSnapshotPolicyTag{Key: k, Value: v}
+			})
 		})
 	if err != nil {
 		return "", err

@@ -78,11 +78,7 @@ func (c *Client) CreateSnapshotSet(ctx context.Context, in SnapshotGroupInput, d
 				req.DiskId = diskID
 				req.SnapshotName = in.Name
 				req.Description = in.Description
-				list := make([]ecs.CreateSnapshotTag, 0, len(tags))
-				for _, k := range sortedKeys(tags) {
-					list = append(list, ecs.CreateSnapshotTag{Key: k, Value: tags[k]})
-				}
-				req.Tag = &list
+				req.Tag = requestTags(tags, func(k, v string) ecs.CreateSnapshotTag { return ecs.CreateSnapshotTag{Key: k, Value: v} })
 			})
 		if err != nil {
 			return "", err

@@ -33,13 +33,7 @@ func (c *Client) CreateSnapshotGroup(ctx context.Context, in SnapshotGroupInput)
 			}
 			req.Name = in.Name
 			req.Description = in.Description
-			if len(in.Tags) > 0 {
-				tags := make([]ecs.CreateSnapshotGroupTag, 0, len(in.Tags))
-				for _, k := range sortedKeys(in.Tags) {
-					tags = append(tags, ecs.CreateSnapshotGroupTag{Key: k, Value: in.Tags[k]})
-				}
-				req.Tag = &tags
-			}
+			req.Tag = requestTags(in.Tags, func(k, v string) ecs.CreateSnapshotGroupTag { return ecs.CreateSnapshotGroupTag{Key: k, Value: v} })
 		})
 	if err != nil {
 		return "", err

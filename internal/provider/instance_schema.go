@@ -154,30 +154,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 						Validators:    []validator.Int64{int64validator.Between(20, 2048)},
 					},
-					"name": schema.StringAttribute{
-						Optional: true,
-						Computed: true,
-						MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " +
-							"Changes in place (ModifyDiskAttribute).",
-						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-						Validators:    instanceNameValidators,
-					},
-					"description": schema.StringAttribute{
-						Optional:            true,
-						Computed:            true,
-						MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
-						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-						Validators:          descriptionValidators,
-					},
-					"performance_level": schema.StringAttribute{
-						Optional: true,
-						Computed: true,
-						MarkdownDescription: "Performance level of a `cloud_essd` disk: `PL0`, `PL1` (the service's default), `PL2` " +
-							"or `PL3` (higher levels need larger disks). \"\" for other categories. Changes in place, " +
-							"online (ModifyDiskSpec).",
-						PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-						Validators:    []validator.String{stringvalidator.OneOf("PL0", "PL1", "PL2", "PL3")},
-					},
+					"name":              diskNameAttribute("Changes in place (ModifyDiskAttribute)."),
+					"description":       diskDescriptionAttribute(),
+					"performance_level": diskPerformanceLevelAttribute(" (higher levels need larger disks). \"\" for other categories."),
 				},
 			},
 			"data_disks": schema.ListNestedAttribute{
@@ -222,30 +201,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 							Validators:    []validator.String{snapshotIDValidator},
 						},
-						"name": schema.StringAttribute{
-							Optional: true,
-							Computed: true,
-							MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " +
-								"Changes in place (ModifyDiskAttribute); removing it keeps the current name.",
-							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-							Validators:    instanceNameValidators,
-						},
-						"description": schema.StringAttribute{
-							Optional:            true,
-							Computed:            true,
-							MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
-							PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-							Validators:          descriptionValidators,
-						},
-						"performance_level": schema.StringAttribute{
-							Optional: true,
-							Computed: true,
-							MarkdownDescription: "Performance level of a `cloud_essd` disk: `PL0`, `PL1` (the service's default), " +
-								"`PL2` or `PL3`; \"\" for other categories, where setting it is an error. Changes in place, " +
-								"online (ModifyDiskSpec).",
-							PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-							Validators:    []validator.String{stringvalidator.OneOf("PL0", "PL1", "PL2", "PL3")},
-						},
+						"name":        diskNameAttribute("Changes in place (ModifyDiskAttribute); removing it keeps the current name."),
+						"description": diskDescriptionAttribute(),
+						"performance_level": diskPerformanceLevelAttribute(
+							"; \"\" for other categories, where setting it is an error."),
 						"encrypted": schema.BoolAttribute{
 							Optional: true,
 							Computed: true,
@@ -563,4 +522,38 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		},
 	}
 	addPriceAttributes(resp.Schema.Attributes) // instance_price.go
+}
+
+// The name, description and performance level of a disk: the same rules and
+// the same in-place calls for the system disk and each data disk.
+
+func diskNameAttribute(change string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		Computed:            true,
+		MarkdownDescription: "Name of the disk, with the rules of `instance_name`; \"\" when it has none. " + change,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		Validators:          instanceNameValidators,
+	}
+}
+
+func diskDescriptionAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		Computed:            true,
+		MarkdownDescription: "Description of the disk, 2 to 256 characters. Changes in place (ModifyDiskAttribute).",
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		Validators:          descriptionValidators,
+	}
+}
+
+func diskPerformanceLevelAttribute(otherCategories string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional: true,
+		Computed: true,
+		MarkdownDescription: "Performance level of a `cloud_essd` disk: `PL0`, `PL1` (the service's default), `PL2` or " +
+			"`PL3`" + otherCategories + " Changes in place, online (ModifyDiskSpec).",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		Validators:    []validator.String{stringvalidator.OneOf("PL0", "PL1", "PL2", "PL3")},
+	}
 }
