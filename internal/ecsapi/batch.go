@@ -26,6 +26,9 @@ type batcher[T any] struct {
 	// trickle in a few milliseconds apart (one wave of Terraform's
 	// operations, started one by one) still share one call.
 	slideFor time.Duration
+	// patience, when set, is how long a new batch may wait for more
+	// callers (never less than window): Client.writeBacklog.
+	patience func() time.Duration
 
 	mu      sync.Mutex
 	pending *batch[T]
@@ -39,6 +42,7 @@ type batch[T any] struct {
 	cancel  context.CancelFunc
 	timer   *time.Timer
 	opened  time.Time
+	due     time.Time // when the timer sends it
 	sent    bool
 
 	done      chan struct{}
@@ -71,17 +75,25 @@ func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bt := b.pending
+	now := time.Now()
 	if bt == nil {
 		// The batch outlives any one caller: keep the first caller's values
 		// (loggers) but not its cancellation.
 		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{}), opened: time.Now()}
+		wait := b.window
+		if b.patience != nil {
+			wait = max(wait, b.patience())
+		}
+		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{}),
+			opened: now, due: now.Add(wait)}
 		b.pending = bt
-		bt.timer = time.AfterFunc(b.window, func() { b.send(bt) })
+		bt.timer = time.AfterFunc(wait, func() { b.send(bt) })
 	} else if b.slideFor > 0 {
-		// A timer that already fired calls send again: a no-op once sent.
-		if left := b.slideFor - time.Since(bt.opened); left > 0 {
-			bt.timer.Reset(min(b.window, left))
+		// Only ever later: a patient batch keeps its own due time. A timer
+		// that already fired calls send again: a no-op once sent.
+		if due := minTime(now.Add(b.window), bt.opened.Add(b.slideFor)); due.After(bt.due) {
+			bt.due = due
+			bt.timer.Reset(due.Sub(now))
 		}
 	}
 	bt.waiters++
@@ -128,4 +140,11 @@ func (b *batcher[T]) send(bt *batch[T]) {
 	defer bt.cancel()
 	bt.found, bt.requestID, bt.err = b.fetch(bt.ctx, ids)
 	close(bt.done)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -40,8 +40,10 @@ type Client struct {
 	listing         regionListing
 	groupBatcher    *batcher[SnapshotGroup]
 	diskBatcher     *batcher[diskRead]
-	disks           diskLister
-	roleBatcher     *batcher[string] // ram_roles.go
+	keptDiskBatcher *batcher[diskRead]
+	// What the disk batches learnt of the region's two listings (disk_batch.go).
+	allDisks, keptDisks diskQuery
+	roleBatcher         *batcher[string] // ram_roles.go
 
 	// How long transitions took in this process, for the waiters' polls.
 	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
@@ -78,9 +80,16 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.instanceBatcher = newBatcher(instanceBatchWindow(cfg), cfg.InstanceBatchSize, c.describeInstancesByID)
 	c.instanceBatcher.slideFor = instanceBatchSlide
+	c.instanceBatcher.patience = c.writeBacklog
 	c.groupBatcher = newBatcher(cfg.BatchWindow, cfg.SnapshotGroupBatchSize, c.describeSnapshotGroupsByID)
-	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf)
+	c.allDisks = diskQuery{lister: &diskLister{}}
+	c.keptDisks = diskQuery{lister: &diskLister{}, filter: keptDisksFilter}
+	c.diskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf(c.allDisks))
 	c.diskBatcher.slideFor = diskBatchSlide
+	c.diskBatcher.patience = c.writeBacklog
+	c.keptDiskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf(c.keptDisks))
+	c.keptDiskBatcher.slideFor = diskBatchSlide
+	c.keptDiskBatcher.patience = c.writeBacklog
 	c.roleBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), roleBatchSize, c.describeInstanceRAMRoles)
 	c.roleBatcher.slideFor = diskBatchSlide
 	return c, nil

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
@@ -58,11 +59,35 @@ type diskRead struct {
 	err   error
 }
 
+// diskQuery is which of an instance's disks a disk batch reads: every disk
+// (ListDisks) or only those its release leaves behind (ListKeptDisks). Each
+// has its own lister, since the two listings of a region differ in length.
+type diskQuery struct {
+	lister *diskLister
+	filter func(*ecs.DescribeDisksRequest) // nil: every disk
+}
+
+// fill sets the query's filters on a request.
+func (q diskQuery) fill(req *ecs.DescribeDisksRequest) {
+	if q.filter != nil {
+		q.filter(req)
+	}
+}
+
+// keptDisksFilter asks for the disks a release leaves behind: data disks
+// with DeleteWithInstance off (outlivingDisks in the provider is the same
+// rule). A region has few of them, so their listing is usually one page
+// however many instances a batch holds.
+func keptDisksFilter(req *ecs.DescribeDisksRequest) {
+	req.DiskType = "data"
+	req.DeleteWithInstance = requests.NewBoolean(false)
+}
+
 // DisksOf reads the disks of many instances at once, the batcher's way: one
 // listing of the region's disks when it is small enough, else one call per
 // instance. An instance absent from the answer has no disks.
 func (c *Client) DisksOf(ctx context.Context, ids []string) (map[string][]Disk, error) {
-	found, _, err := c.describeDisksOf(ctx, ids)
+	found, _, err := c.describeDisksOf(c.allDisks)(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -76,57 +101,68 @@ func (c *Client) DisksOf(ctx context.Context, ids []string) (map[string][]Disk, 
 	return out, nil
 }
 
-// describeDisksOf is the disk batcher's fetch: every id of the batch gets
-// its disks (an id absent from the map has none).
-func (c *Client) describeDisksOf(ctx context.Context, ids []string) (map[string]diskRead, string, error) {
-	if c.disks.worthListing(len(ids)) {
-		c.logBatch(ctx, "DescribeDisks", len(ids))
-		notWorth := false
-		all, requestID, complete, err := listPages(ctx, c, diskListPages, "DescribeDisks", ecs.CreateDescribeDisksRequest,
-			(*ecs.Client).DescribeDisks, func(*ecs.DescribeDisksRequest) {},
-			func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
-				items, next := splitDisks(resp)
-				if resp.TotalCount > 0 {
-					pages := int64((resp.TotalCount + pageSize - 1) / pageSize)
-					c.disks.pages.Store(pages)
-					if pages > int64(len(ids)) || pages > diskListPages {
-						notWorth = true
-						return items, "" // stop: reading by instance costs less
-					}
-				}
-				return items, next
-			})
-		// A failed listing (retries exhausted) is not every caller's
-		// failure: each is read on its own below, with its own retries.
-		if err == nil && complete && !notWorth {
-			found := make(map[string]diskRead, len(ids))
-			for _, d := range all {
-				r := found[d.InstanceID]
-				r.disks = append(r.disks, d)
-				found[d.InstanceID] = r
+// describeDisksOf is a disk batcher's fetch: every id of the batch gets its
+// disks of the query (an id absent from the map has none).
+func (c *Client) describeDisksOf(q diskQuery) batchFetch[diskRead] {
+	return func(ctx context.Context, ids []string) (map[string]diskRead, string, error) {
+		if q.lister.worthListing(len(ids)) {
+			if found, requestID, ok := c.listDisksOfRegion(ctx, q, ids); ok {
+				return found, requestID, nil
 			}
-			return found, requestID, nil
 		}
-		if err == nil && (!complete || c.disks.pages.Load() > diskListPages) {
-			c.disks.tooMany.Store(true)
+		// One call per instance, concurrently: the batch's callers wait for all.
+		found := make(map[string]diskRead, len(ids))
+		var (
+			mu sync.Mutex
+			wg sync.WaitGroup
+		)
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				disks, err := c.listInstanceDisks(ctx, q, id)
+				mu.Lock()
+				found[id] = diskRead{disks: disks, err: err}
+				mu.Unlock()
+			}()
 		}
+		wg.Wait()
+		return found, "", nil
 	}
-	// One call per instance, concurrently: the batch's callers wait for all.
-	found := make(map[string]diskRead, len(ids))
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			disks, err := c.listInstanceDisks(ctx, id)
-			mu.Lock()
-			found[id] = diskRead{disks: disks, err: err}
-			mu.Unlock()
-		}()
+}
+
+// listDisksOfRegion answers a batch with one listing of the region's disks
+// of the query; ok is false when it cannot (a failed listing is not every
+// caller's failure: each is then read on its own, with its own retries) or
+// it would cost more than reading by instance.
+func (c *Client) listDisksOfRegion(ctx context.Context, q diskQuery, ids []string) (found map[string]diskRead, requestID string, ok bool) {
+	c.logBatch(ctx, "DescribeDisks", len(ids))
+	notWorth := false
+	all, requestID, complete, err := listPages(ctx, c, diskListPages, "DescribeDisks", ecs.CreateDescribeDisksRequest,
+		(*ecs.Client).DescribeDisks, q.fill,
+		func(resp *ecs.DescribeDisksResponse) ([]Disk, string) {
+			items, next := splitDisks(resp)
+			if resp.TotalCount > 0 {
+				pages := int64((resp.TotalCount + pageSize - 1) / pageSize)
+				q.lister.pages.Store(pages)
+				if pages > int64(len(ids)) || pages > diskListPages {
+					notWorth = true
+					return items, "" // stop: reading by instance costs less
+				}
+			}
+			return items, next
+		})
+	if err == nil && complete && !notWorth {
+		found = make(map[string]diskRead, len(ids))
+		for _, d := range all {
+			r := found[d.InstanceID]
+			r.disks = append(r.disks, d)
+			found[d.InstanceID] = r
+		}
+		return found, requestID, true
 	}
-	wg.Wait()
-	return found, "", nil
+	if err == nil && (!complete || q.lister.pages.Load() > diskListPages) {
+		q.lister.tooMany.Store(true)
+	}
+	return nil, "", false
 }

@@ -156,7 +156,7 @@ func TestListDisksFailedListingFallsBackToInstances(t *testing.T) {
 	if len(got["i-1"]) != 1 || len(got["i-2"]) != 1 {
 		t.Fatalf("got %+v", got)
 	}
-	if c.disks.tooMany.Load() {
+	if c.allDisks.lister.tooMany.Load() {
 		t.Error("a failed listing marked the region as too large to list")
 	}
 }

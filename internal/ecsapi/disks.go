@@ -7,32 +7,51 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
 
-// ListDisks returns every disk attached to the instance (every page).
-// Concurrent calls may be answered by one listing of the region's disks
-// (disk_batch.go).
+// ListDisks returns every disk attached to the instance (every page), never
+// nil. Concurrent calls may be answered by one listing of the region's
+// disks (disk_batch.go).
 func (c *Client) ListDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+	return c.listDisks(ctx, c.diskBatcher, c.allDisks, instanceID)
+}
+
+// ListKeptDisks returns the disks of the instance that its release leaves
+// behind: its data disks with DeleteWithInstance off, never nil. It is what
+// a release decides by (how to stop the machine, which disks to warn
+// about). Concurrent calls are answered by one listing of the region's
+// kept disks, which is short (usually one page) however many instances ask:
+// a destroy of many machines reads it once per batch, where listing every
+// disk of the region cost a page per 100 disks.
+func (c *Client) ListKeptDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+	return c.listDisks(ctx, c.keptDiskBatcher, c.keptDisks, instanceID)
+}
+
+func (c *Client) listDisks(ctx context.Context, batcher *batcher[diskRead], q diskQuery, instanceID string) ([]Disk, error) {
 	if instanceID == "" {
 		// Without the filter DescribeDisks would list every disk of the region.
 		return nil, errors.New("ecsapi: ListDisks needs an instance id")
 	}
+	var read diskRead
+	var err error
 	if c.cfg.DisableBatching {
-		return c.listInstanceDisks(ctx, instanceID)
-	}
-	read, _, _, err := c.diskBatcher.get(ctx, instanceID)
-	if err == nil {
+		read.disks, err = c.listInstanceDisks(ctx, q, instanceID)
+	} else if read, _, _, err = batcher.get(ctx, instanceID); err == nil {
 		err = read.err
 	}
 	if err != nil {
 		return nil, err
 	}
 	// Callers asking for the same instance share one slice: give each its own.
-	return append([]Disk(nil), read.disks...), nil
+	return append([]Disk{}, read.disks...), nil
 }
 
-// listInstanceDisks is one instance's DescribeDisks (InstanceId).
-func (c *Client) listInstanceDisks(ctx context.Context, instanceID string) ([]Disk, error) {
+// listInstanceDisks is one instance's DescribeDisks (InstanceId and the
+// query's filters).
+func (c *Client) listInstanceDisks(ctx context.Context, q diskQuery, instanceID string) ([]Disk, error) {
 	disks, _, err := listAll(ctx, c, maxPages, "DescribeDisks", ecs.CreateDescribeDisksRequest, (*ecs.Client).DescribeDisks,
-		func(req *ecs.DescribeDisksRequest) { req.InstanceId = instanceID }, splitDisks)
+		func(req *ecs.DescribeDisksRequest) {
+			q.fill(req)
+			req.InstanceId = instanceID
+		}, splitDisks)
 	return disks, err
 }
 

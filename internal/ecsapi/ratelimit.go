@@ -82,3 +82,34 @@ func (c *Client) limiterFor(kind callKind) *tokenBucket {
 	}
 	return c.writeLimiter
 }
+
+// backlog is how long a token asked for now would wait: 0 while tokens are
+// left, else the time the reservations already queued take to be served.
+func (b *tokenBucket) backlog() time.Duration {
+	if b == nil {
+		return 0
+	}
+	tokens := b.lim.TokensAt(b.clock.Now())
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(b.lim.Limit()) * float64(time.Second))
+}
+
+// maxWriteBacklogPatience bounds how long a read waits for company while
+// writes queue (writeBacklog).
+const maxWriteBacklogPatience = 2 * time.Second
+
+// writeBacklog is how long a new batch of instance or disk reads waits for
+// more callers: as long as a write asked for now would wait for the write
+// limit. While writes queue (a destroy of hundreds of machines at a high
+// parallelism: a stop and a release each), the operations are bound by the
+// write limit, not by their reads, so a read made a little later costs
+// none of them time: the first read and the disk read of a release, and
+// the polls of its stop and its release, then share calls instead of each
+// filling a batch of its own. Each read is still made after its caller
+// asked, by id, so a release still decides on a fresh read. With no writes
+// queued it is 0 and the batches keep their short windows.
+func (c *Client) writeBacklog() time.Duration {
+	return min(c.writeLimiter.backlog(), maxWriteBacklogPatience)
+}

@@ -27,9 +27,9 @@ func releaseInstance(ctx context.Context, client *ecsapi.Client, id string, forc
 }
 
 // releaseInstanceWithDisks is releaseInstance for a caller that has already
-// read the instance's disks (DescribeDisks); nil disks are read when the
-// instance has to be stopped.
-func releaseInstanceWithDisks(ctx context.Context, client *ecsapi.Client, id string, force bool, disks []ecsapi.Disk) error {
+// read the disks the release leaves behind (ListKeptDisks); nil kept are
+// read when the instance has to be stopped.
+func releaseInstanceWithDisks(ctx context.Context, client *ecsapi.Client, id string, force bool, kept []ecsapi.Disk) error {
 	inst, err := client.GetInstance(ctx, id)
 	if ecsapi.IsNotFound(err) {
 		return nil
@@ -37,19 +37,19 @@ func releaseInstanceWithDisks(ctx context.Context, client *ecsapi.Client, id str
 	if err != nil {
 		return err
 	}
-	return releaseReadInstance(ctx, client, inst, force, disks)
+	return releaseReadInstance(ctx, client, inst, force, kept)
 }
 
 // releaseReadInstance is releaseInstanceWithDisks for a caller that has just
 // read the instance too. A status that changed since is safe: a stop of a
 // stopped instance is refused as a wrong state and ignored, and a release
 // refused because the instance runs again stops it first (deleteWhenSettled).
-func releaseReadInstance(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, force bool, disks []ecsapi.Disk) error {
+func releaseReadInstance(ctx context.Context, client *ecsapi.Client, inst *ecsapi.Instance, force bool, kept []ecsapi.Disk) error {
 	id := inst.ID
 	if inst.DeletionProtection {
 		return fmt.Errorf("instance %s: %w", id, errDeletionProtected)
 	}
-	stop := releaseStopper{client: client, id: id, disks: disks}
+	stop := releaseStopper{client: client, id: id, kept: kept}
 	tflog.Info(ctx, "Releasing instance "+id, map[string]any{"instance_id": id})
 	if !force {
 		if err := stop.stop(ctx, inst); err != nil {
@@ -73,23 +73,23 @@ func releaseReadInstance(ctx context.Context, client *ecsapi.Client, inst *ecsap
 type releaseStopper struct {
 	client *ecsapi.Client
 	id     string
-	disks  []ecsapi.Disk // nil until read
+	kept   []ecsapi.Disk // the disks the release leaves behind; nil until read
 }
 
 func (s *releaseStopper) stop(ctx context.Context, inst *ecsapi.Instance) error {
 	if inst.Status == ecsapi.StatusStopped {
 		return nil // nothing to decide: no DescribeDisks
 	}
-	if s.disks == nil {
-		disks, err := s.client.ListDisks(ctx, s.id)
+	if s.kept == nil {
+		kept, err := s.client.ListKeptDisks(ctx, s.id)
 		if err != nil {
 			// Not knowing what is kept, stop as if something were: slower,
 			// never harmful.
 			return stopGracefully(ctx, s.client, inst)
 		}
-		s.disks = disks
+		s.kept = kept
 	}
-	if len(outlivingDisks(s.disks)) > 0 {
+	if len(outlivingDisks(s.kept)) > 0 {
 		return stopGracefully(ctx, s.client, inst)
 	}
 	return stopInstance(ctx, s.client, inst, ecsapi.StopInput{ForceStop: true})

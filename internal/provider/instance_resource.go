@@ -467,12 +467,12 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	deleteRestoreImage(ctx, client, req.Private, &resp.Diagnostics)
 
-	// Read once: the release decides by them how to stop the instance, and
-	// the warning names the disks that are kept. Not fatal: the release
-	// reads them again.
-	disks, derr := client.ListDisks(ctx, id)
+	// The disks the release leaves behind, read once: the release decides
+	// by them how to stop the instance, and the warning names them. Not
+	// fatal: the release reads them again.
+	kept, derr := client.ListKeptDisks(ctx, id)
 	if derr != nil {
-		disks = nil
+		kept = nil
 	}
 
 	groupID := ""
@@ -497,14 +497,14 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 
 	goneBefore := false // released by something else while its final snapshot was taken
 	if groupID == "" {
-		err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
+		err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), kept)
 	} else { // the final snapshot took a while: read the instance again
 		inst, err = client.GetInstance(ctx, id)
 		switch {
 		case ecsapi.IsNotFound(err):
 			goneBefore, err = true, nil
 		case err == nil:
-			err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), disks)
+			err = releaseReadInstance(ctx, client, inst, state.ForceDelete.ValueBool(), kept)
 		}
 	}
 	if errors.Is(err, errDeletionProtected) {
@@ -516,19 +516,19 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 			retryDestroyAdvice(ctx), unusedFinalSnapshotNote(groupID)))
 		return
 	}
-	kept := keptDisksNote(outlivingDisks(disks))
+	keptNote := keptDisksNote(outlivingDisks(kept))
 	if groupID != "" && goneBefore {
-		r.reclaimedDuringFinalSnapshot(ctx, state, groupID, kept, &resp.Diagnostics) // instance_spot.go
+		r.reclaimedDuringFinalSnapshot(ctx, state, groupID, keptNote, &resp.Diagnostics) // instance_spot.go
 		return
 	}
 	switch {
 	case groupID != "":
 		resp.Diagnostics.AddWarning("Final snapshot kept",
 			fmt.Sprintf("Instance %s was released after its final snapshot group %s was accomplished. The snapshot "+
-				"group is not managed by Terraform: it is kept (and billed) until you delete it.%s", id, groupID, kept))
-	case kept != "":
+				"group is not managed by Terraform: it is kept (and billed) until you delete it.%s", id, groupID, keptNote))
+	case keptNote != "":
 		resp.Diagnostics.AddWarning("Data disks kept",
-			fmt.Sprintf("Instance %s was released.%s", id, kept))
+			fmt.Sprintf("Instance %s was released.%s", id, keptNote))
 	}
 }
 
