@@ -44,6 +44,7 @@ type Client struct {
 	// What the disk batches learnt of the region's two listings (disk_batch.go).
 	allDisks, keptDisks diskQuery
 	roleBatcher         *batcher[string] // ram_roles.go
+	releases            *releaseBatcher  // DeleteInstance (release_batch.go)
 
 	// How long transitions took in this process, for the waiters' polls.
 	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
@@ -90,6 +91,7 @@ func New(cfg Config) (*Client, error) {
 	c.keptDiskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf(c.keptDisks))
 	c.keptDiskBatcher.slideFor = diskBatchSlide
 	c.keptDiskBatcher.patience = c.writeBacklog
+	c.releases = newReleaseBatcher(instanceBatchWindow(cfg), instanceBatchSlide, c.deleteInstances)
 	c.roleBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), roleBatchSize, c.describeInstanceRAMRoles)
 	c.roleBatcher.slideFor = diskBatchSlide
 	return c, nil

@@ -223,7 +223,25 @@ func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) erro
 // DeleteInstance releases an instance (force releases a running one). A
 // retry after a lost answer that finds the instance gone means the first
 // attempt released it: success.
+//
+// Concurrent releases share one DeleteInstances call (release_batch.go).
 func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) error {
+	outcome := batchNotSent
+	if !c.cfg.DisableBatching {
+		var err error
+		if outcome, err = c.releases.release(ctx, id, force); outcome == batchReleased {
+			return err
+		}
+	}
+	err := c.deleteInstance(ctx, id, force)
+	if outcome == batchFailed && IsNotFound(err) {
+		return nil // the failed batch released it after all
+	}
+	return err
+}
+
+// deleteInstance is one DeleteInstance call.
+func (c *Client) deleteInstance(ctx context.Context, id string, force bool) error {
 	_, err := invoke(ctx, c, call{action: "DeleteInstance", kind: kindAmbiguous, settled: IsNotFound, instanceID: id},
 		ecs.CreateDeleteInstanceRequest, (*ecs.Client).DeleteInstance, func(req *ecs.DeleteInstanceRequest) {
 			req.InstanceId = id
