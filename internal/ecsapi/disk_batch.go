@@ -75,9 +75,10 @@ func (q diskQuery) fill(req *ecs.DescribeDisksRequest) {
 }
 
 // keptDisksFilter asks for the disks a release leaves behind: data disks
-// with DeleteWithInstance off (outlivingDisks in the provider is the same
-// rule). A region has few of them, so their listing is usually one page
-// however many instances a batch holds.
+// with DeleteWithInstance off. A region has few of them, so their listing
+// is usually one page however many instances a batch holds. The provider
+// applies the same rule again to the answer (outlivingDisks), so a filter
+// the service ignored would cost pages, never a power-off of a kept disk.
 func keptDisksFilter(req *ecs.DescribeDisksRequest) {
 	req.DiskType = "data"
 	req.DeleteWithInstance = requests.NewBoolean(false)

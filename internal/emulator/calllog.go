@@ -99,6 +99,23 @@ func (e *Emulator) CallLog() []CallRecord {
 	return out
 }
 
+// callRecords are the records of one call: one, or one per instance of a
+// call on many (DeleteInstances: InstanceId.N), so that a check of what
+// happened to an instance sees every call that acted on it.
+func callRecords(action string, p params, at time.Time) []CallRecord {
+	base := CallRecord{Action: action, At: at, ForceStop: recordValue(p.str("ForceStop"))}
+	ids := []string{p.str("InstanceId")}
+	if many := p.list("InstanceId"); ids[0] == "" && len(many) > 0 {
+		ids = many[:min(len(many), 100)]
+	}
+	recs := make([]CallRecord, len(ids))
+	for i, id := range ids {
+		recs[i] = base
+		recs[i].InstanceID = recordValue(id)
+	}
+	return recs
+}
+
 func (e *Emulator) logCall(r CallRecord) {
 	e.callsMu.Lock()
 	e.callLog.add(r)

@@ -318,13 +318,14 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 		return nil, sigErr
 	}
 	e.countCall(req.action)
-	rec := CallRecord{Action: req.action, InstanceID: recordValue(params(req.params).str("InstanceId")), At: e.Now(),
-		ForceStop: recordValue(params(req.params).str("ForceStop"))}
+	recs := callRecords(req.action, params(req.params), e.Now())
 	defer func() {
-		if ae != nil {
-			rec.Code = ae.Code
+		for _, rec := range recs {
+			if ae != nil {
+				rec.Code = ae.Code
+			}
+			e.logCall(rec)
 		}
-		e.logCall(rec)
 	}()
 	if sigErr != nil {
 		return nil, sigErr
@@ -352,11 +353,14 @@ func (e *Emulator) handle(r *http.Request, w http.ResponseWriter, req *request, 
 	defer e.mu.Unlock()
 	c.now = e.nowLocked()
 	e.fireDueLocked(c.now)
-	rec.At = c.now
-	if rec.InstanceID != "" {
-		rec.Groups = e.groupStatusesLocked(rec.InstanceID, c.now)
-		if in := e.st.Instances[rec.InstanceID]; in != nil {
-			rec.InstanceStatus = in.status(c.now)
+	for i := range recs {
+		rec := &recs[i]
+		rec.At = c.now
+		if rec.InstanceID != "" {
+			rec.Groups = e.groupStatusesLocked(rec.InstanceID, c.now)
+			if in := e.st.Instances[rec.InstanceID]; in != nil {
+				rec.InstanceStatus = in.status(c.now)
+			}
 		}
 	}
 	if spec.region || c.p.str("RegionId") != "" {

@@ -352,6 +352,22 @@ func TestDeleteInstancesAndStatus(t *testing.T) {
 	if n := len(f.e.State().Instances); n != 0 {
 		t.Fatalf("%d instances left", n)
 	}
+	// The call log has a record of each call for each instance it named,
+	// with the instance's status when it ran.
+	released := map[string]string{}
+	for _, rec := range f.e.CallLog() {
+		if _, seen := released[rec.InstanceID]; rec.Action == "DeleteInstances" && rec.Code == "" && !seen {
+			released[rec.InstanceID] = rec.InstanceStatus // the first: the replay found them gone
+		}
+	}
+	if len(released) != 3 {
+		t.Fatalf("records of the successful DeleteInstances: %v, want one for each of %v", released, ids)
+	}
+	for _, id := range ids {
+		if released[id] != "Running" {
+			t.Errorf("%s: recorded status %q, want Running", id, released[id])
+		}
+	}
 }
 
 func TestCreateInstanceEndsStopped(t *testing.T) {

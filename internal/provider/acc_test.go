@@ -93,3 +93,13 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 		"aliecs": providerserver.NewProtocol6WithError(p),
 	}
 }
+
+// releaseCalls counts the release calls among calls: each machine's own
+// DeleteInstance and the DeleteInstances that releases coming together
+// share, so that "nothing was released" also sees a shared call.
+func releaseCalls(calls map[string]int) int {
+	return calls["DeleteInstance"] + calls["DeleteInstances"]
+}
+
+// isRelease says whether a call-log action releases instances.
+func isRelease(action string) bool { return action == "DeleteInstance" || action == "DeleteInstances" }

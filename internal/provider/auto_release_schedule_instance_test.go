@@ -108,14 +108,14 @@ resource "aliecs_auto_release_schedule" "test" {
 			{
 				// Dropping both from the configuration destroys the
 				// tombstones with no call to the service.
-				PreConfig: func() { writes = env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + env.emu.Calls()["DeleteInstance"] },
+				PreConfig: func() { writes = env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + releaseCalls(env.emu.Calls()) },
 				Config:    env.config(""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("aliecs_instance.test", plancheck.ResourceActionDestroy),
 					plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionDestroy),
 				}},
 				Check: func(*terraform.State) error {
-					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + env.emu.Calls()["DeleteInstance"]; n != writes {
+					if n := env.emu.Calls()["ModifyInstanceAutoReleaseTime"] + releaseCalls(env.emu.Calls()); n != writes {
 						return fmt.Errorf("destroying the tombstones made %d calls: %v", n-writes, env.emu.Calls())
 					}
 					return nil

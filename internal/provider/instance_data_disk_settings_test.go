@@ -356,7 +356,7 @@ func TestAccInstance_bandwidthFromAndToZero(t *testing.T) {
 					var order []string
 					for _, rec := range env.emu.CallLog() {
 						switch rec.Action {
-						case "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress", "RunInstances", "DeleteInstance":
+						case "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress", "RunInstances", "DeleteInstance", "DeleteInstances":
 							order = append(order, rec.Action)
 						}
 					}

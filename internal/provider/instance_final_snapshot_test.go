@@ -35,7 +35,7 @@ func finalSnapshotOrder(env *accEnv, id string) []string {
 			}
 		case "CreateSnapshotGroup":
 			out = append(out, "snapshot@"+c.InstanceStatus)
-		case "DeleteInstance":
+		case "DeleteInstance", "DeleteInstances":
 			out = append(out, "release")
 		}
 	}

@@ -101,7 +101,7 @@ func TestAccInstance_networkInPlace(t *testing.T) {
 						for _, rec := range env.emu.CallLog() {
 							switch rec.Action {
 							case "JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "StopInstance",
-								"RunInstances", "DeleteInstance":
+								"RunInstances", "DeleteInstance", "DeleteInstances":
 								order = append(order, rec.Action)
 							}
 						}

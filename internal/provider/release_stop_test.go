@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -343,4 +344,83 @@ func TestAccInstance_destroyWarnsAboutKeptDisks(t *testing.T) {
 	if err := checkStops(env, id, "graceful"); err != nil {
 		t.Error(err)
 	}
+}
+
+// releaseRecords counts, per instance, the release calls (its own
+// DeleteInstance or a shared DeleteInstances) the emulator accepted, and
+// how many of those were shared.
+func releaseRecords(env *accEnv) (perInstance map[string]int, shared int) {
+	perInstance = map[string]int{}
+	for _, c := range env.emu.CallLog() {
+		if !isRelease(c.Action) || c.Code != "" || c.InstanceStatus == "" {
+			continue // refused, or a repeat that found the machine gone
+		}
+		perInstance[c.InstanceID]++
+		if c.Action == "DeleteInstances" {
+			shared++
+		}
+	}
+	return perInstance, shared
+}
+
+// A destroy of many machines: their stops end together, so their releases
+// come together and share DeleteInstances calls, and every rule of a
+// release still holds for each machine: released exactly once, the one
+// with a kept disk stopped gracefully and its disk left, the others
+// powered off.
+func TestAccInstance_destroyOfManySharesReleases(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, emulator.Options{StopTime: 2 * time.Second})
+	c := newInstanceCatalog(t, env)
+	var keptID string
+	plainIDs := make([]string, 5)
+	cfg := env.config(fmt.Sprintf(`
+resource "aliecs_instance" "kept" {
+  image_id           = %[1]q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %[2]q
+  security_group_ids = [%[3]q]
+  data_disks         = [{ size = 77, delete_with_instance = false }]
+}
+
+resource "aliecs_instance" "plain" {
+  count              = %[4]d
+  image_id           = %[1]q
+  instance_type      = "ecs.g7.large"
+  vswitch_id         = %[2]q
+  security_group_ids = [%[3]q]
+  data_disks         = [{ size = 20 }]
+}
+`, c.image, c.vswitch, c.sg, len(plainIDs)))
+	checks := []resource.TestCheckFunc{instanceStateID("aliecs_instance.kept", &keptID)}
+	for i := range plainIDs {
+		checks = append(checks, instanceStateID(fmt.Sprintf("aliecs_instance.plain.%d", i), &plainIDs[i]))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if err := env.instanceCheckNoneLeft(s); err != nil {
+				return err
+			}
+			if err := checkStops(env, keptID, "graceful"); err != nil {
+				return err
+			}
+			for _, id := range plainIDs {
+				if err := checkStops(env, id, "forced"); err != nil {
+					return err
+				}
+			}
+			released, shared := releaseRecords(env)
+			for _, id := range append([]string{keptID}, plainIDs...) {
+				if released[id] != 1 {
+					return fmt.Errorf("instance %s was released by %d calls, want exactly 1 (%v)", id, released[id], released)
+				}
+			}
+			if shared == 0 {
+				return fmt.Errorf("6 machines whose stops ended together were released one call each: %v", env.emu.Calls())
+			}
+			return keptDiskInEmu(env, 77)
+		},
+		Steps: []resource.TestStep{{Config: cfg, Check: resource.ComposeAggregateTestCheckFunc(checks...)}},
+	})
 }

@@ -416,7 +416,7 @@ func relVerdict(r *relRun, row releaseRow) error {
 	var attempts, released int
 	var deletes []emulator.CallRecord
 	for _, c := range r.env.emu.CallLog() {
-		if c.Action != "DeleteInstance" {
+		if !isRelease(c.Action) {
 			continue
 		}
 		attempts++

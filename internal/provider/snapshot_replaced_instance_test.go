@@ -88,8 +88,12 @@ func TestAccSnapshot_instanceReplacedKeepsBackup(t *testing.T) {
 					// The new group was taken after the new machine was created.
 					var order []string
 					for _, r := range env.emu.CallLog() {
-						if r.Code == "" && (r.Action == "DeleteInstance" || r.Action == "RunInstances" || r.Action == "CreateSnapshotGroup") {
-							order = append(order, r.Action)
+						if r.Code == "" && (isRelease(r.Action) || r.Action == "RunInstances" || r.Action == "CreateSnapshotGroup") {
+							action := r.Action
+							if isRelease(action) {
+								action = "DeleteInstance" // alone or shared, a release
+							}
+							order = append(order, action)
 						}
 					}
 					if fmt.Sprint(order) != "[DeleteInstance RunInstances CreateSnapshotGroup]" {

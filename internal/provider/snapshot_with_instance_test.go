@@ -115,7 +115,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 			if _, ok := accSnapshotGroup(env.accEnv, groupID); ok {
 				return fmt.Errorf("snapshot group %s was not deleted by the destroy", groupID)
 			}
-			if n := env.emu.Calls()["DeleteInstance"]; n != deleteCalls {
+			if n := releaseCalls(env.emu.Calls()); n != deleteCalls {
 				return fmt.Errorf("the destroy called DeleteInstance %d times on the released instance", n-deleteCalls)
 			}
 			return nil
@@ -131,7 +131,7 @@ func TestAccSnapshot_releaseInstanceOfSameConfiguration(t *testing.T) {
 					func(s *terraform.State) error {
 						instanceID = s.RootModule().Resources["aliecs_instance.web"].Primary.ID
 						groupID = s.RootModule().Resources["aliecs_snapshot.final"].Primary.ID
-						deleteCalls = env.emu.Calls()["DeleteInstance"]
+						deleteCalls = releaseCalls(env.emu.Calls())
 						if got := accInstanceStatus(env.accEnv, instanceID); got != "" {
 							return fmt.Errorf("instance %s is %q, want released", instanceID, got)
 						}
