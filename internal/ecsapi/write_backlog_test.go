@@ -64,23 +64,23 @@ func getInstancesAt(t *testing.T, c *Client, delays map[string]time.Duration) {
 }
 
 // With writes queued behind the rate limit, reads wait for each other as
-// long as a write would wait anyway: three reads spread over 300 ms (the
+// long as a write would wait anyway: three reads spread over 500 ms (the
 // first reads and polls of releases that Terraform starts one by one)
 // share one DescribeInstances. Without a queue the last one, which comes
 // after the short window, is a call of its own.
 func TestGetInstanceWaitsAsLongAsTheWrites(t *testing.T) {
-	delays := map[string]time.Duration{"i-1": 0, "i-2": 10 * time.Millisecond, "i-3": 300 * time.Millisecond}
+	delays := map[string]time.Duration{"i-1": 0, "i-2": 10 * time.Millisecond, "i-3": 500 * time.Millisecond}
 	instances := map[string]string{"i-1": StatusRunning, "i-2": StatusRunning, "i-3": StatusRunning}
 
 	f := newFakeECS(t, describeInstancesFrom(instances))
-	c, fc := f.newTestClient(t, func(cfg *Config) { cfg.RequestsPerSecond = 10 })
+	c, _ := f.newTestClient(t, func(cfg *Config) { cfg.RequestsPerSecond = 10 })
 	getInstancesAt(t, c, delays)
 	if n := len(f.callsOf("DescribeInstances")); n < 2 {
 		t.Fatalf("no writes queued: %d calls, want i-3 in a call of its own (it comes after the window)", n)
 	}
 
 	f = newFakeECS(t, describeInstancesFrom(instances))
-	c, fc = f.newTestClient(t, func(cfg *Config) { cfg.RequestsPerSecond = 10 })
+	c, fc := f.newTestClient(t, func(cfg *Config) { cfg.RequestsPerSecond = 10 })
 	queueWrites(c, fc.Now(), time.Second) // the fake clock stands still: they stay queued
 	if got := c.writeBacklog(); got < 900*time.Millisecond {
 		t.Fatalf("write backlog %v, want about 1s", got)
