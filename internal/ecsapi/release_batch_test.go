@@ -189,40 +189,34 @@ func TestDeniedDeleteInstancesStopsBatching(t *testing.T) {
 	}
 }
 
-// A batch whose answer was lost is repeated with its ClientToken: the
-// machines are released once, and no release reports an error.
-func TestDeleteInstancesAnswerLostIsRepeatedSafely(t *testing.T) {
-	c, e := emulatorClient(t, emulator.Options{})
-	c.cfg.MaxRetries = 2
-	c.releases.window = 200 * time.Millisecond
-	ids := stoppedInstances(t, c, e, 3)
-	e.AddFault(emulator.Fault{Action: "DeleteInstances", LoseResponse: true, Count: 1})
-	for id, err := range releaseConcurrently(c, ids) {
-		if err != nil {
-			t.Errorf("%s: %v", id, err)
-		}
-		assertGone(t, c, id, true)
-	}
-	if calls := e.Calls(); calls["DeleteInstances"] != 2 || calls["DeleteInstance"] != 0 {
-		t.Fatalf("calls %v, want the lost DeleteInstances and its repeat", calls)
-	}
-}
-
-// A batch that acted but could not say so (its answer lost, no retries
-// left): each release's own DeleteInstance then finds its machine gone,
-// which counts as released, not as an error.
-func TestFailedDeleteInstancesThatActedCountsAsReleased(t *testing.T) {
-	c, e := emulatorClient(t, emulator.Options{}) // no retries
-	c.releases.window = 200 * time.Millisecond
-	ids := stoppedInstances(t, c, e, 3)
-	e.AddFault(emulator.Fault{Action: "DeleteInstances", LoseResponse: true, Count: 1})
-	for id, err := range releaseConcurrently(c, ids) {
-		if err != nil {
-			t.Errorf("%s: %v, want released", id, err)
-		}
-		assertGone(t, c, id, true)
-	}
-	if calls := e.Calls(); calls["DeleteInstances"] != 1 || calls["DeleteInstance"] != 3 {
-		t.Fatalf("calls %v, want the lost DeleteInstances, then each release's own DeleteInstance", calls)
+// A shared call whose answer was lost: with a retry left it is repeated
+// with its ClientToken and acts once; with none, each release's own
+// DeleteInstance finds its machine gone, which counts as released. Either
+// way no release reports an error.
+func TestDeleteInstancesAnswerLost(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		retries     int
+		shared, own int
+	}{
+		{"retried_with_its_token", 2, 2, 0},
+		{"not_retried_each_finds_its_machine_gone", 0, 1, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, e := emulatorClient(t, emulator.Options{})
+			c.cfg.MaxRetries = tc.retries
+			c.releases.window = 200 * time.Millisecond
+			ids := stoppedInstances(t, c, e, 3)
+			e.AddFault(emulator.Fault{Action: "DeleteInstances", LoseResponse: true, Count: 1})
+			for id, err := range releaseConcurrently(c, ids) {
+				if err != nil {
+					t.Errorf("%s: %v, want released", id, err)
+				}
+				assertGone(t, c, id, true)
+			}
+			if calls := e.Calls(); calls["DeleteInstances"] != tc.shared || calls["DeleteInstance"] != tc.own {
+				t.Fatalf("calls %v, want %d DeleteInstances and %d DeleteInstance", calls, tc.shared, tc.own)
+			}
+		})
 	}
 }
