@@ -199,8 +199,8 @@ func TestDeleteInstancesAnswerLost(t *testing.T) {
 		retries     int
 		shared, own int
 	}{
-		{"retried_with_its_token", 2, 2, 0},
-		{"not_retried_each_finds_its_machine_gone", 0, 1, 3},
+		{"retried", 2, 2, 0},
+		{"not_retried", 0, 1, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, e := emulatorClient(t, emulator.Options{})
