@@ -2,6 +2,7 @@ package ecsapi
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -29,6 +30,9 @@ type batcher[T any] struct {
 	// patience, when set, is how long a new batch may wait for more
 	// callers (never less than window): Client.writeBacklog.
 	patience func() time.Duration
+	// dropLeavers: a caller that leaves before its batch is sent takes its
+	// id out, for a batch of writes (what nobody waits for is not done).
+	dropLeavers bool
 
 	mu      sync.Mutex
 	pending *batch[T]
@@ -36,7 +40,7 @@ type batcher[T any] struct {
 
 type batch[T any] struct {
 	ids     []string
-	seen    map[string]bool
+	callers map[string]int // id → callers waiting for it
 	waiters int
 	ctx     context.Context // values of the first caller, no cancellation
 	cancel  context.CancelFunc
@@ -66,7 +70,7 @@ func (b *batcher[T]) get(ctx context.Context, id string) (obj T, ok bool, reques
 		obj, ok = bt.found[id]
 		return obj, ok, bt.requestID, bt.err
 	case <-ctx.Done():
-		b.leave(bt)
+		b.leave(bt, id)
 		return obj, false, "", ctx.Err()
 	}
 }
@@ -84,7 +88,7 @@ func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
 		if b.patience != nil {
 			wait = max(wait, b.patience())
 		}
-		bt = &batch[T]{seen: map[string]bool{}, ctx: bctx, cancel: cancel, done: make(chan struct{}),
+		bt = &batch[T]{callers: map[string]int{}, ctx: bctx, cancel: cancel, done: make(chan struct{}),
 			opened: now, due: now.Add(wait)}
 		b.pending = bt
 		bt.timer = time.AfterFunc(wait, func() { b.send(bt) })
@@ -97,10 +101,10 @@ func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
 		}
 	}
 	bt.waiters++
-	if !bt.seen[id] {
-		bt.seen[id] = true
+	if bt.callers[id] == 0 {
 		bt.ids = append(bt.ids, id)
 	}
+	bt.callers[id]++
 	if len(bt.ids) >= b.maxSize {
 		bt.timer.Stop()
 		go b.send(bt)
@@ -109,11 +113,16 @@ func (b *batcher[T]) join(ctx context.Context, id string) *batch[T] {
 	return bt
 }
 
-// leave records that a caller stopped waiting; the last one cancels the call.
-func (b *batcher[T]) leave(bt *batch[T]) {
+// leave records that a caller stopped waiting; the last one cancels the
+// call. With dropLeavers, an id nobody waits for any more leaves the batch
+// if it has not been sent.
+func (b *batcher[T]) leave(bt *batch[T], id string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	bt.waiters--
+	if bt.callers[id]--; bt.callers[id] == 0 && b.dropLeavers && !bt.sent {
+		bt.ids = slices.DeleteFunc(bt.ids, func(x string) bool { return x == id })
+	}
 	if bt.waiters == 0 {
 		if b.pending == bt {
 			b.pending = nil
@@ -138,6 +147,10 @@ func (b *batcher[T]) send(bt *batch[T]) {
 	b.mu.Unlock()
 
 	defer bt.cancel()
+	if len(ids) == 0 {
+		close(bt.done) // every caller left a dropLeavers batch: nothing to do
+		return
+	}
 	bt.found, bt.requestID, bt.err = b.fetch(bt.ctx, ids)
 	close(bt.done)
 }

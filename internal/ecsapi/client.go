@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -44,7 +45,9 @@ type Client struct {
 	// What the disk batches learnt of the region's two listings (disk_batch.go).
 	allDisks, keptDisks diskQuery
 	roleBatcher         *batcher[string] // ram_roles.go
-	releases            *releaseBatcher  // DeleteInstance (release_batch.go)
+	// DeleteInstance without and with Force (release_batch.go).
+	releases, forcedReleases *batcher[struct{}]
+	releasesDenied           atomic.Bool // DeleteInstances refused by the RAM policy
 
 	// How long transitions took in this process, for the waiters' polls.
 	bootTimes, runningTimes, stoppedTimes, releaseTimes transitionTimes
@@ -91,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	c.keptDiskBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), MaxInstanceBatch, c.describeDisksOf(c.keptDisks))
 	c.keptDiskBatcher.slideFor = diskBatchSlide
 	c.keptDiskBatcher.patience = c.writeBacklog
-	c.releases = newReleaseBatcher(instanceBatchWindow(cfg), instanceBatchSlide, c.deleteInstances)
+	c.releases, c.forcedReleases = c.newReleaseBatcher(false), c.newReleaseBatcher(true)
 	c.roleBatcher = newBatcher(max(cfg.BatchWindow, diskBatchWindow), roleBatchSize, c.describeInstanceRAMRoles)
 	c.roleBatcher.slideFor = diskBatchSlide
 	return c, nil

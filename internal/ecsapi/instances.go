@@ -226,16 +226,17 @@ func (c *Client) StopInstance(ctx context.Context, id string, in StopInput) erro
 //
 // Concurrent releases share one DeleteInstances call (release_batch.go).
 func (c *Client) DeleteInstance(ctx context.Context, id string, force bool) error {
-	outcome := batchNotSent
-	if !c.cfg.DisableBatching {
-		var err error
-		if outcome, err = c.releases.release(ctx, id, force); outcome == batchReleased {
+	sharedFailed := false
+	if !c.cfg.DisableBatching && !c.releasesDenied.Load() {
+		released, failed, err := c.releaseShared(ctx, id, force)
+		if released {
 			return err
 		}
+		sharedFailed = failed
 	}
 	err := c.deleteInstance(ctx, id, force)
-	if outcome == batchFailed && IsNotFound(err) {
-		return nil // the failed batch released it after all
+	if sharedFailed && IsNotFound(err) {
+		return nil // the failed shared call released it after all
 	}
 	return err
 }
